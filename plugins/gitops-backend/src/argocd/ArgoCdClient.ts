@@ -1,0 +1,256 @@
+import { Agent } from 'undici';
+import type { ArgoCdInstanceConfig } from '../config/gitopsConfig';
+import type {
+  ArgoApplication,
+  ArgoApplicationList,
+  ArgoResourceAction,
+} from './types';
+
+/** Identifies one live resource of an application (query of the resource routes). */
+export interface ResourceRef {
+  namespace: string;
+  resourceName: string;
+  version: string;
+  kind: string;
+  group: string;
+}
+
+/** Raised when Argo CD answers with an error status or cannot be reached. */
+export class ArgoCdRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ArgoCdRequestError';
+  }
+}
+
+/**
+ * A client for one Argo CD instance's REST API. Only paths and query parameters that
+ * exist in Argo CD's swagger are used (a test checks this). Authentication is a bearer
+ * token, or a session token from `POST /api/v1/session` that is cached and renewed once
+ * on 401, never a login per call.
+ */
+export class ArgoCdClient {
+  private sessionToken?: Promise<string>;
+  private readonly dispatcher?: Agent;
+
+  constructor(
+    private readonly instance: ArgoCdInstanceConfig,
+    private readonly timeoutMs: number,
+  ) {
+    // TLS options are per instance: a private CA or self-signed certificate on one
+    // instance must not weaken TLS for every other connection of the process.
+    this.dispatcher = instance.skipTLSVerify
+      ? new Agent({ connect: { rejectUnauthorized: false } })
+      : undefined;
+  }
+
+  get name(): string {
+    return this.instance.name;
+  }
+
+  async listApplications(query: {
+    selector?: string;
+    projects?: string[];
+    appNamespace?: string;
+  } = {}): Promise<ArgoApplication[]> {
+    const params = new URLSearchParams();
+    if (query.selector) params.set('selector', query.selector);
+    for (const project of query.projects ?? []) params.append('projects', project);
+    if (query.appNamespace) params.set('appNamespace', query.appNamespace);
+    const list = await this.request<ArgoApplicationList>(
+      'GET',
+      `/api/v1/applications`,
+      params,
+    );
+    return list.items ?? [];
+  }
+
+  async getApplication(
+    name: string,
+    appNamespace?: string,
+  ): Promise<ArgoApplication> {
+    const params = new URLSearchParams();
+    if (appNamespace) params.set('appNamespace', appNamespace);
+    return this.request('GET', `/api/v1/applications/${encode(name)}`, params);
+  }
+
+  /** The live manifest of one managed resource, parsed. */
+  async getResource<T = unknown>(
+    appName: string,
+    ref: ResourceRef,
+    appNamespace?: string,
+  ): Promise<T> {
+    const params = resourceParams(ref, appNamespace);
+    const response = await this.request<{ manifest?: string }>(
+      'GET',
+      `/api/v1/applications/${encode(appName)}/resource`,
+      params,
+    );
+    if (!response.manifest) {
+      throw new ArgoCdRequestError(`Argo CD returned no manifest for ${ref.kind} ${ref.resourceName}`);
+    }
+    return JSON.parse(response.manifest) as T;
+  }
+
+  async listResourceActions(
+    appName: string,
+    ref: ResourceRef,
+    appNamespace?: string,
+  ): Promise<ArgoResourceAction[]> {
+    const response = await this.request<{ actions?: ArgoResourceAction[] }>(
+      'GET',
+      `/api/v1/applications/${encode(appName)}/resource/actions`,
+      resourceParams(ref, appNamespace),
+    );
+    return response.actions ?? [];
+  }
+
+  /** Runs a resource action (Argo CD >= 2.13 route with a JSON body). */
+  async runResourceAction(
+    appName: string,
+    ref: ResourceRef,
+    action: string,
+    appNamespace?: string,
+  ): Promise<void> {
+    await this.request(
+      'POST',
+      `/api/v1/applications/${encode(appName)}/resource/actions/v2`,
+      undefined,
+      {
+        name: appName,
+        ...ref,
+        action,
+        ...(appNamespace ? { appNamespace } : {}),
+      },
+    );
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    params?: URLSearchParams,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await this.send(method, path, params, body, false);
+    if (response.status === 401 && !this.instance.token) {
+      this.sessionToken = undefined;
+      return this.parse<T>(await this.send(method, path, params, body, true), path);
+    }
+    return this.parse<T>(response, path);
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    params: URLSearchParams | undefined,
+    body: unknown,
+    isRetry: boolean,
+  ): Promise<Response> {
+    const query = params && params.size ? `?${params}` : '';
+    const url = `${this.instance.url.replace(/\/$/, '')}${path}${query}`;
+    try {
+      return await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${await this.bearerToken()}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        // @ts-expect-error undici's dispatcher is accepted by Node's fetch
+        dispatcher: this.dispatcher,
+      });
+    } catch (error) {
+      const reason = (error as Error).name === 'TimeoutError'
+        ? `timed out after ${this.timeoutMs} ms`
+        : describeFetchError(error as Error);
+      throw new ArgoCdRequestError(
+        `Argo CD instance '${this.name}' ${method} ${path} failed: ${reason}${isRetry ? ' (after session renewal)' : ''}`,
+      );
+    }
+  }
+
+  private async parse<T>(response: Response, path: string): Promise<T> {
+    if (!response.ok) {
+      const text = await response.text().catch(() => '');
+      const message = safeMessage(text) ?? response.statusText;
+      throw new ArgoCdRequestError(
+        `Argo CD instance '${this.name}' answered ${response.status} for ${path}: ${message}`,
+        response.status,
+      );
+    }
+    return (await response.json()) as T;
+  }
+
+  private async bearerToken(): Promise<string> {
+    if (this.instance.token) return this.instance.token;
+    this.sessionToken ??= this.login().catch(error => {
+      this.sessionToken = undefined;
+      throw error;
+    });
+    return this.sessionToken;
+  }
+
+  private async login(): Promise<string> {
+    const response = await fetch(
+      `${this.instance.url.replace(/\/$/, '')}/api/v1/session`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username: this.instance.username,
+          password: this.instance.password,
+        }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        // @ts-expect-error undici's dispatcher is accepted by Node's fetch
+        dispatcher: this.dispatcher,
+      },
+    );
+    if (!response.ok) {
+      throw new ArgoCdRequestError(
+        `Argo CD instance '${this.name}' refused the session login (${response.status})`,
+        response.status,
+      );
+    }
+    const { token } = (await response.json()) as { token?: string };
+    if (!token) {
+      throw new ArgoCdRequestError(`Argo CD instance '${this.name}' returned no session token`);
+    }
+    return token;
+  }
+}
+
+function resourceParams(ref: ResourceRef, appNamespace?: string) {
+  const params = new URLSearchParams({
+    namespace: ref.namespace,
+    resourceName: ref.resourceName,
+    version: ref.version,
+    kind: ref.kind,
+    group: ref.group,
+  });
+  if (appNamespace) params.set('appNamespace', appNamespace);
+  return params;
+}
+
+function encode(segment: string) {
+  return encodeURIComponent(segment);
+}
+
+/** Argo CD errors are `{ error, code, message }`; never echo a whole HTML page. */
+function safeMessage(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text);
+    return typeof parsed.message === 'string' ? parsed.message : undefined;
+  } catch {
+    return text ? text.slice(0, 200) : undefined;
+  }
+}
+
+/** Node's fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND). */
+function describeFetchError(error: Error): string {
+  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? error.message;
+}

@@ -1,0 +1,57 @@
+import type { ArgoApplication } from './types';
+
+const HISTORY_KEPT = 10;
+const WORKLOAD_KINDS = new Set(['Rollout', 'Deployment', 'StatefulSet']);
+
+/**
+ * Keeps only the fields of an Application the suite reads, so the snapshot of
+ * thousands of applications stays small (managed resources lists and operation
+ * results can be many kilobytes per app).
+ */
+export function trimApplication(app: ArgoApplication): ArgoApplication {
+  const { metadata, spec, status } = app;
+  return {
+    metadata: {
+      name: metadata.name,
+      namespace: metadata.namespace,
+      labels: metadata.labels,
+    },
+    spec: spec && {
+      project: spec.project,
+      source: spec.source,
+      sources: spec.sources,
+      destination: spec.destination,
+      syncPolicy: spec.syncPolicy?.automated
+        ? { automated: spec.syncPolicy.automated }
+        : undefined,
+    },
+    status: status && {
+      sync: status.sync && {
+        status: status.sync.status,
+        revision: status.sync.revision,
+        revisions: status.sync.revisions,
+      },
+      health: status.health,
+      summary: status.summary?.images ? { images: status.summary.images } : undefined,
+      history: status.history?.slice(-HISTORY_KEPT),
+      operationState: status.operationState && {
+        phase: status.operationState.phase,
+        message: status.operationState.message,
+        startedAt: status.operationState.startedAt,
+        finishedAt: status.operationState.finishedAt,
+        syncResult: status.operationState.syncResult?.revision
+          ? { revision: status.operationState.syncResult.revision }
+          : undefined,
+      },
+      reconciledAt: status.reconciledAt,
+      resources: status.resources?.filter(r => WORKLOAD_KINDS.has(r.kind ?? '')),
+    },
+  };
+}
+
+/** The Rollouts an application manages, from its resource list. */
+export function managedRollouts(app: ArgoApplication) {
+  return (app.status?.resources ?? []).filter(
+    r => r.kind === 'Rollout' && r.group === 'argoproj.io' && r.name,
+  );
+}

@@ -1,0 +1,122 @@
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { z } from 'zod';
+
+const nameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be a lowercase DNS label (a-z, 0-9, -)',
+  );
+
+const regexSchema = z.string().refine(
+  value => {
+    try {
+      RegExp(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a valid regular expression' },
+);
+
+const environmentSchema = z.object({
+  name: nameSchema,
+  title: z.string().optional(),
+  promotesFrom: z.string().optional(),
+  match: z
+    .object({
+      labels: z.record(z.string()).optional(),
+      namePattern: regexSchema.optional(),
+      destination: z
+        .object({
+          cluster: z.string().optional(),
+          namespacePattern: regexSchema.optional(),
+        })
+        .optional(),
+    })
+    .refine(m => m.labels || m.namePattern || m.destination, {
+      message: 'needs at least one of labels, namePattern or destination',
+    }),
+});
+
+const instanceSchema = z
+  .object({
+    name: nameSchema,
+    url: z.string().url(),
+    frontendUrl: z.string().url().optional(),
+    token: z.string().min(1).optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    skipTLSVerify: z.boolean().optional(),
+  })
+  .refine(i => i.token || (i.username && i.password), {
+    message: 'needs a token, or a username and password',
+  });
+
+const gitopsSchema = z.object({
+  environments: z.array(environmentSchema).min(1),
+  argocd: z.object({
+    refreshIntervalSeconds: z.number().int().min(1).default(30),
+    requestTimeoutMs: z.number().int().min(100).default(10_000),
+    instances: z.array(instanceSchema),
+  }),
+});
+
+/** The validated `gitops` configuration. */
+export type GitopsConfig = z.infer<typeof gitopsSchema>;
+export type EnvironmentConfig = GitopsConfig['environments'][number];
+export type ArgoCdInstanceConfig = GitopsConfig['argocd']['instances'][number];
+
+/**
+ * Reads and validates the `gitops` config key once at start-up, failing with a
+ * message that names the offending key, e.g. `gitops.environments[1].match`.
+ */
+export function readGitopsConfig(config: Config): GitopsConfig {
+  const raw = config.getOptional('gitops') ?? {
+    environments: [],
+    argocd: { instances: [] },
+  };
+  const parsed = gitopsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      issue => `${formatPath(['gitops', ...issue.path])}: ${issue.message}`,
+    );
+    throw new InputError(`Invalid gitops configuration: ${problems.join('; ')}`);
+  }
+  checkReferences(parsed.data);
+  return parsed.data;
+}
+
+function checkReferences(config: GitopsConfig) {
+  const names = config.environments.map(e => e.name);
+  config.environments.forEach((env, index) => {
+    if (names.indexOf(env.name) !== index) {
+      throw new InputError(
+        `Invalid gitops configuration: gitops.environments[${index}].name: duplicate environment '${env.name}'`,
+      );
+    }
+    if (env.promotesFrom && !names.includes(env.promotesFrom)) {
+      throw new InputError(
+        `Invalid gitops configuration: gitops.environments[${index}].promotesFrom: unknown environment '${env.promotesFrom}'`,
+      );
+    }
+  });
+  const instances = config.argocd.instances.map(i => i.name);
+  instances.forEach((name, index) => {
+    if (instances.indexOf(name) !== index) {
+      throw new InputError(
+        `Invalid gitops configuration: gitops.argocd.instances[${index}].name: duplicate instance '${name}'`,
+      );
+    }
+  });
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path
+    .map((part, i) =>
+      typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${part}`,
+    )
+    .join('');
+}

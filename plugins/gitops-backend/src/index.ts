@@ -1,0 +1,6 @@
+/**
+ * The `gitops` backend plugin of the GitOps delivery suite.
+ *
+ * @packageDocumentation
+ */
+export { gitopsPlugin as default } from './plugin';

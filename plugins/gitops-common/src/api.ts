@@ -1,0 +1,144 @@
+/**
+ * Types of the REST API served by the `gitops` backend plugin under `/api/gitops`.
+ * The OpenAPI spec in the backend package is the contract; these mirror it.
+ */
+
+/** @public */
+export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
+
+/** @public */
+export type HealthStatus =
+  | 'Healthy'
+  | 'Progressing'
+  | 'Degraded'
+  | 'Suspended'
+  | 'Missing'
+  | 'Unknown';
+
+/** An image as deployed: `repository:tag@digest`. @public */
+export type ImageVersion = {
+  image: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+};
+
+/** One Argo CD Application placed in an environment. @public */
+export type ApplicationSummary = {
+  instance: string;
+  name: string;
+  namespace?: string;
+  project?: string;
+  sync: { status: SyncStatus; revision?: string };
+  health: { status: HealthStatus; message?: string };
+  images: string[];
+  lastDeployedAt?: string;
+  /** Link to the application in the Argo CD UI. */
+  url?: string;
+  /** The repository URL and path the application deploys from. */
+  source?: { repoURL?: string; path?: string; targetRevision?: string };
+  history: DeploymentHistoryEntry[];
+};
+
+/** @public */
+export type DeploymentHistoryEntry = {
+  id: number;
+  revision?: string;
+  deployedAt?: string;
+  images?: string[];
+};
+
+/** @public */
+export type RolloutStrategy = 'canary' | 'blueGreen' | 'unknown';
+
+/** @public */
+export type RolloutStep = {
+  kind: 'setWeight' | 'pause' | 'analysis' | 'experiment' | 'other';
+  /** setWeight percentage, or pause duration ("10s"); absent for an indefinite pause. */
+  value?: string | number;
+};
+
+/** The state of one Argo Rollout, as the controller and its kubectl plugin show it. @public */
+export type RolloutSummary = {
+  name: string;
+  namespace: string;
+  strategy: RolloutStrategy;
+  /** Healthy, Progressing, Paused, Degraded (from status.phase, or derived like the kubectl plugin). */
+  phase: string;
+  paused: boolean;
+  pauseReasons: { reason: string; startTime?: string }[];
+  aborted: boolean;
+  step?: { index: number; count: number };
+  steps: RolloutStep[];
+  weights?: { stable: number; canary: number };
+  blueGreen?: { activeSelector?: string; previewSelector?: string };
+  images: string[];
+  message?: string;
+  analysis?: { name?: string; status: string };
+};
+
+/** @public */
+export type SeverityCounts = {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  unknown: number;
+};
+
+/** @public */
+export type VulnerabilitySummary = {
+  counts: SeverityCounts;
+  fixable: SeverityCounts;
+};
+
+/** @public */
+export type PolicySummary = {
+  pass: number;
+  fail: number;
+  warn: number;
+  error: number;
+  skip: number;
+};
+
+/** An error from one source, so partial data is still shown. @public */
+export type SourceError = {
+  source: string;
+  message: string;
+};
+
+/** @public */
+export type EnvironmentDeployment = {
+  name: string;
+  title: string;
+  promotesFrom?: string;
+  applications: ApplicationSummary[];
+  version?: {
+    image?: string;
+    tag?: string;
+    digest?: string;
+    revision?: string;
+  };
+  lastDeployedAt?: string;
+  rollouts: RolloutSummary[];
+  vulnerabilities?: VulnerabilitySummary;
+  policies?: PolicySummary;
+  /** True when this environment runs a different version than the one it promotes from. */
+  behindSource?: boolean;
+};
+
+/** Response of `GET /v1/entities/{kind}/{namespace}/{name}/deployments`. @public */
+export type DeploymentsResponse = {
+  entityRef: string;
+  environments: EnvironmentDeployment[];
+  /** Applications that matched the entity but no configured environment. */
+  unassigned: ApplicationSummary[];
+  errors: SourceError[];
+  /** When the Argo CD snapshot used for this answer was taken. */
+  observedAt?: string;
+};
+
+/** Response of `GET /v1/environments`. @public */
+export type EnvironmentsResponse = {
+  environments: { name: string; title: string; promotesFrom?: string }[];
+};

@@ -1,0 +1,11 @@
+/**
+ * Common types, permissions and annotations of the GitOps suite, shared by its
+ * frontend and backend packages.
+ *
+ * @packageDocumentation
+ */
+export * from './annotations';
+export * from './permissions';
+export * from './api';
+export * from './entity';
+export * from './imageRef';

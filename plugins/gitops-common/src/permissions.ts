@@ -1,0 +1,49 @@
+import {
+  createPermission,
+  type ResourcePermission,
+} from '@backstage/plugin-permission-common';
+
+/**
+ * The permissions of the GitOps suite. All are resource permissions on catalog
+ * entities, so a policy can make them conditional on ownership.
+ *
+ * @public
+ */
+export const gitopsReadPermission: ResourcePermission<'catalog-entity'> =
+  createPermission({
+    name: 'gitops.deployments.read',
+    attributes: { action: 'read' },
+    resourceType: 'catalog-entity',
+  });
+
+/** @public */
+export const gitopsPromotePermission: ResourcePermission<'catalog-entity'> =
+  createPermission({
+    name: 'gitops.promotion.create',
+    attributes: { action: 'create' },
+    resourceType: 'catalog-entity',
+  });
+
+/** @public */
+export const gitopsApprovePermission: ResourcePermission<'catalog-entity'> =
+  createPermission({
+    name: 'gitops.promotion.approve',
+    attributes: { action: 'update' },
+    resourceType: 'catalog-entity',
+  });
+
+/** @public */
+export const gitopsRolloutControlPermission: ResourcePermission<'catalog-entity'> =
+  createPermission({
+    name: 'gitops.rollout.control',
+    attributes: { action: 'update' },
+    resourceType: 'catalog-entity',
+  });
+
+/** @public */
+export const gitopsPermissions = [
+  gitopsReadPermission,
+  gitopsPromotePermission,
+  gitopsApprovePermission,
+  gitopsRolloutControlPermission,
+];

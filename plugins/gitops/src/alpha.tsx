@@ -1,0 +1,40 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { hasGitopsAnnotations } from '@internal/backstage-plugin-gitops-common';
+import { GitopsClient, gitopsApiRef } from './api';
+import { rootRouteRef } from './routes';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+
+/** The API client, for the new frontend system. @alpha */
+export const gitopsApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: gitopsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new GitopsClient(deps),
+    }),
+});
+
+/** The entity Deployments tab, shown on entities with Argo CD or Kubernetes annotations. @alpha */
+export const gitopsDeploymentsEntityContent = EntityContentBlueprint.make({
+  name: 'deployments',
+  params: {
+    path: 'deployments',
+    title: 'Deployments',
+    routeRef: convertLegacyRouteRef(rootRouteRef),
+    filter: hasGitopsAnnotations,
+    loader: () =>
+      import('./components/DeploymentsContent').then(m => <m.DeploymentsContent />),
+  },
+});
+
+/** The GitOps plugin for the new frontend system. @alpha */
+export default createFrontendPlugin({
+  pluginId: 'gitops',
+  extensions: [gitopsApi, gitopsDeploymentsEntityContent],
+});

@@ -1,0 +1,73 @@
+import {
+  MissingAnnotationEmptyState,
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { Grid, Typography } from '@material-ui/core';
+import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
+import {
+  ANNOTATION_ARGOCD_APP_NAME,
+  ANNOTATION_ARGOCD_APP_SELECTOR,
+  hasGitopsAnnotations,
+} from '@internal/backstage-plugin-gitops-common';
+import { Fragment } from 'react';
+import { useDeployments } from '../../hooks/useDeployments';
+import { EnvironmentCard } from '../EnvironmentCard';
+
+/** The entity's Deployments tab: every environment side by side, kept live. */
+export function DeploymentsContent() {
+  const { entity } = useEntity();
+  if (!hasGitopsAnnotations(entity)) {
+    return (
+      <MissingAnnotationEmptyState
+        annotation={[ANNOTATION_ARGOCD_APP_SELECTOR, ANNOTATION_ARGOCD_APP_NAME]}
+      />
+    );
+  }
+  return <DeploymentsView />;
+}
+
+function DeploymentsView() {
+  const { entity } = useEntity();
+  const { value, error, loading } = useDeployments(entity);
+  if (loading && !value) return <Progress />;
+  if (error && !value) return <ResponseErrorPanel error={error} />;
+  if (!value) return null;
+  const environments = value.environments;
+  return (
+    <Grid container spacing={2} alignItems="stretch">
+      {error && (
+        <Grid item xs={12}>
+          <WarningPanel title="Could not refresh the deployments" message={error.message} />
+        </Grid>
+      )}
+      {value.errors.map(sourceError => (
+        <Grid item xs={12} key={sourceError.source}>
+          <WarningPanel title={`Partial data: ${sourceError.source}`} message={sourceError.message} />
+        </Grid>
+      ))}
+      {environments.map((environment, index) => (
+        <Fragment key={environment.name}>
+          {index > 0 && (
+            <Grid item xs="auto" style={{ display: 'flex', alignItems: 'center' }}>
+              <ArrowForwardIcon color="action" aria-label="promotes to" />
+            </Grid>
+          )}
+          <Grid item xs>
+            <EnvironmentCard environment={environment} />
+          </Grid>
+        </Fragment>
+      ))}
+      {value.unassigned.length > 0 && (
+        <Grid item xs={12}>
+          <Typography variant="body2" color="textSecondary">
+            Applications in no configured environment:{' '}
+            {value.unassigned.map(app => `${app.instance}/${app.name}`).join(', ')}
+          </Typography>
+        </Grid>
+      )}
+    </Grid>
+  );
+}

@@ -1,0 +1,90 @@
+import { InfoCard, Link } from '@backstage/core-components';
+import { Box, Chip, Divider, Typography, makeStyles } from '@material-ui/core';
+import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-common';
+import { HealthStatusLabel, SyncStatusLabel } from '../StatusChips';
+import { RolloutPanel } from '../RolloutPanel';
+import { relativeTime, shortDigest, shortRevision } from '../formatting';
+
+const useStyles = makeStyles(theme => ({
+  version: { fontFamily: 'monospace', wordBreak: 'break-all' },
+  row: { display: 'flex', alignItems: 'center', gap: theme.spacing(1), flexWrap: 'wrap' },
+}));
+
+/** One environment of the pipeline: version, sync, health, rollout, history. */
+export function EnvironmentCard({ environment }: { environment: EnvironmentDeployment }) {
+  const classes = useStyles();
+  const { version, applications } = environment;
+  return (
+    <InfoCard
+      title={environment.title}
+      subheader={environment.promotesFrom ? `promoted from ${environment.promotesFrom}` : 'first environment'}
+    >
+      <div data-testid={`environment-${environment.name}`}>
+        {applications.length === 0 ? (
+          <Typography color="textSecondary">Not deployed here</Typography>
+        ) : (
+          <>
+            <Box className={classes.row}>
+              <Typography variant="h5" className={classes.version}>
+                {version?.tag ?? version?.image ?? 'unknown version'}
+              </Typography>
+              {environment.behindSource && (
+                <Chip size="small" color="secondary" label={`behind ${environment.promotesFrom}`} />
+              )}
+            </Box>
+            {version?.digest && (
+              <Typography variant="caption" className={classes.version}>
+                {shortDigest(version.digest)}
+              </Typography>
+            )}
+            {version?.image && (
+              <Typography variant="body2" color="textSecondary" className={classes.version}>
+                {version.image}
+              </Typography>
+            )}
+            {environment.lastDeployedAt && (
+              <Typography variant="body2">
+                deployed {relativeTime(environment.lastDeployedAt)}
+              </Typography>
+            )}
+            {applications.map(app => (
+              <Box key={`${app.instance}/${app.name}`} mt={1}>
+                <Box className={classes.row}>
+                  <SyncStatusLabel status={app.sync.status} />
+                  <HealthStatusLabel status={app.health.status} />
+                </Box>
+                <Typography variant="body2">
+                  {app.url ? <Link to={app.url}>{app.name}</Link> : app.name}
+                  {' '}on {app.instance}
+                  {app.sync.revision && ` at ${shortRevision(app.sync.revision)}`}
+                </Typography>
+              </Box>
+            ))}
+            {environment.rollouts.map(rollout => (
+              <RolloutPanel key={`${rollout.namespace}/${rollout.name}`} rollout={rollout} />
+            ))}
+            <HistoryList environment={environment} />
+          </>
+        )}
+      </div>
+    </InfoCard>
+  );
+}
+
+function HistoryList({ environment }: { environment: EnvironmentDeployment }) {
+  const entries = environment.applications.flatMap(app => app.history).slice(0, 5);
+  if (!entries.length) return null;
+  return (
+    <Box mt={2}>
+      <Divider />
+      <Typography variant="subtitle2" style={{ marginTop: 8 }}>
+        History
+      </Typography>
+      {entries.map(entry => (
+        <Typography key={entry.id} variant="caption" component="p">
+          #{entry.id} {shortRevision(entry.revision)} {relativeTime(entry.deployedAt)}
+        </Typography>
+      ))}
+    </Box>
+  );
+}

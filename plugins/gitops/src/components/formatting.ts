@@ -1,0 +1,30 @@
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1_000],
+];
+
+/** "3 hours ago", in the browser's locale. */
+export function relativeTime(iso: string | undefined, now = Date.now()): string | undefined {
+  if (!iso) return undefined;
+  const delta = new Date(iso).getTime() - now;
+  if (Number.isNaN(delta)) return undefined;
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  for (const [unit, ms] of UNITS) {
+    if (Math.abs(delta) >= ms || unit === 'second') {
+      return format.format(Math.round(delta / ms), unit);
+    }
+  }
+  return undefined;
+}
+
+/** First 7 characters of a git SHA, as git shows it. */
+export function shortRevision(revision?: string): string | undefined {
+  return revision && /^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision;
+}
+
+/** `sha256:abcdef123456` from a full digest. */
+export function shortDigest(digest?: string): string | undefined {
+  return digest ? digest.replace(/^(sha256:)?([0-9a-f]{12}).*$/, 'sha256:$2') : undefined;
+}

@@ -1,0 +1,69 @@
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import fs from 'fs/promises';
+import { parseDocument, isMap } from 'yaml';
+import { examples } from './setImage.examples';
+
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * `gitops:image:set`: sets `image.tag` (and optionally `image.repository`) in a Helm
+ * values file of the workspace, keeping its comments and layout (yaml Document API),
+ * the edit CI and promotions make to a GitOps environment repository.
+ */
+export function createSetImageAction() {
+  return createTemplateAction({
+    id: 'gitops:image:set',
+    description:
+      'Sets the image tag (and optionally repository) in a Helm values file of the workspace, preserving comments.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        valuesPath: z =>
+          z.string().describe('Path of the values file, relative to the workspace'),
+        tag: z => z.string().describe('The image tag to deploy, e.g. 1.4.2 or a commit SHA'),
+        repository: z =>
+          z.string().optional().describe('The image repository, e.g. ghcr.io/org/service'),
+      },
+      output: {
+        previousTag: z =>
+          z.string().optional().describe('The tag the file held before, if any'),
+      },
+    },
+    async handler(ctx) {
+      const { valuesPath, tag, repository } = ctx.input;
+      if (!TAG_PATTERN.test(tag)) {
+        throw new InputError(
+          `tag '${tag}' is not a valid image tag (letters, digits, '_', '.', '-'; at most 128)`,
+        );
+      }
+      const file = resolveSafeChildPath(ctx.workspacePath, valuesPath);
+      const text = await fs.readFile(file, 'utf8').catch(() => {
+        throw new InputError(`valuesPath '${valuesPath}' does not exist in the workspace`);
+      });
+      const doc = parseDocument(text);
+      if (doc.errors.length) {
+        throw new InputError(`valuesPath '${valuesPath}' is not valid YAML: ${doc.errors[0].message}`);
+      }
+      const image = doc.get('image');
+      if (image !== undefined && !isMap(image)) {
+        throw new InputError(`'image' in ${valuesPath} is not a mapping`);
+      }
+      const previousTag = doc.getIn(['image', 'tag']);
+      doc.setIn(['image', 'tag'], tag);
+      if (repository) doc.setIn(['image', 'repository'], repository);
+      if (ctx.isDryRun) {
+        ctx.logger.info(`Dry run: would set image.tag of ${valuesPath} to ${tag}`);
+      } else {
+        await ctx.checkpoint({
+          key: `gitops-image-set-${valuesPath}-${tag}`,
+          fn: () => fs.writeFile(file, doc.toString()),
+        });
+        ctx.logger.info(`Set image.tag of ${valuesPath} to ${tag}`);
+      }
+      ctx.output('previousTag', previousTag === undefined ? undefined : String(previousTag));
+    },
+  });
+}
