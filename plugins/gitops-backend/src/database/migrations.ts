@@ -4,7 +4,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 
-const migrationsDir = resolvePackagePath(
+/** Where the plugin's knex migrations live. */
+export const migrationsDirectory = resolvePackagePath(
   '@internal/backstage-plugin-gitops-backend',
   'migrations',
 );
@@ -13,7 +14,7 @@ const migrationsDir = resolvePackagePath(
 export async function connectDatabase(database: DatabaseService): Promise<Knex> {
   const client = await database.getClient();
   if (!database.migrations?.skip) {
-    await client.migrate.latest({ directory: migrationsDir });
+    await client.migrate.latest({ directory: migrationsDirectory });
   }
   return client;
 }

@@ -23,7 +23,7 @@ describe('gitops:image:set', () => {
       input: { valuesPath: 'values.yaml', tag: '1.5.0' },
     });
     await createSetImageAction().handler(ctx);
-    const content = workspace.content()['values.yaml'] as string;
+    const content = workspace.content()?.['values.yaml'] as string;
     expect(content).toBe(VALUES.replace('"1.4.0"', '"1.5.0"'));
     expect(ctx.output).toHaveBeenCalledWith('previousTag', '1.4.0');
   });
@@ -37,7 +37,7 @@ describe('gitops:image:set', () => {
       isDryRun: true,
     };
     await createSetImageAction().handler(ctx);
-    expect(workspace.content()['values.yaml']).toBe(VALUES);
+    expect(workspace.content()?.['values.yaml']).toBe(VALUES);
   });
 
   it.each([
@@ -47,7 +47,7 @@ describe('gitops:image:set', () => {
   ])('refuses %j and changes nothing', async (input, message) => {
     const ctx = createMockActionContext({ workspacePath: workspace.path, input });
     await expect(createSetImageAction().handler(ctx)).rejects.toThrow(message);
-    expect(workspace.content()['values.yaml']).toBe(VALUES);
+    expect(workspace.content()?.['values.yaml']).toBe(VALUES);
   });
 
   it('runs its documented example', async () => {

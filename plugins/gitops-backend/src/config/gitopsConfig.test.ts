@@ -1,0 +1,32 @@
+import { ConfigReader } from '@backstage/config';
+import { readGitopsConfig } from './gitopsConfig';
+
+const valid = {
+  environments: [
+    { name: 'dev', match: { labels: { env: 'dev' } } },
+    { name: 'prod', promotesFrom: 'dev', match: { namePattern: '-prod$' } },
+  ],
+  argocd: { instances: [{ name: 'main', url: 'https://argocd.example.com', token: 't' }] },
+};
+
+const read = (gitops: unknown) => () => readGitopsConfig(new ConfigReader({ gitops } as never));
+
+describe('readGitopsConfig', () => {
+  it('accepts a valid configuration and fills defaults', () => {
+    const config = read(valid)();
+    expect(config.argocd.refreshIntervalSeconds).toBe(30);
+    expect(config.environments.map(e => e.name)).toEqual(['dev', 'prod']);
+  });
+
+  it.each([
+    [{ ...valid, environments: [{ name: 'Dev!', match: { labels: {} } }] }, 'gitops.environments[0].name: must be a lowercase DNS label'],
+    [{ ...valid, environments: [{ name: 'dev', match: {} }] }, 'gitops.environments[0].match: needs at least one of labels, namePattern or destination'],
+    [{ ...valid, environments: [{ name: 'dev', match: { namePattern: '(' } }] }, 'gitops.environments[0].match.namePattern: must be a valid regular expression'],
+    [{ ...valid, environments: [valid.environments[0], { name: 'prod', promotesFrom: 'qa', match: { labels: { a: 'b' } } }] }, "gitops.environments[1].promotesFrom: unknown environment 'qa'"],
+    [{ ...valid, environments: [valid.environments[0], valid.environments[0]] }, "gitops.environments[1].name: duplicate environment 'dev'"],
+    [{ ...valid, argocd: { instances: [{ name: 'main', url: 'not a url', token: 't' }] } }, 'gitops.argocd.instances[0].url'],
+    [{ ...valid, argocd: { instances: [{ name: 'main', url: 'https://a.example.com' }] } }, 'gitops.argocd.instances[0]: needs a token, or a username and password'],
+  ])('rejects %j naming the key', (gitops, message) => {
+    expect(read(gitops)).toThrow(message);
+  });
+});
