@@ -1,66 +1,69 @@
-/*
- * Copyright 2023 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
-
 import { defineConfig } from '@playwright/test';
-import { generateProjects } from '@backstage/e2e-test-utils/playwright';
+import path from 'path';
+
+const yarn = `node ${path.join('.yarn', 'releases', 'yarn-4.13.0.cjs')}`;
+const CI = Boolean(process.env.CI);
 
 /**
- * See https://playwright.dev/docs/test-configuration.
+ * End-to-end tests in Debian's Chromium (never a downloaded browser), against the
+ * local GitOps sandbox and the backend. In CI the backend serves the built app on
+ * :7007; locally the app's dev server on :3000 is used (reused when running).
  */
 export default defineConfig({
-  timeout: 60_000,
-
-  expect: {
-    timeout: 30_000,
-  },
-
-  // Run your local dev server before starting the tests
-  webServer: process.env.CI
-    ? []
-    : [
-        {
-          command: 'yarn start app',
-          url: 'http://localhost:3000',
-          reuseExistingServer: true,
-          timeout: 120_000,
-        },
-        {
-          command: 'yarn start backend',
-          port: 7007,
-          reuseExistingServer: true,
-          timeout: 60_000,
-        },
-      ],
-
-  forbidOnly: !!process.env.CI,
-
-  retries: process.env.CI ? 2 : 0,
-
-  reporter: [['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
-
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  forbidOnly: CI,
+  retries: CI ? 1 : 0,
+  workers: 1,
+  reporter: [['list']],
+  outputDir: 'test-results/e2e',
+  webServer: [
+    {
+      command: `${yarn} workspace @internal/gitops-sandbox start`,
+      url: 'http://localhost:7080/healthz',
+      reuseExistingServer: !CI,
+      timeout: 60_000,
+      env: {
+        SANDBOX_DATA_DIR: path.resolve('test-results/sandbox-data'),
+      },
+    },
+    {
+      command: `${yarn} workspace backend start`,
+      url: 'http://localhost:7007/.backstage/health/v1/readiness',
+      reuseExistingServer: !CI,
+      timeout: 180_000,
+    },
+    ...(CI
+      ? []
+      : [
+          {
+            command: `${yarn} workspace app start`,
+            url: 'http://localhost:3000',
+            reuseExistingServer: true,
+            timeout: 180_000,
+          },
+        ]),
+  ],
   use: {
-    actionTimeout: 0,
-    baseURL:
-      process.env.PLAYWRIGHT_URL ??
-      (process.env.CI ? 'http://localhost:7007' : 'http://localhost:3000'),
+    baseURL: process.env.PLAYWRIGHT_URL ?? (CI ? 'http://localhost:7007' : 'http://localhost:3000'),
     screenshot: 'only-on-failure',
-    trace: 'on-first-retry',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
   },
-
-  outputDir: 'node_modules/.cache/e2e-test-results',
-
-  projects: generateProjects(), // Find all packages with e2e-test folders
+  projects: [
+    {
+      name: 'app',
+      testDir: 'packages/app/e2e-tests',
+    },
+  ],
 });

@@ -1,33 +1,29 @@
-/*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
+import { expect, test, type Page } from '@playwright/test';
 
-import { test, expect } from '@playwright/test';
+const SCREENSHOTS = 'docs/screenshots';
 
-test('App should render the welcome page', async ({ page }) => {
+async function signInAsGuest(page: Page) {
   await page.goto('/');
-
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
-
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  const enter = page.getByRole('button', { name: 'Enter' });
+  await expect(enter).toBeVisible();
+  await enter.click();
   await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
+    page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Catalog', exact: true }),
   ).toBeVisible();
-  await expect(
-    page.getByRole('link', { name: 'APIs', exact: true }),
-  ).toBeVisible();
+}
+
+test('a guest sees every environment of payments-api on its Deployments tab', async ({ page }) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/component/payments-api/deployments');
+
+  for (const title of ['Development', 'Staging', 'Production']) {
+    await expect(page.getByText(title, { exact: true })).toBeVisible();
+  }
+  const dev = page.getByTestId('environment-dev');
+  // Versions come from the sandbox's Argo CD API, seeded from examples/gitops-repo.
+  await expect(dev.getByText('1.5.0', { exact: true })).toBeVisible();
+  await expect(dev.getByText('Synced')).toBeVisible();
+  await expect(page.getByTestId('environment-prod').getByText('1.4.2', { exact: true })).toBeVisible();
+  await expect(page.getByTestId('environment-staging').getByText('behind dev')).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/deployments-tab.png`, fullPage: true });
 });

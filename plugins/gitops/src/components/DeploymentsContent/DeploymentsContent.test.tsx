@@ -1,0 +1,119 @@
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
+import type { Entity } from '@backstage/catalog-model';
+import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-common';
+import { gitopsApiRef, type GitopsApi } from '../../api';
+import { DeploymentsContent } from './DeploymentsContent';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    annotations: { 'argocd/app-selector': 'app.kubernetes.io/name=payments-api' },
+  },
+  spec: { type: 'service', owner: 'team-payments', lifecycle: 'production' },
+};
+
+const app = (name: string, health: string, sync = 'Synced') => ({
+  instance: 'main',
+  name,
+  sync: { status: sync, revision: 'abcdef1234567890abcdef1234567890abcdef12' },
+  health: { status: health },
+  images: [],
+  url: `https://argocd.example.com/applications/argocd/${name}`,
+  lastDeployedAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+  history: [{ id: 4, revision: 'abcdef1234567890abcdef1234567890abcdef12', deployedAt: new Date().toISOString() }],
+});
+
+const response = {
+  entityRef: 'component:default/payments-api',
+  environments: [
+    {
+      name: 'dev',
+      title: 'Development',
+      applications: [app('payments-api-dev', 'Suspended')],
+      version: { image: 'ghcr.io/example/payments-api:1.5.0', tag: '1.5.0', revision: 'abcdef1234567890abcdef1234567890abcdef12' },
+      lastDeployedAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      rollouts: [
+        {
+          name: 'payments-api',
+          namespace: 'payments-api-dev',
+          strategy: 'canary',
+          phase: 'Paused',
+          message: 'CanaryPauseStep',
+          paused: true,
+          pauseReasons: [{ reason: 'CanaryPauseStep', startTime: new Date().toISOString() }],
+          aborted: false,
+          step: { index: 1, count: 4 },
+          steps: [{ kind: 'setWeight', value: 20 }, { kind: 'pause' }, { kind: 'setWeight', value: 50 }, { kind: 'pause', value: '10s' }],
+          weights: { stable: 80, canary: 20 },
+          images: ['ghcr.io/example/payments-api:1.5.0'],
+        },
+      ],
+    },
+    {
+      name: 'staging',
+      title: 'Staging',
+      promotesFrom: 'dev',
+      applications: [app('payments-api-staging', 'Healthy')],
+      version: { image: 'ghcr.io/example/payments-api:1.4.2', tag: '1.4.2' },
+      rollouts: [],
+      behindSource: true,
+    },
+    { name: 'prod', title: 'Production', promotesFrom: 'staging', applications: [], rollouts: [] },
+  ],
+  unassigned: [],
+  errors: [{ source: 'argocd:other', message: 'connection refused' }],
+} as DeploymentsResponse;
+
+function renderWith(api: Partial<GitopsApi>, forEntity: Entity = entity) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[gitopsApiRef, api]]}>
+      <EntityProvider entity={forEntity}>
+        <DeploymentsContent />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('DeploymentsContent', () => {
+  it('shows every environment side by side with version, status, rollout and drift', async () => {
+    const getDeployments = jest.fn().mockResolvedValue(response);
+    await renderWith({ getDeployments });
+
+    expect(await screen.findByText('Development')).toBeInTheDocument();
+    expect(getDeployments).toHaveBeenCalledWith({ kind: 'Component', namespace: 'default', name: 'payments-api' });
+    expect(screen.getByText('Staging')).toBeInTheDocument();
+    expect(screen.getByText('Production')).toBeInTheDocument();
+    expect(screen.getByText('1.5.0')).toBeInTheDocument();
+    expect(screen.getByText('behind dev')).toBeInTheDocument();
+    expect(screen.getByText('Not deployed here')).toBeInTheDocument();
+    expect(screen.getByText('step 1/4')).toBeInTheDocument();
+    expect(screen.getByText('canary 20% / stable 80%')).toBeInTheDocument();
+    expect(screen.getByText(/paused: CanaryPauseStep/)).toBeInTheDocument();
+    expect(screen.getByText('deployed 3 hours ago')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /payments-api-dev/ })).toHaveAttribute(
+      'href',
+      'https://argocd.example.com/applications/argocd/payments-api-dev',
+    );
+    expect(screen.getAllByText(/at abcdef1/).length).toBeGreaterThan(0);
+    expect(screen.getByText(/Partial data: argocd:other/)).toBeInTheDocument();
+  });
+
+  it('explains which annotation is missing', async () => {
+    const getDeployments = jest.fn();
+    await renderWith(
+      { getDeployments },
+      { ...entity, metadata: { name: 'bare' } },
+    );
+    expect(screen.getAllByText(/argocd\/app-selector/).length).toBeGreaterThan(0);
+    expect(getDeployments).not.toHaveBeenCalled();
+  });
+
+  it('shows the error when the backend fails', async () => {
+    await renderWith({ getDeployments: jest.fn().mockRejectedValue(new Error('backend exploded')) });
+    expect((await screen.findAllByText(/backend exploded/)).length).toBeGreaterThan(0);
+  });
+});
