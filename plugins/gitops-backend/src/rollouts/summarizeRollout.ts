@@ -24,7 +24,7 @@ export function summarizeRollout(rollout: IRollout): RolloutSummary {
   return {
     name: rollout.metadata?.name ?? '',
     namespace: rollout.metadata?.namespace ?? '',
-    strategy: canary ? 'canary' : blueGreen ? 'blueGreen' : 'unknown',
+    strategy: strategyOf(rollout),
     phase,
     message: message || undefined,
     paused: Boolean(rollout.spec.paused) || (status.pauseConditions ?? []).length > 0,
@@ -50,6 +50,12 @@ export function summarizeRollout(rollout: IRollout): RolloutSummary {
       .filter((image): image is string => Boolean(image)),
     analysis: currentAnalysis(status),
   };
+}
+
+function strategyOf(rollout: IRollout): RolloutSummary['strategy'] {
+  if (rollout.spec.strategy?.canary) return 'canary';
+  if (rollout.spec.strategy?.blueGreen) return 'blueGreen';
+  return 'unknown';
 }
 
 /** `rolloututil.GetRolloutPhase`: the controller's phase, or computed like it. */
