@@ -1,19 +1,16 @@
-import {
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
 import fs from 'fs';
 import path from 'path';
 import request from 'supertest';
 import { parse } from 'yaml';
 import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-common';
 import { argoApplication } from './__testUtils__/argoCdSwagger';
-import { gitopsPlugin } from './plugin';
+import {
+  ARGOCD_URL as ARGOCD,
+  setupUpstreamServer,
+  startGitopsTestBackend,
+} from './__testUtils__/testBackend';
 
-const ARGOCD = 'https://argocd.example.com';
 const canary = parse(
   fs.readFileSync(
     path.resolve(__dirname, '../../../fixtures/upstream/argo-rollouts-canary-rollout.yaml'),
@@ -21,51 +18,12 @@ const canary = parse(
   ),
 );
 
-const entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'payments-api',
-    namespace: 'default',
-    annotations: { 'argocd/app-selector': 'app.kubernetes.io/name=payments-api' },
-  },
-  spec: { type: 'service', owner: 'team-payments', lifecycle: 'production' },
-};
-
-const config = {
-  gitops: {
-    environments: [
-      { name: 'dev', title: 'Development', match: { labels: { env: 'dev' } } },
-      { name: 'staging', promotesFrom: 'dev', match: { namePattern: '-staging$' } },
-      { name: 'prod', promotesFrom: 'staging', match: { destination: { namespacePattern: '^prod-' } } },
-    ],
-    argocd: {
-      refreshIntervalSeconds: 1,
-      instances: [{ name: 'main', url: ARGOCD, token: 'argocd-token' }],
-    },
-  },
-};
-
 const labels = { 'app.kubernetes.io/name': 'payments-api' };
 
 describe('gitops backend plugin', () => {
-  const server = setupServer();
-  // The test backend itself listens on 127.0.0.1: let those requests through.
-  beforeAll(() =>
-    server.listen({
-      onUnhandledRequest: (req, print) => {
-        if (new URL(req.url).hostname !== '127.0.0.1') print.error();
-      },
-    }),
-  );
-  afterAll(() => server.close());
-  let upstreamCalls = 0;
+  const { server, counter } = setupUpstreamServer();
 
   beforeEach(() => {
-    upstreamCalls = 0;
-    server.events.on('request:start', ({ request: upstream }) => {
-      if (new URL(upstream.url).hostname !== '127.0.0.1') upstreamCalls++;
-    });
     server.use(
       http.get(`${ARGOCD}/api/v1/applications`, () =>
         HttpResponse.json({
@@ -88,23 +46,7 @@ describe('gitops backend plugin', () => {
       ),
     );
   });
-  afterEach(() => {
-    server.events.removeAllListeners();
-    server.resetHandlers();
-  });
-
-  async function start() {
-    const { server: httpServer } = await startTestBackend({
-      features: [
-        gitopsPlugin,
-        mockServices.rootConfig.factory({ data: config }),
-        // Runs the inventory refresh once at start-up, deterministically.
-        mockServices.scheduler.factory({ includeInitialDelayedTasksOnStartup: true }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
-    });
-    return httpServer;
-  }
+  const start = () => startGitopsTestBackend();
 
   async function deploymentsWhenRefreshed(httpServer: Awaited<ReturnType<typeof start>>) {
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -137,12 +79,12 @@ describe('gitops backend plugin', () => {
     expect(prod).toMatchObject({ behindSource: false });
     expect(staging.applications[0].history.map(h => h.id)).toEqual([2, 1]);
 
-    const before = upstreamCalls;
+    const before = counter.calls;
     await request(httpServer)
       .get('/api/gitops/v1/entities/component/default/payments-api/deployments')
       .expect(200);
     // A page view reads the snapshot: no call to Argo CD.
-    expect(upstreamCalls - before).toBe(0);
+    expect(counter.calls - before).toBe(0);
   });
 
   it('answers 404 for an unknown entity and 400 for a malformed reference', async () => {

@@ -11,6 +11,7 @@ import { connectDatabase } from './database/migrations';
 import { DeploymentsService } from './deployments/DeploymentsService';
 import { Inventory } from './inventory/Inventory';
 import { InventoryRefresher } from './inventory/InventoryRefresher';
+import { RolloutActionService } from './rollouts/RolloutActionService';
 import { createRouter } from './service/router';
 
 /**
@@ -32,6 +33,7 @@ export const gitopsPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
         catalog: catalogServiceRef,
       },
       async init(deps) {
@@ -71,6 +73,13 @@ export const gitopsPlugin = createBackendPlugin({
             catalog: deps.catalog,
             deployments: new DeploymentsService(config, inventory),
             inventoryStore,
+            auditor: deps.auditor,
+            rolloutActions: new RolloutActionService(
+              config,
+              inventory,
+              new Map(clients.map(client => [client.name, client])),
+              refresher,
+            ),
           }),
         );
       },

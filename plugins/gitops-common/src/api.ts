@@ -68,6 +68,8 @@ export type RolloutSummary = {
   paused: boolean;
   pauseReasons: { reason: string; startTime?: string }[];
   aborted: boolean;
+  /** The current pod template is the stable one: no update in flight. */
+  completed: boolean;
   step?: { index: number; count: number };
   steps: RolloutStep[];
   weights?: { stable: number; canary: number };

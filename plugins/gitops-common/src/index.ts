@@ -9,3 +9,4 @@ export * from './permissions';
 export * from './api';
 export * from './entity';
 export * from './imageRef';
+export * from './rolloutActions';

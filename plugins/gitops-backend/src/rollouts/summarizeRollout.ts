@@ -33,6 +33,7 @@ export function summarizeRollout(rollout: IRollout): RolloutSummary {
       startTime: c.startTime,
     })),
     aborted: Boolean(status.abort),
+    completed: Boolean(status.stableRS) && status.stableRS === status.currentPodHash,
     step:
       canary && steps.length
         ? { index: Math.min(status.currentStepIndex ?? 0, steps.length), count: steps.length }

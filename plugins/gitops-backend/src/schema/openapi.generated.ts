@@ -90,6 +90,73 @@ export const spec = {
           }
         }
       }
+    },
+    "/v1/entities/{kind}/{namespace}/{name}/rollouts/{action}": {
+      "post": {
+        "operationId": "RunRolloutAction",
+        "description": "Runs a rollout control on one of the entity's Argo Rollouts: promote (next step or unpause), promote-full, abort, retry, pause or restart.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/kind"
+          },
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "action",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "promote",
+                "promote-full",
+                "abort",
+                "retry",
+                "pause",
+                "restart"
+              ]
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RolloutActionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The rollout after the action",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RolloutSummary"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -156,6 +223,29 @@ export const spec = {
         },
         "required": [
           "error"
+        ]
+      },
+      "RolloutActionRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "environment": {
+            "type": "string",
+            "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+          },
+          "namespace": {
+            "type": "string",
+            "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+          },
+          "name": {
+            "type": "string",
+            "pattern": "^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"
+          }
+        },
+        "required": [
+          "environment",
+          "namespace",
+          "name"
         ]
       },
       "HealthResponse": {
@@ -413,6 +503,9 @@ export const spec = {
           "aborted": {
             "type": "boolean"
           },
+          "completed": {
+            "type": "boolean"
+          },
           "step": {
             "type": "object",
             "properties": {
@@ -518,6 +611,7 @@ export const spec = {
           "paused",
           "pauseReasons",
           "aborted",
+          "completed",
           "steps",
           "images"
         ]

@@ -1,5 +1,6 @@
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { MockPermissionApi, TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { screen } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
 import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-common';
@@ -46,6 +47,7 @@ const response = {
           paused: true,
           pauseReasons: [{ reason: 'CanaryPauseStep', startTime: new Date().toISOString() }],
           aborted: false,
+          completed: false,
           step: { index: 1, count: 4 },
           steps: [{ kind: 'setWeight', value: 20 }, { kind: 'pause' }, { kind: 'setWeight', value: 50 }, { kind: 'pause', value: '10s' }],
           weights: { stable: 80, canary: 20 },
@@ -70,7 +72,7 @@ const response = {
 
 function renderWith(api: Partial<GitopsApi>, forEntity: Entity = entity) {
   return renderInTestApp(
-    <TestApiProvider apis={[[gitopsApiRef, api]]}>
+    <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, new MockPermissionApi()]]}>
       <EntityProvider entity={forEntity}>
         <DeploymentsContent />
       </EntityProvider>

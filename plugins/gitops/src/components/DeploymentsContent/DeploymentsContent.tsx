@@ -31,7 +31,7 @@ export function DeploymentsContent() {
 
 function DeploymentsView() {
   const { entity } = useEntity();
-  const { value, error, loading } = useDeployments(entity);
+  const { value, error, loading, reload } = useDeployments(entity);
   if (loading && !value) return <Progress />;
   if (error && !value) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
@@ -56,7 +56,7 @@ function DeploymentsView() {
             </Grid>
           )}
           <Grid item xs>
-            <EnvironmentCard environment={environment} />
+            <EnvironmentCard environment={environment} onChange={reload} />
           </Grid>
         </Fragment>
       ))}

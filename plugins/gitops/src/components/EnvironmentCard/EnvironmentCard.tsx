@@ -11,7 +11,11 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /** One environment of the pipeline: version, sync, health, rollout, history. */
-export function EnvironmentCard({ environment }: { environment: EnvironmentDeployment }) {
+export function EnvironmentCard(props: {
+  environment: EnvironmentDeployment;
+  onChange(): void;
+}) {
+  const { environment, onChange } = props;
   const classes = useStyles();
   const { version, applications } = environment;
   return (
@@ -61,7 +65,12 @@ export function EnvironmentCard({ environment }: { environment: EnvironmentDeplo
               </Box>
             ))}
             {environment.rollouts.map(rollout => (
-              <RolloutPanel key={`${rollout.namespace}/${rollout.name}`} rollout={rollout} />
+              <RolloutPanel
+                key={`${rollout.namespace}/${rollout.name}`}
+                rollout={rollout}
+                environment={environment}
+                onChange={onChange}
+              />
             ))}
             <HistoryList environment={environment} />
           </>

@@ -2,6 +2,7 @@ import { Box, Chip, LinearProgress, Typography, makeStyles } from '@material-ui/
 import type { RolloutStep, RolloutSummary } from '@internal/backstage-plugin-gitops-common';
 import { HealthStatusLabel } from '../StatusChips';
 import { relativeTime } from '../formatting';
+import { RolloutControls } from './RolloutControls';
 
 const useStyles = makeStyles(theme => ({
   steps: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5), marginTop: theme.spacing(1) },
@@ -15,7 +16,12 @@ function stepLabel(step: RolloutStep): string {
 }
 
 /** Progress of one Argo Rollout: phase, step n/m, canary weight, pause reason. */
-export function RolloutPanel({ rollout }: { rollout: RolloutSummary }) {
+export function RolloutPanel(props: {
+  rollout: RolloutSummary;
+  environment: { name: string; title: string };
+  onChange(): void;
+}) {
+  const { rollout, environment, onChange } = props;
   const classes = useStyles();
   const pause = rollout.pauseReasons[0];
   return (
@@ -69,6 +75,7 @@ export function RolloutPanel({ rollout }: { rollout: RolloutSummary }) {
           ))}
         </div>
       )}
+      <RolloutControls rollout={rollout} environment={environment} onDone={onChange} />
       {rollout.analysis && (
         <Typography variant="caption" component="p">
           analysis {rollout.analysis.name}: {rollout.analysis.status}

@@ -1,0 +1,181 @@
+import { promises as fs } from 'node:fs';
+import { parse } from 'yaml';
+import { isPlainObject } from '../mergePatch';
+
+/**
+ * The findings scenario: which vulnerabilities the (simulated) Trivy Operator finds
+ * in each image and which Kyverno policy rules each image's workloads fail. The
+ * findings are scripted per image, not computed from the objects.
+ */
+
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** One entry of a VulnerabilityReport's `report.vulnerabilities`. */
+export interface Vulnerability {
+  vulnerabilityID: string;
+  resource: string;
+  installedVersion: string;
+  fixedVersion?: string;
+  severity: Severity;
+  title: string;
+  primaryLink?: string;
+  score?: number;
+  target?: string;
+  links?: string[];
+}
+
+export interface PolicyFailure {
+  policy: string;
+  rule: string;
+  /** Where in the pod spec validation fails, e.g. `containers/0/livenessProbe/`. */
+  path?: string;
+}
+
+export interface ImageFindings {
+  vulnerabilities: Vulnerability[];
+  policyFailures: PolicyFailure[];
+}
+
+export interface PolicyRule {
+  name: string;
+  match?: {
+    any?: Array<{ resources?: { kinds?: string[] } }>;
+    resources?: { kinds?: string[] };
+  };
+  validate?: { failureAction?: 'Enforce' | 'Audit'; message?: string };
+}
+
+/** A Kyverno `kyverno.io/v1` ClusterPolicy, served as written in the scenario. */
+export interface ClusterPolicy {
+  apiVersion: string;
+  kind: 'ClusterPolicy';
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: { rules: PolicyRule[]; [key: string]: unknown };
+}
+
+export interface Scanner {
+  name: string;
+  vendor: string;
+  version: string;
+}
+
+export interface Scenario {
+  scanner: Scanner;
+  clusterPolicies: ClusterPolicy[];
+  /** Keyed by `repository:tag`, `repository:*` or `*`. */
+  images: Record<string, ImageFindings>;
+}
+
+const DEFAULT_SCANNER: Scanner = {
+  name: 'Trivy',
+  vendor: 'Aqua Security',
+  version: '0.35.0',
+};
+const NO_FINDINGS: ImageFindings = { vulnerabilities: [], policyFailures: [] };
+
+export async function loadScenario(file: string): Promise<Scenario> {
+  return parseScenario(await fs.readFile(file, 'utf8'), file);
+}
+
+export function parseScenario(text: string, source: string): Scenario {
+  const document = parse(text);
+  const fail = (message: string): never => {
+    throw new Error(`invalid scenario ${source}: ${message}`);
+  };
+  if (!isPlainObject(document)) fail('expected a mapping');
+  const clusterPolicies = (document.clusterPolicies ?? []) as ClusterPolicy[];
+  if (!Array.isArray(clusterPolicies)) fail('clusterPolicies must be a list');
+  clusterPolicies.forEach((policy, i) =>
+    checkPolicy(policy, `clusterPolicies[${i}]`, fail),
+  );
+  const images = (document.images ?? {}) as Record<
+    string,
+    Partial<ImageFindings>
+  >;
+  if (!isPlainObject(images)) fail('images must be a mapping');
+  const normalized: Record<string, ImageFindings> = {};
+  for (const [image, findings] of Object.entries(images)) {
+    normalized[image] = {
+      vulnerabilities: findings?.vulnerabilities ?? [],
+      policyFailures: findings?.policyFailures ?? [],
+    };
+    checkFindings(
+      normalized[image],
+      clusterPolicies,
+      `images["${image}"]`,
+      fail,
+    );
+  }
+  return {
+    scanner: { ...DEFAULT_SCANNER, ...(document.scanner as Partial<Scanner>) },
+    clusterPolicies,
+    images: normalized,
+  };
+}
+
+/** The most specific entry: `repository:tag`, then `repository:*`, then `*`. */
+export function findingsForImage(
+  scenario: Scenario,
+  image: string,
+): ImageFindings {
+  const repository = image.replace(/:[^/:]+$/, '');
+  return (
+    scenario.images[image] ??
+    scenario.images[`${repository}:*`] ??
+    scenario.images['*'] ??
+    NO_FINDINGS
+  );
+}
+
+function checkPolicy(
+  policy: ClusterPolicy,
+  where: string,
+  fail: (m: string) => never,
+) {
+  if (
+    policy?.kind !== 'ClusterPolicy' ||
+    typeof policy.metadata?.name !== 'string'
+  ) {
+    fail(`${where} must be a ClusterPolicy with metadata.name`);
+  }
+  if (!Array.isArray(policy.spec?.rules) || policy.spec.rules.length === 0) {
+    fail(`${where}.spec.rules must not be empty`);
+  }
+  for (const rule of policy.spec.rules) {
+    const action = rule.validate?.failureAction;
+    if (action !== 'Enforce' && action !== 'Audit') {
+      fail(
+        `${where} rule ${rule.name}: validate.failureAction must be Enforce or Audit`,
+      );
+    }
+  }
+}
+
+function checkFindings(
+  findings: ImageFindings,
+  policies: ClusterPolicy[],
+  where: string,
+  fail: (m: string) => never,
+) {
+  for (const vulnerability of findings.vulnerabilities) {
+    if (
+      typeof vulnerability.vulnerabilityID !== 'string' ||
+      !SEVERITIES.includes(vulnerability.severity)
+    ) {
+      fail(
+        `${where}: each vulnerability needs a vulnerabilityID and a severity in ${SEVERITIES.join(
+          ', ',
+        )}`,
+      );
+    }
+  }
+  for (const failure of findings.policyFailures) {
+    const policy = policies.find(p => p.metadata.name === failure.policy);
+    if (!policy?.spec.rules.some(rule => rule.name === failure.rule)) {
+      fail(
+        `${where}: policy failure ${failure.policy}/${failure.rule} names no rule of clusterPolicies`,
+      );
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * Who the sandbox commits as. Set explicitly so that commits never depend on, or
+ * fail for lack of, the host's git configuration.
+ */
+const GIT_IDENTITY = {
+  GIT_AUTHOR_NAME: 'GitOps Sandbox',
+  GIT_AUTHOR_EMAIL: 'sandbox@gitops-sandbox.invalid',
+  GIT_COMMITTER_NAME: 'GitOps Sandbox',
+  GIT_COMMITTER_EMAIL: 'sandbox@gitops-sandbox.invalid',
+  GIT_TERMINAL_PROMPT: '0',
+};
+
+const ZERO_OID = '0'.repeat(40);
+
+/** File contents by repository path; `null` deletes the file. */
+export type FileChanges = Record<string, string | null>;
+
+/**
+ * The bare "GitOps environment repository". Everything is read with
+ * `git --git-dir` (no working tree), the way Argo CD's repo server reads a revision.
+ */
+export class GitRepo {
+  private constructor(readonly gitDir: string, readonly branch: string) {}
+
+  /** Opens the bare repository, creating it from `seedDir` in one commit if missing. */
+  static async openOrSeed(
+    repoPath: string,
+    seedDir: string,
+    branch = 'main',
+  ): Promise<GitRepo> {
+    const repo = new GitRepo(path.resolve(repoPath), branch);
+    if (await pathExists(path.join(repo.gitDir, 'HEAD'))) {
+      return repo;
+    }
+    await fs.mkdir(repo.gitDir, { recursive: true });
+    await runGit([
+      'init',
+      '--quiet',
+      '--bare',
+      `--initial-branch=${branch}`,
+      repo.gitDir,
+    ]);
+    await repo.commitFiles(
+      await readDirectory(seedDir),
+      'Seed the GitOps environment repository',
+    );
+    return repo;
+  }
+
+  /** What Applications put in `spec.source.repoURL`. */
+  get url(): string {
+    return pathToFileURL(this.gitDir).href;
+  }
+
+  async head(): Promise<string> {
+    const out = await this.git([
+      'rev-parse',
+      '--verify',
+      `refs/heads/${this.branch}^{commit}`,
+    ]);
+    return out.trim();
+  }
+
+  /** Every file path at `revision`. */
+  async listFiles(revision: string): Promise<string[]> {
+    const out = await this.git([
+      'ls-tree',
+      '-r',
+      '--name-only',
+      '-z',
+      revision,
+    ]);
+    return out.split('\0').filter(Boolean);
+  }
+
+  async readFile(revision: string, file: string): Promise<string> {
+    return this.git(['cat-file', 'blob', `${revision}:${file}`]);
+  }
+
+  /**
+   * Commits `changes` on top of the branch head with plumbing commands and a throwaway
+   * index, so no working tree is needed. The branch moves by compare-and-swap: a commit
+   * made concurrently by someone else makes this one fail rather than vanish.
+   */
+  async commitFiles(changes: FileChanges, message: string): Promise<string> {
+    const parent = await this.headIfExists();
+    const tempDir = await fs.mkdtemp(
+      path.join(os.tmpdir(), 'gitops-sandbox-index-'),
+    );
+    const env = { GIT_INDEX_FILE: path.join(tempDir, 'index') };
+    try {
+      if (parent) {
+        await this.git(['read-tree', parent], { env });
+      }
+      const entries: string[] = [];
+      for (const [file, content] of Object.entries(changes)) {
+        if (content === null) {
+          entries.push(`0 ${ZERO_OID}\t${file}`);
+        } else {
+          const blob = await this.git(['hash-object', '-w', '--stdin'], {
+            input: content,
+          });
+          entries.push(`100644 ${blob.trim()}\t${file}`);
+        }
+      }
+      await this.git(['update-index', '--index-info'], {
+        env,
+        input: `${entries.join('\n')}\n`,
+      });
+      const tree = (await this.git(['write-tree'], { env })).trim();
+      const parentArgs = parent ? ['-p', parent] : [];
+      const commit = (
+        await this.git(['commit-tree', tree, ...parentArgs, '-m', message])
+      ).trim();
+      await this.git([
+        'update-ref',
+        `refs/heads/${this.branch}`,
+        commit,
+        parent ?? ZERO_OID,
+      ]);
+      return commit;
+    } finally {
+      await fs.rm(tempDir, { recursive: true, force: true });
+    }
+  }
+
+  private async headIfExists(): Promise<string | undefined> {
+    const out = await this.git([
+      'for-each-ref',
+      '--format=%(objectname)',
+      `refs/heads/${this.branch}`,
+    ]);
+    return out.trim() || undefined;
+  }
+
+  private git(args: string[], options: GitOptions = {}): Promise<string> {
+    return runGit(['--git-dir', this.gitDir, ...args], options);
+  }
+}
+
+interface GitOptions {
+  input?: string;
+  env?: Record<string, string>;
+}
+
+function runGit(args: string[], options: GitOptions = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      args,
+      {
+        env: { ...process.env, ...GIT_IDENTITY, ...options.env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(
+            new Error(
+              `git ${args.join(' ')} failed: ${stderr.trim() || error.message}`,
+            ),
+          );
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
+    // git may exit without reading stdin (or fail part-way); its exit status reports that.
+    child.stdin?.on('error', () => undefined);
+    if (options.input === undefined) {
+      child.stdin?.end();
+    } else {
+      child.stdin?.end(options.input);
+    }
+  });
+}
+
+async function pathExists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every file below `dir`, keyed by its path relative to `dir` with `/` separators. */
+async function readDirectory(dir: string): Promise<FileChanges> {
+  const files: FileChanges = {};
+  const entries = await fs.readdir(dir, {
+    recursive: true,
+    withFileTypes: true,
+  });
+  for (const entry of entries) {
+    if (entry.isFile()) {
+      const absolute = path.join(entry.parentPath, entry.name);
+      const relative = path.relative(dir, absolute).split(path.sep).join('/');
+      files[relative] = await fs.readFile(absolute, 'utf8');
+    }
+  }
+  return files;
+}

@@ -1,0 +1,59 @@
+import type { RolloutSpec } from '../rollouts/rolloutTypes';
+import type { DesiredApplication } from './desiredState';
+
+/**
+ * What the environment's chart renders from its values: one Argo Rollouts `Rollout`
+ * named after the service, in the Application's destination namespace.
+ */
+export function renderRolloutSpec(
+  application: DesiredApplication,
+): RolloutSpec {
+  const name = serviceName(application);
+  const { values } = application;
+  const labels = { app: name };
+  return {
+    replicas: values.replicas,
+    revisionHistoryLimit: 3,
+    selector: { matchLabels: labels },
+    strategy:
+      values.rollout.strategy === 'blueGreen'
+        ? {
+            blueGreen: {
+              activeService: name,
+              previewService: `${name}-preview`,
+              ...(values.rollout.blueGreen.autoPromotionEnabled !== undefined
+                ? {
+                    autoPromotionEnabled:
+                      values.rollout.blueGreen.autoPromotionEnabled,
+                  }
+                : {}),
+            },
+          }
+        : { canary: { steps: structuredClone(values.rollout.canary.steps) } },
+    template: {
+      metadata: { labels },
+      spec: {
+        containers: [
+          {
+            name,
+            image: `${values.image.repository}:${values.image.tag}`,
+            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+            ...(values.resources !== undefined
+              ? { resources: values.resources }
+              : {}),
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** The service is the `app.kubernetes.io/name` label; the Application name otherwise. */
+export function serviceName(application: DesiredApplication): string {
+  const { metadata } = application.manifest;
+  return metadata.labels?.['app.kubernetes.io/name'] ?? metadata.name;
+}
+
+export function destinationNamespace(application: DesiredApplication): string {
+  return application.manifest.spec.destination?.namespace ?? 'default';
+}

@@ -1,0 +1,332 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { isPlainObject } from '../mergePatch';
+import {
+  startTestSandbox,
+  TestSandbox,
+  UPSTREAM_FIXTURES,
+} from '../testing/testSandbox';
+import { argoCdRoutes } from './argocdApi';
+
+type Schema = {
+  $ref?: string;
+  allOf?: Schema[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  type?: string;
+};
+
+interface Swagger {
+  paths: Record<
+    string,
+    Record<string, { parameters?: Array<{ name: string; in: string }> }>
+  >;
+  definitions: Record<string, Schema>;
+}
+
+/** Paths (JSON-path-like) of every property in `value` the swagger schema does not define. */
+function undefinedProperties(
+  swagger: Swagger,
+  value: unknown,
+  schema: Schema,
+  at = '$',
+): string[] {
+  const resolved = resolve(swagger, schema);
+  if (Array.isArray(value)) {
+    return resolved.items
+      ? value.flatMap((item, i) =>
+          undefinedProperties(swagger, item, resolved.items!, `${at}[${i}]`),
+        )
+      : [];
+  }
+  if (!isPlainObject(value) || !resolved.properties) {
+    return []; // scalars, and free-form maps such as labels
+  }
+  return Object.entries(value).flatMap(([key, child]) =>
+    resolved.properties![key]
+      ? undefinedProperties(
+          swagger,
+          child,
+          resolved.properties![key],
+          `${at}.${key}`,
+        )
+      : [`${at}.${key}`],
+  );
+}
+
+function resolve(swagger: Swagger, schema: Schema): Schema {
+  if (schema.$ref) {
+    return resolve(
+      swagger,
+      swagger.definitions[schema.$ref.replace('#/definitions/', '')],
+    );
+  }
+  if (schema.allOf) {
+    const parts = [schema, ...schema.allOf.map(part => resolve(swagger, part))];
+    return {
+      ...schema,
+      properties: Object.assign({}, ...parts.map(part => part.properties)),
+    };
+  }
+  return schema;
+}
+
+const definition = (name: string): Schema => ({
+  $ref: `#/definitions/${name}`,
+});
+
+describe('Argo CD API', () => {
+  let swagger: Swagger;
+  let sandbox: TestSandbox;
+
+  beforeAll(async () => {
+    swagger = JSON.parse(
+      await fs.readFile(
+        path.join(UPSTREAM_FIXTURES, 'argocd-swagger.json'),
+        'utf8',
+      ),
+    );
+    sandbox = await startTestSandbox();
+  });
+
+  afterAll(() => sandbox.close());
+
+  const rolloutQuery = (extra = '') =>
+    `namespace=payments-api-dev&resourceName=payments-api&version=v1alpha1&group=argoproj.io&kind=Rollout${extra}`;
+
+  it('serves only swagger paths, each with query parameters the swagger declares for it', () => {
+    for (const route of argoCdRoutes) {
+      const swaggerPath = route.path.replace(/:(\w+)/g, '{$1}');
+      const operation = swagger.paths[swaggerPath]?.[route.method];
+      expect({
+        route: `${route.method} ${swaggerPath}`,
+        exists: operation !== undefined,
+      }).toEqual({
+        route: `${route.method} ${swaggerPath}`,
+        exists: true,
+      });
+      const declared =
+        operation.parameters?.filter(p => p.in === 'query').map(p => p.name) ??
+        [];
+      expect({
+        route: swaggerPath,
+        undeclared: route.query.filter(q => !declared.includes(q)),
+      }).toEqual({
+        route: swaggerPath,
+        undeclared: [],
+      });
+    }
+  });
+
+  it('serves Applications, lists, trees and actions with swagger property names only', async () => {
+    await sandbox.setImageTag('apps/payments-api/dev/values.yaml', '1.5.1');
+    // mid-rollout: an operation, history entries and a paused canary are all present
+    await sandbox.advanceUntil(async () => {
+      const { body } = await sandbox.argocd(
+        '/api/v1/applications/payments-api-dev',
+      );
+      return body.status.health.status === 'Suspended';
+    });
+
+    const list = await sandbox.argocd('/api/v1/applications');
+    const app = await sandbox.argocd('/api/v1/applications/payments-api-dev');
+    const tree = await sandbox.argocd(
+      '/api/v1/applications/payments-api-dev/resource-tree',
+    );
+    const actions = await sandbox.argocd(
+      `/api/v1/applications/payments-api-dev/resource/actions?${rolloutQuery()}`,
+    );
+    const resource = await sandbox.argocd(
+      `/api/v1/applications/payments-api-dev/resource?${rolloutQuery()}`,
+    );
+
+    expect(list.body.items).toHaveLength(6);
+    expect(app.body.status.history).toHaveLength(2);
+    expect(
+      undefinedProperties(
+        swagger,
+        list.body,
+        definition('v1alpha1ApplicationList'),
+      ),
+    ).toEqual([]);
+    expect(
+      undefinedProperties(swagger, app.body, definition('v1alpha1Application')),
+    ).toEqual([]);
+    expect(
+      undefinedProperties(
+        swagger,
+        tree.body,
+        definition('v1alpha1ApplicationTree'),
+      ),
+    ).toEqual([]);
+    expect(
+      undefinedProperties(
+        swagger,
+        actions.body,
+        definition('applicationResourceActionsListResponse'),
+      ),
+    ).toEqual([]);
+    expect(
+      undefinedProperties(
+        swagger,
+        resource.body,
+        definition('applicationApplicationResourceResponse'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('answers 401 with Argo CD error JSON without a valid bearer token', async () => {
+    const expected = {
+      error: 'no session information',
+      code: 16,
+      message: 'no session information',
+    };
+    const anonymous = await fetch(`${sandbox.argocdUrl}/api/v1/applications`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual(expected);
+    const wrongToken = await sandbox.argocd('/api/v1/applications', {
+      headers: { authorization: 'Bearer nope' },
+    });
+    expect(wrongToken).toEqual({ status: 401, body: expected });
+  });
+
+  it('serves /healthz without a token', async () => {
+    const response = await fetch(`${sandbox.argocdUrl}/healthz`);
+    expect([response.status, await response.text()]).toEqual([200, 'ok']);
+  });
+
+  it('answers 404 with Argo CD error JSON for an unknown application', async () => {
+    const message = 'applications.argoproj.io "nope" not found';
+    for (const url of [
+      '/api/v1/applications/nope',
+      '/api/v1/applications/nope/resource-tree',
+      `/api/v1/applications/nope/resource?${rolloutQuery()}`,
+    ]) {
+      expect(await sandbox.argocd(url)).toEqual({
+        status: 404,
+        body: { error: message, code: 5, message },
+      });
+    }
+    // an application outside the requested project is just as unknown
+    expect(
+      (
+        await sandbox.argocd(
+          '/api/v1/applications/payments-api-dev?project=other',
+        )
+      ).status,
+    ).toBe(404);
+  });
+
+  it('filters the list by label selector, project, name and namespace', async () => {
+    const names = async (query: string) =>
+      (await sandbox.argocd(`/api/v1/applications?${query}`)).body.items.map(
+        (a: any) => a.metadata.name,
+      );
+    const selector = (s: string) => `selector=${encodeURIComponent(s)}`;
+
+    expect(
+      await names(
+        selector(
+          'app.kubernetes.io/name=payments-api,gitops.backstage.io/environment in (dev,prod)',
+        ),
+      ),
+    ).toEqual(['payments-api-dev', 'payments-api-prod']);
+    expect(
+      await names(
+        selector(
+          'app.kubernetes.io/name!=payments-api,gitops.backstage.io/environment notin (dev,staging)',
+        ),
+      ),
+    ).toEqual(['orders-api-prod']);
+    expect(await names(selector('!app.kubernetes.io/name'))).toEqual([]);
+    expect(
+      await names(
+        'projects=default&projects=other&name=orders-api-dev&appNamespace=argocd',
+      ),
+    ).toEqual(['orders-api-dev']);
+    expect(await names('projects=other')).toEqual([]);
+    const invalid = await sandbox.argocd(
+      `/api/v1/applications?${selector('a in (b')}`,
+    );
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.code).toBe(3);
+  });
+
+  it('returns the live Rollout as a JSON string manifest', async () => {
+    const { status, body } = await sandbox.argocd(
+      `/api/v1/applications/orders-api-prod/resource?${rolloutQuery()
+        .replace(/payments-api/g, 'orders-api')
+        .replace('-dev', '-prod')}`,
+    );
+    expect(status).toBe(200);
+    const manifest = JSON.parse(body.manifest);
+    expect(manifest).toMatchObject({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: {
+        name: 'orders-api',
+        namespace: 'orders-api-prod',
+        resourceVersion: expect.any(String),
+      },
+      spec: {
+        template: {
+          spec: { containers: [{ image: 'ghcr.io/example/orders-api:2.0.3' }] },
+        },
+      },
+      status: { phase: 'Healthy' },
+    });
+  });
+
+  it('streams ADDED events for the matching applications, then their changes', async () => {
+    const controller = new AbortController();
+    const response = await fetch(
+      `${
+        sandbox.argocdUrl
+      }/api/v1/stream/applications?selector=${encodeURIComponent(
+        'app.kubernetes.io/name=orders-api',
+      )}`,
+      {
+        headers: { authorization: `Bearer ${sandbox.token}` },
+        signal: controller.signal,
+      },
+    );
+    const reader = response.body!.getReader();
+    const events: any[] = [];
+    const readEvents = async (count: number) => {
+      let buffered = '';
+      while (events.length < count) {
+        buffered += new TextDecoder().decode((await reader.read()).value);
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        events.push(...lines.map(line => JSON.parse(line).result));
+      }
+    };
+
+    await readEvents(3);
+    await sandbox.argocd('/api/v1/applications/orders-api-prod/sync', {
+      method: 'POST',
+    });
+    await sandbox.argocd('/api/v1/applications/payments-api-prod/sync', {
+      method: 'POST',
+    });
+    await readEvents(4);
+    controller.abort();
+
+    expect(events.map(e => [e.type, e.application.metadata.name])).toEqual([
+      ['ADDED', 'orders-api-dev'],
+      ['ADDED', 'orders-api-prod'],
+      ['ADDED', 'orders-api-staging'],
+      ['MODIFIED', 'orders-api-prod'],
+    ]);
+    expect(events[3].application.status.operationState.phase).toBe('Running');
+    for (const event of events) {
+      expect(
+        undefinedProperties(
+          swagger,
+          event,
+          definition('v1alpha1ApplicationWatchEvent'),
+        ),
+      ).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,419 @@
+import express, { NextFunction, Request, Response } from 'express';
+import { LabelSelectorError, labelSelectorMatcher } from '../labelSelector';
+import type { Application, ResourceRef } from '../gitops/argoTypes';
+import { OperationInProgressError } from '../gitops/applicationSimulation';
+import type { ApplicationSimulation } from '../gitops/applicationSimulation';
+import { isPlainObject } from '../mergePatch';
+import {
+  DisabledActionError,
+  UnknownActionError,
+} from '../rollouts/rolloutActions';
+import { InvalidRolloutError } from '../rollouts/rolloutSimulation';
+import { ResourceActionError, Sandbox } from '../sandbox';
+import { requireBearerToken } from './auth';
+import { QueryParams } from './queryParams';
+
+/** An Argo CD API error: HTTP status plus the gRPC code Argo CD puts in the body. */
+export class ArgoCdApiError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const notFound = (message: string) => new ArgoCdApiError(404, 5, message);
+const invalidArgument = (message: string) =>
+  new ArgoCdApiError(400, 3, message);
+const failedPrecondition = (message: string) =>
+  new ArgoCdApiError(400, 9, message);
+
+export interface RouteRequest {
+  params: Record<string, string>;
+  query: QueryParams;
+  body: unknown;
+  req: Request;
+  res: Response;
+}
+
+export interface ArgoCdRoute {
+  method: 'get' | 'post';
+  /** Express path; a `:param` is the swagger's `{param}`. */
+  path: string;
+  /** The query parameters the handler reads; a test checks each against the swagger. */
+  query: readonly string[];
+  /** Returns the JSON response, or undefined when it wrote the response itself. */
+  handle(sandbox: Sandbox, request: RouteRequest): unknown;
+}
+
+const LIST_QUERY = [
+  'name',
+  'projects',
+  'project',
+  'selector',
+  'repo',
+  'appNamespace',
+  'refresh',
+];
+const RESOURCE_QUERY = [
+  'namespace',
+  'resourceName',
+  'version',
+  'group',
+  'kind',
+  'appNamespace',
+  'project',
+];
+
+export const argoCdRoutes: ArgoCdRoute[] = [
+  {
+    method: 'get',
+    path: '/api/v1/applications',
+    query: LIST_QUERY,
+    handle: listApplications,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/applications/:name',
+    query: ['refresh', 'appNamespace', 'project'],
+    handle: getApplication,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/applications/:applicationName/resource-tree',
+    query: ['appNamespace', 'project'],
+    handle: getResourceTree,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/applications/:name/resource',
+    query: RESOURCE_QUERY,
+    handle: getResource,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/applications/:name/resource/actions',
+    query: RESOURCE_QUERY,
+    handle: listResourceActions,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/applications/:name/resource/actions',
+    query: RESOURCE_QUERY,
+    handle: runResourceAction,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/applications/:name/resource/actions/v2',
+    query: [],
+    handle: runResourceActionV2,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/applications/:name/sync',
+    query: [],
+    handle: syncApplication,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/stream/applications',
+    query: [...LIST_QUERY, 'resourceVersion'],
+    handle: watchApplications,
+  },
+];
+
+/** The Argo CD REST API subset, behind the sandbox token. */
+export function createArgoCdApi(
+  sandbox: Sandbox,
+  token: string,
+): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok');
+  });
+  app.use(
+    requireBearerToken(token, res =>
+      sendError(res, new ArgoCdApiError(401, 16, 'no session information')),
+    ),
+  );
+  // strict: false because the older action route's body is a bare JSON string.
+  app.use(express.json({ strict: false }));
+  for (const route of argoCdRoutes) {
+    app[route.method](route.path, (req, res, next) => {
+      const query = new QueryParams(req.query, route.query);
+      Promise.resolve()
+        .then(() =>
+          route.handle(sandbox, {
+            params: req.params,
+            query,
+            body: req.body,
+            req,
+            res,
+          }),
+        )
+        .then(body => {
+          if (body !== undefined) res.json(body);
+        })
+        .catch(next);
+    });
+  }
+  app.use((_req: Request, _res: Response, next: NextFunction) =>
+    next(notFound('Not Found')),
+  );
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) =>
+    sendError(res, toApiError(error)),
+  );
+  return app;
+}
+
+async function listApplications(sandbox: Sandbox, { query }: RouteRequest) {
+  if (query.one('refresh')) {
+    await sandbox.refresh();
+  }
+  const matches = applicationFilter(query);
+  return {
+    metadata: { resourceVersion: sandbox.resourceVersion() },
+    items: sandbox.applications().filter(matches),
+  };
+}
+
+async function getApplication(
+  sandbox: Sandbox,
+  { params, query }: RouteRequest,
+) {
+  if (query.one('refresh')) {
+    await sandbox.refresh();
+  }
+  const app = findApplication(
+    sandbox,
+    params.name,
+    query.one('appNamespace'),
+    query.all('project'),
+  );
+  return sandbox.stamp(app.toApplication());
+}
+
+function getResourceTree(sandbox: Sandbox, { params, query }: RouteRequest) {
+  const app = findApplication(
+    sandbox,
+    params.applicationName,
+    query.one('appNamespace'),
+    query.all('project'),
+  );
+  return app.resourceTree(sandbox.stamp);
+}
+
+function getResource(sandbox: Sandbox, { params, query }: RouteRequest) {
+  const { object } = findResource(sandbox, params.name, query);
+  return { manifest: JSON.stringify(object) };
+}
+
+function listResourceActions(
+  sandbox: Sandbox,
+  { params, query }: RouteRequest,
+) {
+  const { object } = findResource(sandbox, params.name, query);
+  const actions = sandbox.resourceActions(object);
+  // Argo CD's marshaller leaves empty lists out.
+  return actions.length ? { actions } : {};
+}
+
+/** The older action route: resource in the query, the action name as a JSON string body. */
+function runResourceAction(
+  sandbox: Sandbox,
+  { params, query, body }: RouteRequest,
+) {
+  if (typeof body !== 'string') {
+    throw invalidArgument(
+      'the request body must be the action name as a JSON string',
+    );
+  }
+  const { app, object } = findResource(sandbox, params.name, query);
+  runAction(sandbox, app, object, body);
+  return {};
+}
+
+/** `applicationResourceActionRunRequestV2`: everything in the body. */
+function runResourceActionV2(sandbox: Sandbox, { params, body }: RouteRequest) {
+  if (!isPlainObject(body) || typeof body.action !== 'string') {
+    throw invalidArgument('the request body needs an action');
+  }
+  const text = (key: string) =>
+    typeof body[key] === 'string' ? (body[key] as string) : undefined;
+  const projects = text('project') ? [text('project')!] : [];
+  const app = findApplication(
+    sandbox,
+    params.name,
+    text('appNamespace'),
+    projects,
+  );
+  const object = findObject(sandbox, app, {
+    namespace: text('namespace') ?? '',
+    name: text('resourceName') ?? '',
+    version: text('version') ?? '',
+    group: text('group') ?? '',
+    kind: text('kind') ?? '',
+  });
+  runAction(sandbox, app, object, body.action);
+  return {};
+}
+
+function syncApplication(sandbox: Sandbox, { params, body }: RouteRequest) {
+  const request = isPlainObject(body) ? body : {};
+  const projects = typeof request.project === 'string' ? [request.project] : [];
+  const appNamespace =
+    typeof request.appNamespace === 'string' ? request.appNamespace : undefined;
+  const app = findApplication(sandbox, params.name, appNamespace, projects);
+  if (request.dryRun !== true) {
+    try {
+      // The sandbox token stands for the local admin account.
+      sandbox.sync(app, { username: 'admin' });
+    } catch (error) {
+      if (error instanceof OperationInProgressError)
+        throw failedPrecondition(error.message);
+      throw error;
+    }
+  }
+  return sandbox.stamp(app.toApplication());
+}
+
+/**
+ * The watch stream: newline-delimited `{"result": {"type", "application"}}`. Like
+ * Argo CD, it first sends every matching Application as ADDED unless the client
+ * resumes from a resourceVersion (a single-app watch always gets them).
+ */
+function watchApplications(sandbox: Sandbox, { query, res }: RouteRequest) {
+  const matches = applicationFilter(query);
+  res.status(200).type('application/json');
+  const send = (type: string, application: Application) =>
+    res.write(`${JSON.stringify({ result: { type, application } })}\n`);
+  if (!query.one('resourceVersion') || query.one('name')) {
+    sandbox
+      .applications()
+      .filter(matches)
+      .forEach(app => send('ADDED', app));
+  }
+  const unsubscribe = sandbox.subscribe(event => {
+    if (matches(event.application)) send(event.type, event.application);
+  });
+  // The response closes when the client goes away (the request closes once read).
+  res.on('close', unsubscribe);
+  return undefined;
+}
+
+function applicationFilter(query: QueryParams): (app: Application) => boolean {
+  let selector: (labels: Record<string, string> | undefined) => boolean;
+  try {
+    selector = labelSelectorMatcher(query.one('selector'));
+  } catch (error) {
+    if (error instanceof LabelSelectorError)
+      throw invalidArgument(error.message);
+    throw error;
+  }
+  const projects = [...query.all('projects'), ...query.all('project')];
+  const name = query.one('name');
+  const appNamespace = query.one('appNamespace');
+  const repo = query.one('repo');
+  return app =>
+    selector(app.metadata.labels) &&
+    (projects.length === 0 ||
+      projects.includes(app.spec.project ?? 'default')) &&
+    (!name || app.metadata.name === name) &&
+    (!appNamespace || app.metadata.namespace === appNamespace) &&
+    (!repo || app.spec.source?.repoURL === repo);
+}
+
+function findApplication(
+  sandbox: Sandbox,
+  name: string,
+  appNamespace: string | undefined,
+  projects: string[],
+): ApplicationSimulation {
+  const app = sandbox.application(name);
+  const object = app?.toApplication();
+  const visible =
+    object &&
+    (!appNamespace || object.metadata.namespace === appNamespace) &&
+    (projects.length === 0 ||
+      projects.includes(object.spec.project ?? 'default'));
+  if (!app || !visible) {
+    throw notFound(`applications.argoproj.io "${name}" not found`);
+  }
+  return app;
+}
+
+function findResource(sandbox: Sandbox, name: string, query: QueryParams) {
+  const app = findApplication(
+    sandbox,
+    name,
+    query.one('appNamespace'),
+    query.all('project'),
+  );
+  const object = findObject(sandbox, app, {
+    namespace: query.one('namespace') ?? '',
+    name: query.one('resourceName') ?? '',
+    version: query.one('version') ?? '',
+    group: query.one('group') ?? '',
+    kind: query.one('kind') ?? '',
+  });
+  return { app, object };
+}
+
+function findObject(
+  sandbox: Sandbox,
+  app: ApplicationSimulation,
+  ref: ResourceRef,
+) {
+  if (!ref.kind || !ref.name) {
+    throw invalidArgument('kind and resourceName are required');
+  }
+  const object = sandbox.liveObject(app, ref);
+  if (!object) {
+    throw notFound(
+      `${ref.kind} ${ref.group} ${ref.name} not found as part of application ${app.name}`,
+    );
+  }
+  return object;
+}
+
+function runAction(
+  sandbox: Sandbox,
+  app: ApplicationSimulation,
+  object: Parameters<Sandbox['runResourceAction']>[1],
+  action: string,
+) {
+  try {
+    sandbox.runResourceAction(app, object, action);
+  } catch (error) {
+    if (error instanceof DisabledActionError)
+      throw failedPrecondition(error.message);
+    if (
+      error instanceof UnknownActionError ||
+      error instanceof ResourceActionError ||
+      error instanceof InvalidRolloutError
+    ) {
+      throw invalidArgument(error.message);
+    }
+    throw error;
+  }
+}
+
+function toApiError(error: unknown): ArgoCdApiError {
+  if (error instanceof ArgoCdApiError) return error;
+  // body-parser marks malformed JSON with status 400.
+  if ((error as { status?: number }).status === 400) {
+    return invalidArgument((error as Error).message);
+  }
+  return new ArgoCdApiError(500, 13, (error as Error).message ?? String(error));
+}
+
+/** Argo CD's error body: `{ error, code, message }`. */
+function sendError(res: Response, error: ArgoCdApiError): void {
+  res
+    .status(error.httpStatus)
+    .json({ error: error.message, code: error.code, message: error.message });
+}

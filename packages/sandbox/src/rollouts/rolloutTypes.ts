@@ -1,0 +1,104 @@
+import type { KubeObject, PodTemplate } from '../kubeTypes';
+
+/** Argo Rollouts `argoproj.io/v1alpha1` Rollout, as far as the sandbox simulates it. */
+
+export type CanaryStep =
+  | { setWeight: number }
+  | { pause: { duration?: string | number } }
+  | Record<string, unknown>;
+
+export interface RolloutStrategy {
+  canary?: { steps?: CanaryStep[] };
+  blueGreen?: {
+    activeService: string;
+    previewService: string;
+    autoPromotionEnabled?: boolean;
+  };
+}
+
+export interface RolloutSpec {
+  replicas: number;
+  revisionHistoryLimit: number;
+  selector: { matchLabels: Record<string, string> };
+  strategy: RolloutStrategy;
+  template: PodTemplate;
+  paused?: boolean;
+  restartAt?: string;
+}
+
+export interface PauseCondition {
+  reason: string;
+  startTime: string;
+}
+
+export interface RolloutCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  lastUpdateTime: string;
+}
+
+export interface TrafficWeight {
+  weight: number;
+  podTemplateHash: string;
+}
+
+export interface RolloutStatus {
+  abort?: boolean;
+  abortedAt?: string;
+  pauseConditions?: PauseCondition[];
+  controllerPause?: boolean;
+  promoteFull?: boolean;
+  currentPodHash?: string;
+  stableRS?: string;
+  currentStepIndex?: number;
+  restartedAt?: string;
+  observedGeneration?: string;
+  replicas?: number;
+  updatedReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  selector?: string;
+  phase?: 'Healthy' | 'Progressing' | 'Paused' | 'Degraded';
+  message?: string;
+  conditions?: RolloutCondition[];
+  canary: { weights?: { canary: TrafficWeight; stable: TrafficWeight } };
+  blueGreen: { activeSelector?: string; previewSelector?: string };
+}
+
+export interface Rollout extends KubeObject {
+  metadata: KubeObject['metadata'] & {
+    generation: number;
+    annotations: Record<string, string>;
+  };
+  spec: RolloutSpec;
+  status: RolloutStatus;
+}
+
+export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
+export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
+export const CANARY_PAUSE_STEP = 'CanaryPauseStep';
+export const BLUE_GREEN_PAUSE = 'BlueGreenPause';
+
+export function isSetWeightStep(
+  step: CanaryStep,
+): step is { setWeight: number } {
+  return typeof (step as { setWeight?: unknown }).setWeight === 'number';
+}
+
+export function isPauseStep(
+  step: CanaryStep,
+): step is { pause: { duration?: string | number } } {
+  return typeof (step as { pause?: unknown }).pause === 'object';
+}
+
+export function canarySteps(rollout: Rollout): CanaryStep[] {
+  return rollout.spec.strategy.canary?.steps ?? [];
+}
+
+/** True once the current pod template is also the stable one: nothing left to roll out. */
+export function isFullyPromoted(rollout: Rollout): boolean {
+  return rollout.status.currentPodHash === rollout.status.stableRS;
+}

@@ -1,0 +1,315 @@
+import { Clock, kubeTime } from './clock';
+import { policyReports } from './findings/policyReports';
+import type { Scenario } from './findings/scenario';
+import { vulnerabilityReports } from './findings/vulnerabilityReports';
+import type { GitRepo } from './git/gitRepo';
+import { allObjects } from './gitops/applicationResources';
+import {
+  ApplicationSimulation,
+  SyncTiming,
+} from './gitops/applicationSimulation';
+import type {
+  Application,
+  OperationInitiator,
+  ResourceRef,
+} from './gitops/argoTypes';
+import { readDesiredState } from './gitops/desiredState';
+import { stableUid } from './ids';
+import { groupVersion, KubeObject } from './kubeTypes';
+import { ResourceVersions } from './resourceVersions';
+import {
+  discoverRolloutActions,
+  ResourceAction,
+} from './rollouts/rolloutActions';
+import type { RolloutSimulation } from './rollouts/rolloutSimulation';
+import type { Rollout } from './rollouts/rolloutTypes';
+
+export type ApplicationEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface ApplicationEvent {
+  type: ApplicationEventType;
+  application: Application;
+}
+
+export interface SandboxDeps {
+  repo: GitRepo;
+  clock: Clock;
+  timing: SyncTiming;
+  scenario: Scenario;
+  log(line: string): void;
+}
+
+/** A resource action was asked of a resource that has none (Argo CD: InvalidArgument). */
+export class ResourceActionError extends Error {}
+
+/**
+ * The simulated world: the Applications found in the repository and their Rollouts.
+ * `poll` plays Argo CD's repository refresh, `tick` lets time act (sync delays,
+ * pauses, pods becoming ready); both servers read from and act on this object.
+ */
+export class Sandbox {
+  private readonly apps = new Map<string, ApplicationSimulation>();
+  private readonly versions = new ResourceVersions();
+  private readonly published = new Map<string, Application>();
+  private readonly listeners = new Set<(event: ApplicationEvent) => void>();
+  private readonly startedAt: number;
+  private revision?: string;
+  private polling?: Promise<void>;
+
+  constructor(private readonly deps: SandboxDeps) {
+    this.startedAt = deps.clock.now();
+  }
+
+  /** Reads the branch head; on a new revision, creates, updates and removes Applications. */
+  poll(): Promise<void> {
+    // One poll at a time: the timer and `?refresh=` requests may ask concurrently.
+    this.polling ??= this.readRepository().finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  private async readRepository(): Promise<void> {
+    const revision = await this.deps.repo.head();
+    if (revision === this.revision) {
+      return;
+    }
+    const desired = await readDesiredState(this.deps.repo, revision);
+    desired.problems.forEach(problem => this.deps.log(problem));
+    const now = this.deps.clock.now();
+    const seen = new Set<string>();
+    for (const application of desired.applications) {
+      const name = application.manifest.metadata.name;
+      seen.add(name);
+      const existing = this.apps.get(name);
+      if (existing) {
+        existing.setDesired(application, now);
+      } else {
+        this.deps.log(
+          `application ${name} created at revision ${revision.slice(0, 7)}`,
+        );
+        this.apps.set(
+          name,
+          new ApplicationSimulation(
+            application,
+            now,
+            this.deps.timing,
+            this.deps.log,
+          ),
+        );
+      }
+    }
+    for (const name of [...this.apps.keys()].filter(n => !seen.has(n))) {
+      this.deps.log(
+        `application ${name} removed at revision ${revision.slice(0, 7)}`,
+      );
+      this.apps.delete(name);
+    }
+    this.revision = revision;
+    this.publishChanges();
+  }
+
+  tick(): void {
+    const now = this.deps.clock.now();
+    this.apps.forEach(app => app.tick(now));
+    this.publishChanges();
+  }
+
+  async refresh(): Promise<void> {
+    await this.poll();
+    this.tick();
+  }
+
+  /** Listens for Application changes (the watch stream); returns the unsubscribe function. */
+  subscribe(listener: (event: ApplicationEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  resourceVersion(): string {
+    return this.versions.current();
+  }
+
+  stamp = <T extends { metadata: { uid?: string; resourceVersion?: string } }>(
+    object: T,
+  ): T => this.versions.stamp(object);
+
+  // --- Argo CD view ------------------------------------------------------------
+
+  applications(): Application[] {
+    return [...this.apps.values()]
+      .map(app => this.stamp(app.toApplication()))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  application(name: string): ApplicationSimulation | undefined {
+    return this.apps.get(name);
+  }
+
+  /** The live object of `ref` among the Application's resources, stamped. */
+  liveObject(
+    app: ApplicationSimulation,
+    ref: ResourceRef,
+  ): KubeObject | undefined {
+    const object = allObjects(app.liveObjects()).find(candidate => {
+      const { group, version } = groupVersion(candidate.apiVersion);
+      return (
+        candidate.kind === ref.kind &&
+        candidate.metadata.name === ref.name &&
+        (candidate.metadata.namespace ?? '') === ref.namespace &&
+        group === ref.group &&
+        (!ref.version || version === ref.version)
+      );
+    });
+    return object && this.stamp(object);
+  }
+
+  resourceActions(object: KubeObject): ResourceAction[] {
+    return object.kind === 'Rollout' &&
+      object.apiVersion.startsWith('argoproj.io/')
+      ? discoverRolloutActions(object as Rollout)
+      : [];
+  }
+
+  runResourceAction(
+    app: ApplicationSimulation,
+    object: KubeObject,
+    action: string,
+  ): void {
+    if (object.kind !== 'Rollout') {
+      throw new ResourceActionError(
+        `${object.kind} ${object.metadata.name} has no actions`,
+      );
+    }
+    app.rollout.runAction(action, this.deps.clock.now());
+    this.publishChanges();
+  }
+
+  sync(app: ApplicationSimulation, initiatedBy: OperationInitiator): void {
+    app.sync(initiatedBy, this.deps.clock.now());
+    this.publishChanges();
+  }
+
+  // --- Kubernetes view ---------------------------------------------------------
+
+  namespaces(): KubeObject[] {
+    const names = new Set(['default', 'argocd']);
+    this.apps.forEach(app => names.add(app.rollout.namespace));
+    return [...names].sort().map(name =>
+      this.stamp({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name,
+          uid: stableUid('Namespace', name),
+          creationTimestamp: kubeTime(this.startedAt),
+          labels: { 'kubernetes.io/metadata.name': name },
+        },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      } as KubeObject),
+    );
+  }
+
+  rollouts(): KubeObject[] {
+    return this.rolloutSimulations().map(rollout => this.stamp(rollout.object));
+  }
+
+  replicaSets(): KubeObject[] {
+    return this.rolloutSimulations()
+      .flatMap(r => r.replicaSets())
+      .map(this.stamp);
+  }
+
+  pods(): KubeObject[] {
+    return this.rolloutSimulations()
+      .flatMap(r => r.pods())
+      .map(this.stamp);
+  }
+
+  services(): KubeObject[] {
+    return this.rolloutSimulations()
+      .flatMap(r => r.services())
+      .map(this.stamp);
+  }
+
+  vulnerabilityReports(): KubeObject[] {
+    const replicaSets = this.rolloutSimulations().flatMap(r => r.replicaSets());
+    return vulnerabilityReports(replicaSets, this.deps.scenario).map(
+      this.stamp,
+    );
+  }
+
+  policyReports(): KubeObject[] {
+    const resources = this.rolloutSimulations().flatMap(r => [
+      r.object,
+      ...r.replicaSets().filter(rs => rs.spec.replicas > 0),
+      ...r.pods(),
+    ]);
+    return policyReports(resources, this.deps.scenario).map(this.stamp);
+  }
+
+  clusterPolicies(): KubeObject[] {
+    return this.deps.scenario.clusterPolicies.map(policy =>
+      this.stamp({
+        ...structuredClone(policy),
+        metadata: {
+          ...structuredClone(policy.metadata),
+          uid: stableUid('ClusterPolicy', policy.metadata.name),
+          creationTimestamp: kubeTime(this.startedAt),
+          generation: 1,
+        },
+      }),
+    );
+  }
+
+  rolloutSimulation(
+    namespace: string,
+    name: string,
+  ): RolloutSimulation | undefined {
+    return this.rolloutSimulations().find(
+      r => r.namespace === namespace && r.name === name,
+    );
+  }
+
+  patchRollout(
+    rollout: RolloutSimulation,
+    patch: unknown,
+    subresource: 'main' | 'status',
+  ): KubeObject {
+    rollout.patch(patch, subresource, this.deps.clock.now());
+    this.publishChanges();
+    return this.stamp(rollout.object);
+  }
+
+  private rolloutSimulations(): RolloutSimulation[] {
+    return [...this.apps.values()].map(app => app.rollout);
+  }
+
+  /** Emits watch events for Applications whose served form changed since last time. */
+  private publishChanges(): void {
+    const current = new Map(
+      this.applications().map(app => [app.metadata.name, app]),
+    );
+    for (const [name, application] of current) {
+      const previous = this.published.get(name);
+      if (
+        previous?.metadata.resourceVersion !==
+        application.metadata.resourceVersion
+      ) {
+        this.published.set(name, application);
+        this.emit({ type: previous ? 'MODIFIED' : 'ADDED', application });
+      }
+    }
+    for (const [name, application] of this.published) {
+      if (!current.has(name)) {
+        this.published.delete(name);
+        this.emit({ type: 'DELETED', application });
+      }
+    }
+  }
+
+  private emit(event: ApplicationEvent): void {
+    this.listeners.forEach(listener => listener(event));
+  }
+}

@@ -1,0 +1,148 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Express } from 'express';
+import { ManualClock, systemClock } from './clock';
+import { loadScenario } from './findings/scenario';
+import { FileChanges, GitRepo } from './git/gitRepo';
+import { createArgoCdApi } from './http/argocdApi';
+import { createKubernetesApi } from './http/kubernetesApi';
+import { resolveOptions, SandboxOptions } from './options';
+import { Sandbox } from './sandbox';
+
+export interface SandboxHandle {
+  argocdUrl: string;
+  kubernetesUrl: string;
+  /** The bare GitOps environment repository; commit to its `main` branch to deploy. */
+  repoPath: string;
+  token: string;
+  /** Commits file changes (`null` deletes) on `main`; returns the new commit sha. */
+  commit(changes: FileChanges, message: string): Promise<string>;
+  /** A file's content at the head of `main`. */
+  readFile(file: string): Promise<string>;
+  /** Polls the repository and runs one simulation step now, as the timers would. */
+  refresh(): Promise<void>;
+  /**
+   * With `manualClock` only: polls the repository, then moves time forward in
+   * 100 ms steps, letting the simulation act at each step.
+   */
+  advance(ms: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Simulation steps are this far apart, in real time and in `advance`. */
+const TICK_MS = 100;
+
+/** Starts the sandbox: seeds or opens the repository, then serves both APIs. */
+export async function startSandbox(
+  options: SandboxOptions = {},
+): Promise<SandboxHandle> {
+  const config = resolveOptions(options);
+  const repo = await GitRepo.openOrSeed(
+    path.join(config.dataDir, 'gitops.git'),
+    config.seedDir,
+  );
+  const scenario = await loadScenario(config.scenarioPath);
+  const clock = config.manualClock ? new ManualClock() : systemClock;
+  const sandbox = new Sandbox({
+    repo,
+    clock,
+    timing: config,
+    scenario,
+    log: config.log,
+  });
+  await sandbox.refresh();
+
+  const argocd = await listen(
+    createArgoCdApi(sandbox, config.token),
+    config.argocdPort,
+    config.host,
+  );
+  const kubernetes = await listen(
+    createKubernetesApi(sandbox, config.token),
+    config.kubernetesPort,
+    config.host,
+  ).catch(async error => {
+    await close(argocd);
+    throw error;
+  });
+  const timers =
+    clock instanceof ManualClock
+      ? undefined
+      : startTimers(sandbox, config.pollMs, config.log);
+
+  return {
+    argocdUrl: urlOf(argocd, config.host),
+    kubernetesUrl: urlOf(kubernetes, config.host),
+    repoPath: repo.gitDir,
+    token: config.token,
+    commit: (changes, message) => repo.commitFiles(changes, message),
+    readFile: async file => repo.readFile(await repo.head(), file),
+    refresh: () => sandbox.refresh(),
+    async advance(ms) {
+      if (!(clock instanceof ManualClock)) {
+        throw new Error('advance() needs the manualClock option');
+      }
+      await sandbox.poll();
+      for (let elapsed = 0; elapsed < ms; elapsed += TICK_MS) {
+        clock.advance(Math.min(TICK_MS, ms - elapsed));
+        sandbox.tick();
+      }
+      sandbox.tick();
+    },
+    async stop() {
+      await timers?.stop();
+      await Promise.all([close(argocd), close(kubernetes)]);
+    },
+  };
+}
+
+/** Polls every `pollMs` and ticks every TICK_MS. */
+function startTimers(
+  sandbox: Sandbox,
+  pollMs: number,
+  log: (line: string) => void,
+) {
+  let lastPoll: Promise<void> | undefined;
+  const poll = setInterval(() => {
+    lastPoll = sandbox
+      .poll()
+      .catch(error => log(`poll failed: ${(error as Error).message}`));
+  }, pollMs);
+  const tick = setInterval(() => sandbox.tick(), TICK_MS);
+  return {
+    async stop() {
+      clearInterval(poll);
+      clearInterval(tick);
+      await lastPoll;
+    },
+  };
+}
+
+function listen(
+  app: Express,
+  port: number,
+  host: string,
+): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(app);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/** Closes the server, including open watch streams that would keep it alive. */
+function close(server: http.Server): Promise<void> {
+  return new Promise(resolve => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function urlOf(server: http.Server, host: string): string {
+  const { port } = server.address() as AddressInfo;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

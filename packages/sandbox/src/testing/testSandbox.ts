@@ -1,0 +1,88 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { SandboxOptions } from '../options';
+import { SandboxHandle, startSandbox } from '../startSandbox';
+
+export interface JsonResponse {
+  status: number;
+  body: any;
+}
+
+export interface TestSandbox extends SandboxHandle {
+  argocd(urlPath: string, init?: RequestInit): Promise<JsonResponse>;
+  kube(urlPath: string, init?: RequestInit): Promise<JsonResponse>;
+  /** Commits a new `image.tag` into a values file; returns the commit sha. */
+  setImageTag(valuesFile: string, tag: string): Promise<string>;
+  /** Advances the manual clock in steps until `check` passes. */
+  advanceUntil(check: () => Promise<boolean>, maxMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A sandbox for tests: its own temporary data directory, free ports, a manual clock
+ * and short timings, no logging.
+ */
+export async function startTestSandbox(
+  options: SandboxOptions = {},
+): Promise<TestSandbox> {
+  const dataDir = await fs.mkdtemp(
+    path.join(os.tmpdir(), 'gitops-sandbox-test-'),
+  );
+  const handle = await startSandbox({
+    dataDir,
+    argocdPort: 0,
+    kubernetesPort: 0,
+    manualClock: true,
+    syncDelayMs: 1000,
+    operationMs: 500,
+    podStartupMs: 1000,
+    log: () => undefined,
+    ...options,
+  });
+  const client =
+    (baseUrl: string) =>
+    async (urlPath: string, init: RequestInit = {}): Promise<JsonResponse> => {
+      const response = await fetch(`${baseUrl}${urlPath}`, {
+        ...init,
+        headers: { authorization: `Bearer ${handle.token}`, ...init.headers },
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        body: text ? JSON.parse(text) : undefined,
+      };
+    };
+  return {
+    ...handle,
+    argocd: client(handle.argocdUrl),
+    kube: client(handle.kubernetesUrl),
+    async setImageTag(valuesFile, tag) {
+      const values = await handle.readFile(valuesFile);
+      const updated = values.replace(/^(\s*tag:\s*).*$/m, `$1"${tag}"`);
+      return handle.commit({ [valuesFile]: updated }, `Deploy ${tag}`);
+    },
+    async advanceUntil(check, maxMs = 120_000) {
+      const stepMs = 500;
+      for (let elapsed = 0; elapsed <= maxMs; elapsed += stepMs) {
+        if (await check()) return;
+        await handle.advance(stepMs);
+      }
+      throw new Error(
+        `condition not reached within ${maxMs} ms of sandbox time`,
+      );
+    },
+    async close() {
+      await handle.stop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The upstream fixtures copied into the repository (see fixtures/upstream/SOURCES.md). */
+export const UPSTREAM_FIXTURES = path.resolve(
+  // Tests always run from source, where __dirname is this directory.
+  // eslint-disable-next-line no-restricted-syntax
+  __dirname,
+  '../../../../fixtures/upstream',
+);

@@ -1,0 +1,109 @@
+import type { Entity } from '@backstage/catalog-model';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  rolloutActionConflict,
+  type RolloutAction,
+  type RolloutSummary,
+} from '@internal/backstage-plugin-gitops-common';
+import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import type { ArgoCdClient, ResourceRef } from '../argocd/ArgoCdClient';
+import { managedRollouts } from '../argocd/trimApplication';
+import type { GitopsConfig } from '../config/gitopsConfig';
+import { entityApplicationFilter } from '../deployments/entityApplications';
+import { EnvironmentPlacer } from '../deployments/environments';
+import type { Inventory } from '../inventory/Inventory';
+import type { InventoryRefresher } from '../inventory/InventoryRefresher';
+import { summarizeRollout } from './summarizeRollout';
+
+/** Our action names mapped to Argo CD's built-in `argoproj.io/Rollout` actions. */
+const ARGOCD_ACTION: Record<RolloutAction, string> = {
+  promote: 'resume',
+  'promote-full': 'promote-full',
+  abort: 'abort',
+  retry: 'retry',
+  pause: 'pause',
+  restart: 'restart',
+};
+
+export interface RolloutActionRequest {
+  entity: Entity;
+  environment: string;
+  namespace: string;
+  name: string;
+  action: RolloutAction;
+}
+
+/**
+ * Runs a rollout control through Argo CD's resource actions, so Argo CD's own RBAC
+ * (`action/argoproj.io/Rollout/<action>`) applies too. Only Rollouts managed by the
+ * entity's applications in the given environment can be targeted, and the action must
+ * be valid in the Rollout's live state.
+ */
+export class RolloutActionService {
+  private readonly placer: EnvironmentPlacer;
+
+  constructor(
+    private readonly config: GitopsConfig,
+    private readonly inventory: Inventory,
+    private readonly clients: Map<string, ArgoCdClient>,
+    private readonly refresher: InventoryRefresher,
+  ) {
+    this.placer = new EnvironmentPlacer(config.environments);
+  }
+
+  async run(request: RolloutActionRequest): Promise<RolloutSummary> {
+    const target = await this.findTarget(request);
+    const client = this.clients.get(target.instance)!;
+    const live = await client.getResource<IRollout>(target.appName, target.ref, target.appNamespace);
+    const conflict = rolloutActionConflict(summarizeRollout(live), request.action);
+    if (conflict) throw new ConflictError(`Cannot ${request.action}: ${conflict}`);
+
+    const argoAction = ARGOCD_ACTION[request.action];
+    const offered = await client.listResourceActions(target.appName, target.ref, target.appNamespace);
+    const offer = offered.find(a => a.name === argoAction);
+    if (!offer || offer.disabled) {
+      throw new ConflictError(
+        `Cannot ${request.action}: Argo CD instance '${target.instance}' does not offer '${argoAction}' on Rollout ${request.namespace}/${request.name} now`,
+      );
+    }
+    await client.runResourceAction(target.appName, target.ref, argoAction, target.appNamespace);
+
+    // Follow the rollout at once rather than at the next scheduled refresh.
+    await this.refresher.refreshInstance(client);
+    this.inventory.invalidate();
+    const after = await client.getResource<IRollout>(target.appName, target.ref, target.appNamespace);
+    return summarizeRollout(after);
+  }
+
+  private async findTarget({ entity, environment, namespace, name }: RolloutActionRequest) {
+    if (!this.config.environments.some(e => e.name === environment)) {
+      throw new InputError(`environment '${environment}' is not configured`);
+    }
+    const belongs = entityApplicationFilter(entity);
+    const snapshot = await this.inventory.snapshot();
+    for (const app of snapshot.applications) {
+      if (!belongs(app) || this.placer.place(app.application) !== environment) continue;
+      const rollout = managedRollouts(app.application).find(
+        r => r.namespace === namespace && r.name === name,
+      );
+      if (rollout && this.clients.has(app.instance)) {
+        const ref: ResourceRef = {
+          namespace,
+          resourceName: name,
+          version: rollout.version ?? 'v1alpha1',
+          kind: 'Rollout',
+          group: 'argoproj.io',
+        };
+        return {
+          instance: app.instance,
+          appName: app.application.metadata.name,
+          appNamespace: app.application.metadata.namespace,
+          ref,
+        };
+      }
+    }
+    throw new NotFoundError(
+      `No Rollout ${namespace}/${name} belongs to this entity in environment '${environment}'`,
+    );
+  }
+}
