@@ -26,7 +26,58 @@ export interface Config {
           namespacePattern?: string;
         };
       };
+      /** How versions are promoted into this environment. */
+      promotion?: {
+        /** Gates evaluated on the source environment's evidence. */
+        gates?: {
+          /** Most critical vulnerabilities the source version may have. */
+          maxCritical?: number;
+          /** Most high vulnerabilities the source version may have. */
+          maxHigh?: number;
+          /** Count only vulnerabilities that have a fix. Default true. */
+          onlyFixable?: boolean;
+          /** Most failing Kyverno policy results. */
+          maxPolicyFailures?: number;
+          /** Count only failures of Enforce rules. Default true. */
+          onlyEnforcedPolicies?: boolean;
+          /** The source must be synced and healthy with its rollout complete. Default true. */
+          requireSourceHealthy?: boolean;
+          /** Minutes the version must have run in the source environment. */
+          soakMinutes?: number;
+          /** Periods in which nothing is promoted into this environment. */
+          freezeWindows?: Array<{ start: string; end: string; reason?: string }>;
+        };
+        approvals?: {
+          /** How many approvals a promotion needs. */
+          required: number;
+          /** Catalog groups whose members may approve, e.g. `group:default/sre`. */
+          groups?: string[];
+          /** Whether the requester may approve their own promotion. Default false. */
+          allowSelfApproval?: boolean;
+        };
+        /** Where the version is written in the GitOps repository. */
+        write?: {
+          /**
+           * The values file, relative to the repository root; `{environment}` and
+           * `{application}` are replaced. Default: `values.yaml` in the target Argo CD
+           * application's source path.
+           */
+          valuesFile?: string;
+          /** The YAML key holding the tag. Default `image.tag`. */
+          key?: string;
+        };
+        /** Minutes to wait for Argo CD to sync and the workload to be healthy. Default 30. */
+        verifyTimeoutMinutes?: number;
+      };
     }>;
+    /** Commits to GitOps repositories. */
+    git?: {
+      /** Author of promotion commits. */
+      authorName?: string;
+      authorEmail?: string;
+      /** Where repositories are cloned. Default: the OS temp directory. */
+      workDir?: string;
+    };
     argocd: {
       /** How often the application inventory is refreshed from each instance. Default 30. */
       refreshIntervalSeconds?: number;

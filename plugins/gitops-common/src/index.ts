@@ -10,3 +10,4 @@ export * from './api';
 export * from './entity';
 export * from './imageRef';
 export * from './rolloutActions';
+export * from './promotions';

@@ -40,8 +40,21 @@ export const gitopsRolloutControlPermission: ResourcePermission<'catalog-entity'
     resourceType: 'catalog-entity',
   });
 
+/**
+ * Lets a promotion pass failed gates; recorded on the promotion.
+ *
+ * @public
+ */
+export const gitopsGateOverridePermission: ResourcePermission<'catalog-entity'> =
+  createPermission({
+    name: 'gitops.promotion.override',
+    attributes: { action: 'update' },
+    resourceType: 'catalog-entity',
+  });
+
 /** @public */
 export const gitopsPermissions = [
+  gitopsGateOverridePermission,
   gitopsReadPermission,
   gitopsPromotePermission,
   gitopsApprovePermission,

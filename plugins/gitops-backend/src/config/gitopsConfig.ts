@@ -21,6 +21,48 @@ const regexSchema = z.string().refine(
   { message: 'must be a valid regular expression' },
 );
 
+const gatesSchema = z.object({
+  maxCritical: z.number().int().min(0).optional(),
+  maxHigh: z.number().int().min(0).optional(),
+  onlyFixable: z.boolean().default(true),
+  maxPolicyFailures: z.number().int().min(0).optional(),
+  onlyEnforcedPolicies: z.boolean().default(true),
+  requireSourceHealthy: z.boolean().default(true),
+  soakMinutes: z.number().min(0).optional(),
+  freezeWindows: z
+    .array(
+      z.object({
+        start: z.string().datetime({ offset: true }),
+        end: z.string().datetime({ offset: true }),
+        reason: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+
+const promotionSchema = z.object({
+  gates: gatesSchema.default({}),
+  approvals: z
+    .object({
+      required: z.number().int().min(0),
+      groups: z.array(z.string()).default([]),
+      allowSelfApproval: z.boolean().default(false),
+    })
+    .default({ required: 0 }),
+  write: z
+    .object({
+      valuesFile: z
+        .string()
+        .refine(v => !v.split('/').includes('..') && !v.startsWith('/'), {
+          message: 'must be a relative path inside the repository',
+        })
+        .optional(),
+      key: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('image.tag'),
+    })
+    .default({}),
+  verifyTimeoutMinutes: z.number().min(1).default(30),
+});
+
 const environmentSchema = z.object({
   name: nameSchema,
   title: z.string().optional(),
@@ -39,6 +81,7 @@ const environmentSchema = z.object({
     .refine(m => m.labels || m.namePattern || m.destination, {
       message: 'needs at least one of labels, namePattern or destination',
     }),
+  promotion: promotionSchema.default({}),
 });
 
 const instanceSchema = z
@@ -57,6 +100,13 @@ const instanceSchema = z
 
 const gitopsSchema = z.object({
   environments: z.array(environmentSchema).min(1),
+  git: z
+    .object({
+      authorName: z.string().default('Backstage GitOps'),
+      authorEmail: z.string().email().default('gitops@backstage.local'),
+      workDir: z.string().optional(),
+    })
+    .default({}),
   argocd: z.object({
     refreshIntervalSeconds: z.number().int().min(1).default(30),
     requestTimeoutMs: z.number().int().min(100).default(10_000),
@@ -68,6 +118,7 @@ const gitopsSchema = z.object({
 export type GitopsConfig = z.infer<typeof gitopsSchema>;
 export type EnvironmentConfig = GitopsConfig['environments'][number];
 export type ArgoCdInstanceConfig = GitopsConfig['argocd']['instances'][number];
+export type PromotionConfig = EnvironmentConfig['promotion'];
 
 /**
  * Reads and validates the `gitops` config key once at start-up, failing with a

@@ -1,0 +1,261 @@
+import { ConflictError } from '@backstage/errors';
+import {
+  isTerminalPromotionStatus,
+  type GateResult,
+  type Promotion,
+  type PromotionApproval,
+  type PromotionStatus,
+  type PromotionVersion,
+} from '@internal/backstage-plugin-gitops-common';
+import type { Knex } from 'knex';
+
+/** Where a promotion writes: resolved once, when it is requested. */
+export interface PromotionTarget {
+  instance: string;
+  appName: string;
+  appNamespace?: string;
+  repoURL: string;
+  branch: string;
+  file: string;
+  key: string;
+}
+
+export interface NewPromotion {
+  id: string;
+  entityRef: string;
+  from: string;
+  to: string;
+  version: PromotionVersion;
+  previousVersion?: PromotionVersion;
+  requestedBy: string;
+  comment?: string;
+  status: PromotionStatus;
+  gates: GateResult[];
+  requiredApprovals: number;
+  target: PromotionTarget;
+}
+
+export type StoredPromotion = Promotion & { target: PromotionTarget };
+
+type PromotionRow = {
+  id: string;
+  entity_ref: string;
+  source_env: string;
+  target_env: string;
+  version: string;
+  previous_version: string | null;
+  requested_by: string;
+  comment: string | null;
+  status: PromotionStatus;
+  gates: string;
+  required_approvals: number;
+  target: string;
+  commit_sha: string | null;
+  pull_request_url: string | null;
+  failure_reason: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+};
+
+/** Statuses the engine moves forward on its own. */
+export const ADVANCING_STATUSES: PromotionStatus[] = ['approved', 'writing', 'committed', 'syncing'];
+
+/** Persistence of promotions, their approvals and their event log (SQLite and PostgreSQL). */
+export class PromotionStore {
+  constructor(private readonly db: Knex) {}
+
+  /** Inserts a promotion; 409 with the active one's id when one is already active. */
+  async create(promotion: NewPromotion, now = new Date()): Promise<void> {
+    const activeKey = `${promotion.entityRef}|${promotion.to}`;
+    try {
+      await this.db.transaction(async tx => {
+        await tx('gitops_promotions').insert({
+          id: promotion.id,
+          entity_ref: promotion.entityRef,
+          source_env: promotion.from,
+          target_env: promotion.to,
+          version: JSON.stringify(promotion.version),
+          previous_version: promotion.previousVersion ? JSON.stringify(promotion.previousVersion) : null,
+          requested_by: promotion.requestedBy,
+          comment: promotion.comment ?? null,
+          status: promotion.status,
+          gates: JSON.stringify(promotion.gates),
+          required_approvals: promotion.requiredApprovals,
+          target: JSON.stringify(promotion.target),
+          active_key: activeKey,
+          created_at: now,
+          updated_at: now,
+        });
+        await tx('gitops_promotion_events').insert({
+          promotion_id: promotion.id,
+          at: now,
+          type: 'requested',
+          message: `Promotion of ${promotion.version.tag} from ${promotion.from} to ${promotion.to} requested`,
+          actor: promotion.requestedBy,
+        });
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const active = await this.db('gitops_promotions').where({ active_key: activeKey }).first('id');
+      throw new ConflictError(
+        `Promotion ${active?.id} of ${promotion.entityRef} to ${promotion.to} is still active`,
+      );
+    }
+  }
+
+  async get(id: string): Promise<StoredPromotion | undefined> {
+    const row = await this.db<PromotionRow>('gitops_promotions').where({ id }).first();
+    if (!row) return undefined;
+    const [withDetails] = await this.withDetails([row]);
+    return withDetails;
+  }
+
+  async list(filter: { entityRef?: string; statuses?: PromotionStatus[]; limit?: number } = {}) {
+    let query = this.db<PromotionRow>('gitops_promotions').orderBy('created_at', 'desc');
+    if (filter.entityRef) query = query.where({ entity_ref: filter.entityRef });
+    if (filter.statuses) query = query.whereIn('status', filter.statuses);
+    const rows = await query.limit(filter.limit ?? 100);
+    return this.withDetails(rows);
+  }
+
+  /**
+   * Moves a promotion from one of `from` to `to` atomically; false when another
+   * worker (or request) moved it first. Terminal states free the active slot.
+   */
+  async transition(
+    id: string,
+    from: PromotionStatus[],
+    to: PromotionStatus,
+    event: { type: string; message: string; actor?: string },
+    patch: { commitSha?: string; pullRequestUrl?: string; failureReason?: string } = {},
+    now = new Date(),
+  ): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      const updated = await tx('gitops_promotions')
+        .where({ id })
+        .whereIn('status', from)
+        .update({
+          status: to,
+          updated_at: now,
+          ...(isTerminalPromotionStatus(to) ? { active_key: null, claimed_by: null, claimed_until: null } : {}),
+          ...(patch.commitSha ? { commit_sha: patch.commitSha } : {}),
+          ...(patch.pullRequestUrl ? { pull_request_url: patch.pullRequestUrl } : {}),
+          ...(patch.failureReason ? { failure_reason: patch.failureReason } : {}),
+        });
+      if (!updated) return false;
+      await tx('gitops_promotion_events').insert({ promotion_id: id, at: now, ...event });
+      return true;
+    });
+  }
+
+  async addEvent(id: string, event: { type: string; message: string; actor?: string }, now = new Date()) {
+    await this.db('gitops_promotion_events').insert({ promotion_id: id, at: now, ...event });
+  }
+
+  /** Records a decision; one per approver and promotion (409 on a second one). */
+  async addApproval(id: string, approval: Omit<PromotionApproval, 'at'>, now = new Date()) {
+    try {
+      await this.db('gitops_promotion_approvals').insert({
+        promotion_id: id,
+        approver: approval.approver,
+        decision: approval.decision,
+        comment: approval.comment ?? null,
+        created_at: now,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError(`${approval.approver} has already decided on promotion ${id}`);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Leases up to `limit` promotions the engine should advance, so that two replicas
+   * never work on the same one; a crashed worker's lease simply expires.
+   */
+  async claim(worker: string, leaseMs: number, limit = 20, now = new Date()): Promise<string[]> {
+    const candidates = await this.db('gitops_promotions')
+      .whereIn('status', ADVANCING_STATUSES)
+      .where(q => q.whereNull('claimed_until').orWhere('claimed_until', '<', now))
+      .orderBy('created_at')
+      .limit(limit)
+      .select('id');
+    const claimed: string[] = [];
+    for (const { id } of candidates) {
+      const updated = await this.db('gitops_promotions')
+        .where({ id })
+        .where(q => q.whereNull('claimed_until').orWhere('claimed_until', '<', now))
+        .update({ claimed_by: worker, claimed_until: new Date(now.getTime() + leaseMs) });
+      if (updated) claimed.push(id);
+    }
+    return claimed;
+  }
+
+  async release(id: string, worker: string) {
+    await this.db('gitops_promotions')
+      .where({ id, claimed_by: worker })
+      .update({ claimed_by: null, claimed_until: null });
+  }
+
+  private async withDetails(rows: PromotionRow[]): Promise<StoredPromotion[]> {
+    if (!rows.length) return [];
+    const ids = rows.map(r => r.id);
+    const [approvals, events] = await Promise.all([
+      this.db('gitops_promotion_approvals').whereIn('promotion_id', ids).orderBy('created_at'),
+      this.db('gitops_promotion_events').whereIn('promotion_id', ids).orderBy('id'),
+    ]);
+    return rows.map(row => toPromotion(row, approvals, events));
+  }
+}
+
+function toPromotion(row: PromotionRow, approvals: any[], events: any[]): StoredPromotion {
+  const target = JSON.parse(row.target) as PromotionTarget;
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    from: row.source_env,
+    to: row.target_env,
+    version: JSON.parse(row.version),
+    previousVersion: row.previous_version ? JSON.parse(row.previous_version) : undefined,
+    requestedBy: row.requested_by,
+    comment: row.comment ?? undefined,
+    status: row.status,
+    gates: JSON.parse(row.gates),
+    requiredApprovals: row.required_approvals,
+    approvals: approvals
+      .filter(a => a.promotion_id === row.id)
+      .map(a => ({
+        approver: a.approver,
+        decision: a.decision,
+        comment: a.comment ?? undefined,
+        at: new Date(a.created_at).toISOString(),
+      })),
+    commit: row.commit_sha
+      ? { sha: row.commit_sha, repoURL: target.repoURL, path: target.file }
+      : undefined,
+    pullRequestUrl: row.pull_request_url ?? undefined,
+    failureReason: row.failure_reason ?? undefined,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    events: events
+      .filter(e => e.promotion_id === row.id)
+      .map(e => ({
+        at: new Date(e.at).toISOString(),
+        type: e.type,
+        message: e.message,
+        actor: e.actor ?? undefined,
+      })),
+    target,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e.code === '23505' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    /UNIQUE constraint failed/.test(e.message ?? '')
+  );
+}

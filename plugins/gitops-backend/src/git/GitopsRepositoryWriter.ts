@@ -1,0 +1,177 @@
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import crypto from 'crypto';
+import fs from 'fs/promises';
+import os from 'os';
+import path from 'path';
+import pLimit from 'p-limit';
+import { isMap, parseDocument } from 'yaml';
+import { git, GitCommandError } from './git';
+
+/** What to change, where, and for which promotion. */
+export interface ValueChange {
+  repoURL: string;
+  branch: string;
+  /** File relative to the repository root. */
+  file: string;
+  /** Dotted YAML key, e.g. `image.tag`. */
+  key: string;
+  value: string;
+  /** Written as a `Promotion-Id:` trailer: a commit carrying it means the change landed. */
+  promotionId: string;
+  message: string;
+}
+
+export interface WriteResult {
+  sha: string;
+  /** The commit was found already pushed (a retried step), not made now. */
+  alreadyPushed: boolean;
+  /** The file already held the value: nothing to commit. */
+  unchanged: boolean;
+}
+
+export interface WriterOptions {
+  workDir?: string;
+  author: { name: string; email: string };
+  /** git `-c` settings for a repository URL, e.g. an `http.extraHeader` with a token. */
+  credentialsFor?(repoURL: string): string[];
+  maxPushAttempts?: number;
+}
+
+/**
+ * Writes promotions to GitOps repositories with the real git CLI: a comment-preserving
+ * YAML edit (yaml's Document API), one commit with a `Promotion-Id` trailer, and a push
+ * that fetches, re-applies the edit on the new head and retries when another writer
+ * pushed first. Each repository is worked on by one writer at a time in this process.
+ */
+export class GitopsRepositoryWriter {
+  private readonly locks = new Map<string, ReturnType<typeof pLimit>>();
+  private readonly workDir: string;
+
+  constructor(private readonly options: WriterOptions) {
+    this.workDir = options.workDir ?? path.join(os.tmpdir(), 'backstage-gitops');
+  }
+
+  async write(change: ValueChange): Promise<WriteResult> {
+    validateChange(change);
+    const lock = this.locks.get(change.repoURL) ?? pLimit(1);
+    this.locks.set(change.repoURL, lock);
+    return lock(() => this.writeLocked(change));
+  }
+
+  private async writeLocked(change: ValueChange): Promise<WriteResult> {
+    const dir = await this.checkout(change);
+    const attempts = this.options.maxPushAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      await this.resetToRemote(dir, change);
+      const landed = await this.findPromotionCommit(dir, change);
+      if (landed) return { sha: landed, alreadyPushed: true, unchanged: false };
+      const changed = await applyChange(dir, change);
+      if (!changed) {
+        return { sha: await git(dir, ['rev-parse', 'HEAD']), alreadyPushed: false, unchanged: true };
+      }
+      await this.commit(dir, change);
+      try {
+        await git(dir, ['push', 'origin', `HEAD:refs/heads/${change.branch}`], this.credentials(change));
+        return { sha: await git(dir, ['rev-parse', 'HEAD']), alreadyPushed: false, unchanged: false };
+      } catch (error) {
+        if (!isRejectedPush(error) || attempt >= attempts) throw error;
+        // Someone pushed first: fetch, redo the edit on their commit, push again.
+        await new Promise(resolve => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+      }
+    }
+  }
+
+  private async checkout(change: ValueChange): Promise<string> {
+    const dir = path.join(
+      this.workDir,
+      crypto.createHash('sha256').update(change.repoURL).digest('hex').slice(0, 16),
+    );
+    try {
+      await fs.access(path.join(dir, '.git'));
+    } catch {
+      await fs.mkdir(this.workDir, { recursive: true });
+      await fs.rm(dir, { recursive: true, force: true });
+      await git(this.workDir, ['clone', '--quiet', change.repoURL, dir], this.credentials(change));
+    }
+    return dir;
+  }
+
+  private async resetToRemote(dir: string, change: ValueChange) {
+    await git(dir, ['fetch', '--quiet', 'origin', `+refs/heads/${change.branch}:refs/remotes/origin/${change.branch}`], this.credentials(change));
+    // Anything local (an unpushed commit of a crashed attempt) is discarded: the edit
+    // is re-applied on the remote head, so exactly one commit lands.
+    await git(dir, ['checkout', '--quiet', '-B', change.branch, `origin/${change.branch}`]);
+    await git(dir, ['reset', '--quiet', '--hard', `origin/${change.branch}`]);
+    await git(dir, ['clean', '-fdq']);
+  }
+
+  private async findPromotionCommit(dir: string, change: ValueChange) {
+    const sha = await git(dir, [
+      'log', `origin/${change.branch}`, '-n', '1', '--format=%H',
+      '--fixed-strings', `--grep=Promotion-Id: ${change.promotionId}`,
+    ]);
+    return sha || undefined;
+  }
+
+  private async commit(dir: string, change: ValueChange) {
+    const { name, email } = this.options.author;
+    await git(dir, ['add', '--', change.file]);
+    await git(
+      dir,
+      ['commit', '--quiet', '-m', `${change.message}\n\nPromotion-Id: ${change.promotionId}`],
+      [`user.name=${name}`, `user.email=${email}`],
+    );
+  }
+
+  private credentials(change: ValueChange) {
+    return this.options.credentialsFor?.(change.repoURL) ?? [];
+  }
+}
+
+/** Sets the key in the file, keeping comments; false when it already holds the value. */
+async function applyChange(dir: string, change: ValueChange): Promise<boolean> {
+  const file = resolveSafeChildPath(dir, change.file);
+  const text = await fs.readFile(file, 'utf8').catch(() => {
+    throw new InputError(`${change.file} does not exist on ${change.branch} of ${change.repoURL}`);
+  });
+  const doc = parseDocument(text);
+  if (doc.errors.length) {
+    throw new InputError(`${change.file} is not valid YAML: ${doc.errors[0].message}`);
+  }
+  const keyPath = change.key.split('.');
+  const parent = keyPath.length > 1 ? doc.getIn(keyPath.slice(0, -1)) : doc.contents;
+  if (parent !== undefined && !isMap(parent)) {
+    throw new InputError(`${keyPath.slice(0, -1).join('.')} in ${change.file} is not a mapping`);
+  }
+  if (String(doc.getIn(keyPath)) === change.value) return false;
+  doc.setIn(keyPath, change.value);
+  await fs.writeFile(file, doc.toString());
+  return true;
+}
+
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const KEY_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
+
+/** Bad input changes nothing: everything is checked before git runs. */
+function validateChange(change: ValueChange) {
+  if (!TAG_PATTERN.test(change.value)) {
+    throw new InputError(`'${change.value}' is not a valid image tag`);
+  }
+  if (!KEY_PATTERN.test(change.key)) throw new InputError(`'${change.key}' is not a valid YAML key path`);
+  if (!BRANCH_PATTERN.test(change.branch)) throw new InputError(`'${change.branch}' is not a valid branch name`);
+  if (path.isAbsolute(change.file) || change.file.split(/[\\/]/).includes('..')) {
+    throw new InputError(`'${change.file}' is not a path inside the repository`);
+  }
+  if (!/^(https:\/\/|file:\/\/|ssh:\/\/|git@)/.test(change.repoURL)) {
+    throw new InputError(`'${change.repoURL}' is not a supported repository URL`);
+  }
+}
+
+function isRejectedPush(error: unknown): boolean {
+  return (
+    error instanceof GitCommandError &&
+    /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref/.test(error.stderr)
+  );
+}

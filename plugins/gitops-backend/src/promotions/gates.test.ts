@@ -1,0 +1,74 @@
+import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-common';
+import { evaluateGates } from './gates';
+
+const now = new Date('2026-11-22T12:00:00Z');
+const healthy: EnvironmentDeployment = {
+  name: 'dev',
+  title: 'Development',
+  applications: [
+    { instance: 'main', name: 'payments-api-dev', sync: { status: 'Synced' }, health: { status: 'Healthy' }, images: [], history: [] },
+  ],
+  rollouts: [],
+  lastDeployedAt: '2026-11-22T11:00:00Z',
+};
+const defaults = {
+  onlyFixable: true,
+  onlyEnforcedPolicies: true,
+  requireSourceHealthy: true,
+  freezeWindows: [],
+};
+const zero = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
+
+describe('evaluateGates', () => {
+  it('passes a healthy, soaked, clean source with the evidence in words', () => {
+    const results = evaluateGates(
+      { ...defaults, soakMinutes: 30, maxCritical: 0, maxHigh: 2, maxPolicyFailures: 0 },
+      { source: healthy, now, vulnerabilities: { counts: { ...zero, high: 5 }, fixable: { ...zero, high: 1 } }, policies: { failures: 2, enforcedFailures: 0 } },
+    );
+    expect(results).toEqual([
+      { gate: 'source-healthy', passed: true, evidence: 'payments-api-dev Synced and Healthy, rollouts complete' },
+      { gate: 'soak-time', passed: true, evidence: 'running in dev for 60 min (minimum 30)' },
+      { gate: 'vulnerabilities', passed: true, evidence: '0 critical with a fix (max 0), 1 high with a fix (max 2)' },
+      { gate: 'policies', passed: true, evidence: '0 Enforce-rule failures (max 0; 2 failures in all)' },
+    ]);
+  });
+
+  it('blocks a critical vulnerability with a fix', () => {
+    const [gate] = evaluateGates(
+      { ...defaults, requireSourceHealthy: false, maxCritical: 0 },
+      { source: healthy, now, vulnerabilities: { counts: { ...zero, critical: 1 }, fixable: { ...zero, critical: 1 } } },
+    );
+    expect(gate).toEqual({ gate: 'vulnerabilities', passed: false, evidence: '1 critical with a fix (max 0)' });
+  });
+
+  it('fails closed without evidence', () => {
+    const results = evaluateGates(
+      { ...defaults, requireSourceHealthy: false, maxCritical: 0, maxPolicyFailures: 0 },
+      { source: healthy, now },
+    );
+    expect(results.map(r => [r.gate, r.passed, r.evidence])).toEqual([
+      ['vulnerabilities', false, 'no vulnerability report for this version'],
+      ['policies', false, 'no policy report for this version'],
+    ]);
+  });
+
+  it('blocks an unhealthy source, a paused rollout, a short soak and a freeze window', () => {
+    const source: EnvironmentDeployment = {
+      ...healthy,
+      applications: [{ ...healthy.applications[0], health: { status: 'Suspended' } }],
+      rollouts: [
+        { name: 'payments-api', namespace: 'ns', strategy: 'canary', phase: 'Paused', paused: true, pauseReasons: [], aborted: false, completed: false, step: { index: 1, count: 4 }, steps: [], images: [] },
+      ],
+      lastDeployedAt: '2026-11-22T11:50:00Z',
+    };
+    const results = evaluateGates(
+      { ...defaults, soakMinutes: 30, freezeWindows: [{ start: '2026-11-22T00:00:00Z', end: '2026-11-23T00:00:00Z', reason: 'Black Friday' }] },
+      { source, now },
+    );
+    expect(results.map(r => [r.gate, r.passed, r.evidence])).toEqual([
+      ['source-healthy', false, 'payments-api-dev is Suspended; rollout payments-api is Paused at step 1/4'],
+      ['soak-time', false, 'running in dev for 10 min (minimum 30)'],
+      ['freeze-window', false, 'frozen until 2026-11-23T00:00:00Z: Black Friday'],
+    ]);
+  });
+});

@@ -1,0 +1,116 @@
+import type {
+  EnvironmentDeployment,
+  GateResult,
+  VulnerabilitySummary,
+} from '@internal/backstage-plugin-gitops-common';
+import type { PromotionConfig } from '../config/gitopsConfig';
+
+/** Kyverno results of the source version, as the policy gate counts them. */
+export interface PolicyFailures {
+  failures: number;
+  enforcedFailures: number;
+}
+
+/** Everything the gates look at: the source environment's evidence. */
+export interface GateEvidence {
+  source: EnvironmentDeployment;
+  vulnerabilities?: VulnerabilitySummary;
+  policies?: PolicyFailures;
+  now: Date;
+}
+
+type Gates = PromotionConfig['gates'];
+
+/**
+ * Evaluates the target environment's gates on the source environment's evidence.
+ * Each configured gate reports pass or fail with the evidence in words; a gate
+ * without evidence to look at fails (closed), saying so.
+ */
+export function evaluateGates(gates: Gates, evidence: GateEvidence): GateResult[] {
+  return [
+    gates.requireSourceHealthy ? sourceHealthyGate(evidence.source) : undefined,
+    gates.soakMinutes !== undefined ? soakGate(gates.soakMinutes, evidence) : undefined,
+    gates.maxCritical !== undefined || gates.maxHigh !== undefined
+      ? vulnerabilityGate(gates, evidence.vulnerabilities)
+      : undefined,
+    gates.maxPolicyFailures !== undefined ? policyGate(gates, evidence.policies) : undefined,
+    gates.freezeWindows.length ? freezeGate(gates.freezeWindows, evidence.now) : undefined,
+  ].filter((g): g is GateResult => Boolean(g));
+}
+
+function sourceHealthyGate(source: EnvironmentDeployment): GateResult {
+  const problems: string[] = [];
+  if (!source.applications.length) problems.push(`nothing is deployed in ${source.name}`);
+  for (const app of source.applications) {
+    if (app.sync.status !== 'Synced') problems.push(`${app.name} is ${app.sync.status}`);
+    if (app.health.status !== 'Healthy') problems.push(`${app.name} is ${app.health.status}`);
+  }
+  for (const rollout of source.rollouts) {
+    if (!rollout.completed || rollout.paused || rollout.aborted) {
+      const step = rollout.step ? ` at step ${rollout.step.index}/${rollout.step.count}` : '';
+      problems.push(`rollout ${rollout.name} is ${rollout.phase}${step}`);
+    }
+  }
+  return {
+    gate: 'source-healthy',
+    passed: problems.length === 0,
+    evidence: problems.length
+      ? problems.join('; ')
+      : `${source.applications.map(a => a.name).join(', ')} Synced and Healthy, rollouts complete`,
+  };
+}
+
+function soakGate(minutes: number, { source, now }: GateEvidence): GateResult {
+  if (!source.lastDeployedAt) {
+    return { gate: 'soak-time', passed: false, evidence: `no deployment time known in ${source.name}` };
+  }
+  const ran = (now.getTime() - new Date(source.lastDeployedAt).getTime()) / 60_000;
+  return {
+    gate: 'soak-time',
+    passed: ran >= minutes,
+    evidence: `running in ${source.name} for ${Math.floor(ran)} min (minimum ${minutes})`,
+  };
+}
+
+function vulnerabilityGate(gates: Gates, summary?: VulnerabilitySummary): GateResult {
+  if (!summary) {
+    return { gate: 'vulnerabilities', passed: false, evidence: 'no vulnerability report for this version' };
+  }
+  const counts = gates.onlyFixable ? summary.fixable : summary.counts;
+  const qualifier = gates.onlyFixable ? ' with a fix' : '';
+  const checks = [
+    gates.maxCritical !== undefined ? { label: 'critical', count: counts.critical, max: gates.maxCritical } : undefined,
+    gates.maxHigh !== undefined ? { label: 'high', count: counts.high, max: gates.maxHigh } : undefined,
+  ].filter((c): c is { label: string; count: number; max: number } => Boolean(c));
+  return {
+    gate: 'vulnerabilities',
+    passed: checks.every(c => c.count <= c.max),
+    evidence: checks.map(c => `${c.count} ${c.label}${qualifier} (max ${c.max})`).join(', '),
+  };
+}
+
+function policyGate(gates: Gates, policies?: PolicyFailures): GateResult {
+  if (!policies) {
+    return { gate: 'policies', passed: false, evidence: 'no policy report for this version' };
+  }
+  const count = gates.onlyEnforcedPolicies ? policies.enforcedFailures : policies.failures;
+  const kind = gates.onlyEnforcedPolicies ? 'Enforce-rule failures' : 'policy failures';
+  return {
+    gate: 'policies',
+    passed: count <= gates.maxPolicyFailures!,
+    evidence: `${count} ${kind} (max ${gates.maxPolicyFailures}; ${policies.failures} failures in all)`,
+  };
+}
+
+function freezeGate(windows: Gates['freezeWindows'], now: Date): GateResult {
+  const active = windows.find(
+    w => new Date(w.start) <= now && now < new Date(w.end),
+  );
+  return {
+    gate: 'freeze-window',
+    passed: !active,
+    evidence: active
+      ? `frozen until ${active.end}${active.reason ? `: ${active.reason}` : ''}`
+      : 'no freeze window now',
+  };
+}

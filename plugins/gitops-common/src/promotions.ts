@@ -1,0 +1,115 @@
+/**
+ * Promotion types shared by the backend's REST API and the frontend.
+ */
+
+/**
+ * The life of a promotion. Terminal states: succeeded, failed, rejected, cancelled.
+ *
+ * @public
+ */
+export type PromotionStatus =
+  | 'awaiting-approval'
+  | 'approved'
+  | 'writing'
+  | 'committed'
+  | 'syncing'
+  | 'succeeded'
+  | 'failed'
+  | 'rejected'
+  | 'cancelled';
+
+/** @public */
+export const TERMINAL_PROMOTION_STATUSES: PromotionStatus[] = [
+  'succeeded',
+  'failed',
+  'rejected',
+  'cancelled',
+];
+
+/** @public */
+export function isTerminalPromotionStatus(status: PromotionStatus): boolean {
+  return TERMINAL_PROMOTION_STATUSES.includes(status);
+}
+
+/** One gate evaluated on the source environment's evidence. @public */
+export type GateResult = {
+  gate: string;
+  passed: boolean;
+  /** What the gate looked at, in words: "0 critical (max 0), 2 high (max 5)". */
+  evidence: string;
+  /** True when a user with the override permission let a failed gate pass. */
+  overridden?: boolean;
+};
+
+/** The version being promoted. @public */
+export type PromotionVersion = {
+  image?: string;
+  repository?: string;
+  tag: string;
+  digest?: string;
+  /** The GitOps revision the source environment runs. */
+  revision?: string;
+};
+
+/** @public */
+export type PromotionApproval = {
+  approver: string;
+  decision: 'approved' | 'rejected';
+  comment?: string;
+  at: string;
+};
+
+/** @public */
+export type PromotionEvent = {
+  at: string;
+  type: string;
+  message: string;
+  actor?: string;
+};
+
+/** @public */
+export type Promotion = {
+  id: string;
+  entityRef: string;
+  from: string;
+  to: string;
+  version: PromotionVersion;
+  /** The version the target ran when the promotion was requested. */
+  previousVersion?: PromotionVersion;
+  requestedBy: string;
+  comment?: string;
+  status: PromotionStatus;
+  gates: GateResult[];
+  approvals: PromotionApproval[];
+  requiredApprovals: number;
+  commit?: { sha: string; repoURL: string; path: string; url?: string };
+  pullRequestUrl?: string;
+  failureReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  events: PromotionEvent[];
+};
+
+/** Body of `POST /v1/promotions`. @public */
+export type CreatePromotionRequest = {
+  entityRef: string;
+  from: string;
+  to: string;
+  comment?: string;
+  /** Let failed gates pass; needs the override permission and is recorded. */
+  overrideGates?: boolean;
+};
+
+/** Answer of `POST /v1/promotions/preview`: what a promotion would do. @public */
+export type PromotionPreview = {
+  entityRef: string;
+  from: string;
+  to: string;
+  version?: PromotionVersion;
+  previousVersion?: PromotionVersion;
+  gates: GateResult[];
+  requiredApprovals: number;
+  approverGroups: string[];
+  /** Why the promotion cannot start, when it cannot (no version, one active already). */
+  blockedBy?: string;
+};
