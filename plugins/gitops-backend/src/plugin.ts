@@ -3,6 +3,9 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { ScmIntegrations } from '@backstage/integration';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import os from 'os';
 import { gitopsPermissions } from '@internal/backstage-plugin-gitops-common';
 import { ArgoCdClient } from './argocd/ArgoCdClient';
 import { readGitopsConfig } from './config/gitopsConfig';
@@ -13,6 +16,17 @@ import { Inventory } from './inventory/Inventory';
 import { InventoryRefresher } from './inventory/InventoryRefresher';
 import { RolloutActionService } from './rollouts/RolloutActionService';
 import { createRouter } from './service/router';
+import { PromotionStore } from './database/PromotionStore';
+import { GitopsRepositoryWriter } from './git/GitopsRepositoryWriter';
+import { gitCredentialsFrom } from './git/gitCredentials';
+import { PromotionEngine } from './promotions/PromotionEngine';
+import { PromotionService } from './promotions/PromotionService';
+
+/** Until findings are wired, vulnerability and policy gates fail closed. */
+const noFindingsYet = {
+  vulnerabilities: async () => undefined,
+  policies: async () => undefined,
+};
 
 /**
  * The `gitops` backend plugin: Argo CD inventory, the Deployments view and (in later
@@ -34,7 +48,9 @@ export const gitopsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const config = readGitopsConfig(deps.rootConfig);
@@ -50,6 +66,33 @@ export const gitopsPlugin = createBackendPlugin({
           clients.map(c => c.name),
         );
         const refresher = new InventoryRefresher(clients, inventoryStore, deps.logger);
+        const clientsByName = new Map(clients.map(client => [client.name, client]));
+        const deployments = new DeploymentsService(config, inventory);
+        const promotionStore = new PromotionStore(db);
+        const writer = new GitopsRepositoryWriter({
+          workDir: config.git.workDir,
+          author: { name: config.git.authorName, email: config.git.authorEmail },
+          credentialsFor: gitCredentialsFrom(ScmIntegrations.fromConfig(deps.rootConfig)),
+        });
+        const promotions = new PromotionService({
+          config,
+          deployments,
+          store: promotionStore,
+          evidence: noFindingsYet,
+          permissions: deps.permissions,
+          userInfo: deps.userInfo,
+          notifications: deps.notifications,
+          logger: deps.logger,
+        });
+        const engine = new PromotionEngine({
+          config,
+          store: promotionStore,
+          writer,
+          inventory,
+          clients: clientsByName,
+          logger: deps.logger,
+          workerId: `${os.hostname()}-${process.pid}`,
+        });
 
         if (clients.length) {
           await deps.scheduler.scheduleTask({
@@ -64,6 +107,14 @@ export const gitopsPlugin = createBackendPlugin({
           });
         }
 
+        await deps.scheduler.scheduleTask({
+          id: 'gitops-promotion-engine',
+          frequency: { seconds: 2 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 2 },
+          fn: () => engine.runOnce(),
+        });
+
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         deps.httpRouter.use(
           await createRouter({
@@ -71,15 +122,11 @@ export const gitopsPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             catalog: deps.catalog,
-            deployments: new DeploymentsService(config, inventory),
+            deployments,
             inventoryStore,
             auditor: deps.auditor,
-            rolloutActions: new RolloutActionService(
-              config,
-              inventory,
-              new Map(clients.map(client => [client.name, client])),
-              refresher,
-            ),
+            rolloutActions: new RolloutActionService(config, inventory, clientsByName, refresher),
+            promotions,
           }),
         );
       },

@@ -77,6 +77,16 @@ export class ArgoCdClient {
     return this.request('GET', `/api/v1/applications/${encode(name)}`, params);
   }
 
+  /**
+   * Asks Argo CD to compare the application with git now (`refresh=normal`), so a
+   * promotion's commit is seen without waiting for the next polling interval.
+   */
+  async refreshApplication(name: string, appNamespace?: string): Promise<ArgoApplication> {
+    const params = new URLSearchParams({ refresh: 'normal' });
+    if (appNamespace) params.set('appNamespace', appNamespace);
+    return this.request('GET', `/api/v1/applications/${encode(name)}`, params);
+  }
+
   /** The live manifest of one managed resource, parsed. */
   async getResource<T = unknown>(
     appName: string,

@@ -1,18 +1,20 @@
 import type { ArgoApplication } from '../argocd/types';
 import type { EnvironmentConfig } from '../config/gitopsConfig';
 
+type PlacementRule = Pick<EnvironmentConfig, 'name' | 'match'>;
+
 /**
  * Places each application in the first configured environment whose rules all hold.
  * Applications no rule matches are returned apart, never dropped.
  */
 export class EnvironmentPlacer {
   private readonly rules: {
-    environment: EnvironmentConfig;
+    environment: PlacementRule;
     namePattern?: RegExp;
     namespacePattern?: RegExp;
   }[];
 
-  constructor(environments: EnvironmentConfig[]) {
+  constructor(environments: PlacementRule[]) {
     this.rules = environments.map(environment => ({
       environment,
       namePattern: environment.match.namePattern

@@ -59,6 +59,27 @@ export class GitopsRepositoryWriter {
     return lock(() => this.writeLocked(change));
   }
 
+  /**
+   * Whether `revision` (what Argo CD synced) contains `sha` (what we committed):
+   * later commits by others must not hide that ours is deployed.
+   */
+  async contains(repoURL: string, branch: string, sha: string, revision: string): Promise<boolean> {
+    if (sha === revision) return true;
+    const change = { repoURL, branch } as ValueChange;
+    const lock = this.locks.get(repoURL) ?? pLimit(1);
+    this.locks.set(repoURL, lock);
+    return lock(async () => {
+      const dir = await this.checkout(change);
+      await git(dir, ['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`], this.credentials(change));
+      try {
+        await git(dir, ['merge-base', '--is-ancestor', sha, revision]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
   private async writeLocked(change: ValueChange): Promise<WriteResult> {
     const dir = await this.checkout(change);
     const attempts = this.options.maxPushAttempts ?? 5;

@@ -157,10 +157,245 @@ export const spec = {
           }
         }
       }
+    },
+    "/v1/promotions": {
+      "get": {
+        "operationId": "ListPromotions",
+        "description": "Promotion history of an entity, or the promotions awaiting the caller's approval.",
+        "parameters": [
+          {
+            "name": "entityRef",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[a-zA-Z][a-zA-Z0-9-]{0,62}:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$"
+            }
+          },
+          {
+            "name": "awaitingMyApproval",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "boolean"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Promotions, newest first",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Promotion"
+                      }
+                    }
+                  },
+                  "required": [
+                    "items"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      },
+      "post": {
+        "operationId": "CreatePromotion",
+        "description": "Starts a promotion of the version running in `from` to `to`.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/CreatePromotionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The promotion",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "description": "A gate failed (with the gate results) or another promotion is active",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/GatesFailedError"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/promotions/preview": {
+      "post": {
+        "operationId": "PreviewPromotion",
+        "description": "What a promotion would do, without doing it (version change, gates, approvals).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/CreatePromotionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The preview",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PromotionPreview"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/v1/promotions/{id}": {
+      "get": {
+        "operationId": "GetPromotion",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/promotionId"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The promotion with its gates, approvals, commit and events",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/v1/promotions/{id}/{decision}": {
+      "post": {
+        "operationId": "DecidePromotion",
+        "description": "Approve, reject or cancel a promotion.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/promotionId"
+          },
+          {
+            "name": "decision",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "approve",
+                "reject",
+                "cancel"
+              ]
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "comment": {
+                    "type": "string",
+                    "maxLength": 2000
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The promotion after the decision",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
     }
   },
   "components": {
     "parameters": {
+      "promotionId": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "format": "uuid"
+        }
+      },
       "kind": {
         "name": "kind",
         "in": "path",
@@ -246,6 +481,311 @@ export const spec = {
           "environment",
           "namespace",
           "name"
+        ]
+      },
+      "CreatePromotionRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "entityRef": {
+            "type": "string",
+            "pattern": "^[a-zA-Z][a-zA-Z0-9-]{0,62}:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$"
+          },
+          "from": {
+            "type": "string",
+            "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+          },
+          "to": {
+            "type": "string",
+            "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+          },
+          "comment": {
+            "type": "string",
+            "maxLength": 2000
+          },
+          "overrideGates": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "entityRef",
+          "from",
+          "to"
+        ]
+      },
+      "GateResult": {
+        "type": "object",
+        "properties": {
+          "gate": {
+            "type": "string"
+          },
+          "passed": {
+            "type": "boolean"
+          },
+          "evidence": {
+            "type": "string"
+          },
+          "overridden": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "gate",
+          "passed",
+          "evidence"
+        ]
+      },
+      "GatesFailedError": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "object",
+            "properties": {
+              "name": {
+                "type": "string"
+              },
+              "message": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "name",
+              "message"
+            ]
+          },
+          "gates": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/GateResult"
+            }
+          }
+        },
+        "required": [
+          "error"
+        ]
+      },
+      "PromotionVersion": {
+        "type": "object",
+        "properties": {
+          "image": {
+            "type": "string"
+          },
+          "repository": {
+            "type": "string"
+          },
+          "tag": {
+            "type": "string"
+          },
+          "digest": {
+            "type": "string"
+          },
+          "revision": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "tag"
+        ]
+      },
+      "PromotionPreview": {
+        "type": "object",
+        "properties": {
+          "entityRef": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string"
+          },
+          "to": {
+            "type": "string"
+          },
+          "version": {
+            "$ref": "#/components/schemas/PromotionVersion"
+          },
+          "previousVersion": {
+            "$ref": "#/components/schemas/PromotionVersion"
+          },
+          "gates": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/GateResult"
+            }
+          },
+          "requiredApprovals": {
+            "type": "integer"
+          },
+          "approverGroups": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "blockedBy": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "entityRef",
+          "from",
+          "to",
+          "gates",
+          "requiredApprovals",
+          "approverGroups"
+        ]
+      },
+      "Promotion": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "entityRef": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string"
+          },
+          "to": {
+            "type": "string"
+          },
+          "version": {
+            "$ref": "#/components/schemas/PromotionVersion"
+          },
+          "previousVersion": {
+            "$ref": "#/components/schemas/PromotionVersion"
+          },
+          "requestedBy": {
+            "type": "string"
+          },
+          "comment": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "awaiting-approval",
+              "approved",
+              "writing",
+              "committed",
+              "syncing",
+              "succeeded",
+              "failed",
+              "rejected",
+              "cancelled"
+            ]
+          },
+          "gates": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/GateResult"
+            }
+          },
+          "approvals": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "approver": {
+                  "type": "string"
+                },
+                "decision": {
+                  "type": "string",
+                  "enum": [
+                    "approved",
+                    "rejected"
+                  ]
+                },
+                "comment": {
+                  "type": "string"
+                },
+                "at": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "approver",
+                "decision",
+                "at"
+              ]
+            }
+          },
+          "requiredApprovals": {
+            "type": "integer"
+          },
+          "commit": {
+            "type": "object",
+            "properties": {
+              "sha": {
+                "type": "string"
+              },
+              "repoURL": {
+                "type": "string"
+              },
+              "path": {
+                "type": "string"
+              },
+              "url": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "sha",
+              "repoURL",
+              "path"
+            ]
+          },
+          "pullRequestUrl": {
+            "type": "string"
+          },
+          "failureReason": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "updatedAt": {
+            "type": "string"
+          },
+          "events": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "at": {
+                  "type": "string"
+                },
+                "type": {
+                  "type": "string"
+                },
+                "message": {
+                  "type": "string"
+                },
+                "actor": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "at",
+                "type",
+                "message"
+              ]
+            }
+          }
+        },
+        "required": [
+          "id",
+          "entityRef",
+          "from",
+          "to",
+          "version",
+          "requestedBy",
+          "status",
+          "gates",
+          "approvals",
+          "requiredApprovals",
+          "createdAt",
+          "updatedAt",
+          "events"
         ]
       },
       "HealthResponse": {

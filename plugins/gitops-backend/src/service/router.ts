@@ -20,6 +20,10 @@ import type { DeploymentsService } from '../deployments/DeploymentsService';
 import type { InventoryStore } from '../database/InventoryStore';
 import type { RolloutActionService } from '../rollouts/RolloutActionService';
 import { spec } from '../schema/openapi.generated';
+import type { PromotionService } from '../promotions/PromotionService';
+import { registerPromotionRoutes } from './promotionRoutes';
+
+export type GitopsApiRouter = ReturnType<typeof createValidatedOpenApiRouter<typeof spec>>;
 
 export interface RouterOptions {
   config: GitopsConfig;
@@ -29,6 +33,7 @@ export interface RouterOptions {
   deployments: DeploymentsService;
   inventoryStore: InventoryStore;
   rolloutActions: RolloutActionService;
+  promotions: PromotionService;
   auditor: AuditorService;
 }
 
@@ -118,6 +123,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       await auditEvent.fail({ error: error as Error });
       throw error;
     }
+  });
+
+  registerPromotionRoutes(router, {
+    httpAuth,
+    catalog,
+    auditor: options.auditor,
+    promotions: options.promotions,
   });
 
   return router;

@@ -1,0 +1,109 @@
+import { InputError } from '@backstage/errors';
+import { z } from 'zod';
+import type { ImageVulnerability } from './types';
+import { normalizeSeverity } from './vulnerabilities';
+
+/** A `trivy image -f json` report, reduced to what findings need. */
+export interface TrivyImageScan {
+  /** What was scanned: the first of `Metadata.RepoTags`, else `ArtifactName`. */
+  image: string;
+  /** From `Metadata.RepoDigests` (`repo@sha256:...`), when the image came from a registry. */
+  digest?: string;
+  findings: ImageVulnerability[];
+}
+
+// Only the fields read are declared; Trivy adds fields often and they pass through.
+const vulnerabilitySchema = z.object({
+  VulnerabilityID: z.string().min(1),
+  PkgName: z.string(),
+  InstalledVersion: z.string(),
+  FixedVersion: z.string().optional(),
+  Severity: z.string(),
+  Title: z.string().optional(),
+  PrimaryURL: z.string().optional(),
+  Status: z.string().optional(),
+});
+
+const reportSchema = z.object({
+  SchemaVersion: z.literal(2),
+  ArtifactName: z.string().min(1),
+  Metadata: z
+    .object({
+      RepoTags: z.array(z.string()).nullish(),
+      RepoDigests: z.array(z.string()).nullish(),
+    })
+    .optional(),
+  // Trivy writes `null` for a clean target and may omit Results for a clean image.
+  Results: z
+    .array(
+      z.object({
+        Target: z.string().optional(),
+        Vulnerabilities: z.array(vulnerabilitySchema).nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+/**
+ * Parses the JSON output of `trivy image -f json` (SchemaVersion 2), as uploaded
+ * from CI, into findings. Throws an InputError naming the offending field.
+ */
+export function parseTrivyJson(input: unknown): TrivyImageScan {
+  const json = typeof input === 'string' ? parseJson(input) : input;
+  const version = (json as { SchemaVersion?: unknown } | null)?.SchemaVersion;
+  if (version !== 2) {
+    throw new InputError(
+      `Unsupported Trivy report: SchemaVersion must be 2 (trivy image -f json), got ${JSON.stringify(version) ?? 'none'}`,
+    );
+  }
+  const parsed = reportSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(`Invalid Trivy report: ${formatPath(issue.path)}: ${issue.message}`);
+  }
+  const report = parsed.data;
+  const repoDigest = report.Metadata?.RepoDigests?.[0];
+  return {
+    image: report.Metadata?.RepoTags?.[0] ?? report.ArtifactName,
+    digest: repoDigest?.includes('@') ? repoDigest.split('@')[1] : undefined,
+    findings: dedupe(
+      (report.Results ?? []).flatMap(result =>
+        (result.Vulnerabilities ?? []).map(v => ({
+          id: v.VulnerabilityID,
+          severity: normalizeSeverity(v.Severity),
+          package: v.PkgName,
+          installed: v.InstalledVersion,
+          fixed: v.FixedVersion || undefined,
+          title: v.Title || undefined,
+          link: v.PrimaryURL || undefined,
+        })),
+      ),
+    ),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`Invalid Trivy report: not JSON (${(error as Error).message})`);
+  }
+}
+
+/** `Results[0].Vulnerabilities[1].Severity`, the way a user finds it in the file. */
+function formatPath(path: (string | number)[]): string {
+  return path.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
+    '',
+  ) || '(root)';
+}
+
+/** The same package can appear in several targets (layers, lock files) of one image. */
+function dedupe(findings: ImageVulnerability[]): ImageVulnerability[] {
+  const seen = new Map<string, ImageVulnerability>();
+  for (const finding of findings) {
+    const key = `${finding.id}\u0000${finding.package}\u0000${finding.installed}`;
+    if (!seen.has(key)) seen.set(key, finding);
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,182 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import type { ArgoCdClient } from '../argocd/ArgoCdClient';
+import type { GitopsConfig } from '../config/gitopsConfig';
+import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
+import type { GitopsRepositoryWriter } from '../git/GitopsRepositoryWriter';
+import type { Inventory } from '../inventory/Inventory';
+import { summarizeRollout } from '../rollouts/summarizeRollout';
+
+const MAX_WRITE_ATTEMPTS = 5;
+
+export interface PromotionEngineOptions {
+  config: GitopsConfig;
+  store: PromotionStore;
+  writer: GitopsRepositoryWriter;
+  inventory: Inventory;
+  clients: Map<string, ArgoCdClient>;
+  logger: LoggerService;
+  workerId: string;
+  now?: () => Date;
+}
+
+/**
+ * Moves approved promotions forward, one step per run, from the state stored in the
+ * database: approved -> writing -> committed -> syncing -> succeeded | failed. Runs
+ * as a scheduled task; each promotion is leased while worked on, and every step is
+ * safe to repeat (the git write finds its own commit), so a restart or a second
+ * replica neither loses nor repeats a promotion.
+ */
+export class PromotionEngine {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: PromotionEngineOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async runOnce(): Promise<void> {
+    const { store, workerId } = this.options;
+    const ids = await store.claim(workerId, 120_000, 20, this.now());
+    for (const id of ids) {
+      try {
+        const promotion = await store.get(id);
+        if (promotion) await this.advance(promotion);
+      } catch (error) {
+        this.options.logger.error(`Promotion ${id} could not advance: ${error}`);
+      } finally {
+        await store.release(id, workerId);
+      }
+    }
+  }
+
+  private async advance(promotion: StoredPromotion): Promise<void> {
+    switch (promotion.status) {
+      case 'approved':
+        if (await this.move(promotion, ['approved'], 'writing', 'writing',
+          `Writing ${promotion.version.tag} to ${promotion.target.file} on ${promotion.target.branch} of ${promotion.target.repoURL}`)) {
+          await this.write({ ...promotion, status: 'writing' });
+        }
+        return;
+      case 'writing':
+        await this.write(promotion);
+        return;
+      case 'committed':
+        await this.move(promotion, ['committed'], 'syncing', 'syncing',
+          `Waiting for Argo CD application ${promotion.target.appName} to sync ${promotion.commit?.sha.slice(0, 7)} and become healthy`);
+        return;
+      case 'syncing':
+        await this.verify(promotion);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async write(promotion: StoredPromotion) {
+    const { target, version } = promotion;
+    try {
+      const result = await this.options.writer.write({
+        repoURL: target.repoURL,
+        branch: target.branch,
+        file: target.file,
+        key: target.key,
+        value: version.tag,
+        promotionId: promotion.id,
+        message: commitMessage(promotion),
+      });
+      let message = `Committed ${result.sha.slice(0, 7)} to ${target.branch}`;
+      if (result.alreadyPushed) message = `Found commit ${result.sha.slice(0, 7)} already pushed by an earlier attempt`;
+      if (result.unchanged) message = `${target.file} already holds ${version.tag}; nothing to commit (at ${result.sha.slice(0, 7)})`;
+      await this.move(promotion, ['writing'], 'committed', 'committed', message, { commitSha: result.sha });
+      await this.askArgoCdToRefresh(promotion);
+    } catch (error) {
+      const attempts = promotion.events.filter(e => e.type === 'write-error').length + 1;
+      const reason = (error as Error).message;
+      if (error instanceof InputError || attempts >= MAX_WRITE_ATTEMPTS) {
+        await this.move(promotion, ['writing'], 'failed', 'failed', `Writing failed: ${reason}`, { failureReason: reason });
+      } else {
+        await this.options.store.addEvent(promotion.id, {
+          type: 'write-error', message: `Write attempt ${attempts} failed, will retry: ${reason}`,
+        }, this.now());
+      }
+    }
+  }
+
+  private async verify(promotion: StoredPromotion) {
+    const app = await this.targetApplication(promotion);
+    const sha = promotion.commit?.sha;
+    const revision = app?.application.status?.sync?.revision;
+    const deployed = Boolean(
+      sha && revision &&
+      (await this.options.writer.contains(promotion.target.repoURL, promotion.target.branch, sha, revision)),
+    );
+    const health = app?.application.status?.health?.status;
+    const rollouts = (app?.rollouts ?? []).map(r => summarizeRollout(r as never));
+    if (deployed && app?.application.status?.sync?.status === 'Synced') {
+      const aborted = rollouts.find(r => r.aborted);
+      if (aborted || health === 'Degraded') {
+        const reason = aborted
+          ? `Rollout ${aborted.name} was aborted: ${aborted.message ?? ''}`.trim()
+          : `${promotion.target.appName} is Degraded: ${app.application.status?.health?.message ?? ''}`.trim();
+        await this.move(promotion, ['syncing'], 'failed', 'failed', reason, { failureReason: reason });
+        return;
+      }
+      if (health === 'Healthy' && rollouts.every(r => r.completed && !r.paused)) {
+        await this.move(promotion, ['syncing'], 'succeeded', 'succeeded',
+          `${promotion.target.appName} synced ${sha!.slice(0, 7)} and is Healthy${rollouts.length ? ', rollout complete' : ''}`);
+        return;
+      }
+    }
+    const timeoutMinutes = this.environment(promotion)?.promotion.verifyTimeoutMinutes ?? 30;
+    const waited = (this.now().getTime() - new Date(promotion.updatedAt).getTime()) / 60_000;
+    if (waited > timeoutMinutes) {
+      const state = app
+        ? `${app.application.status?.sync?.status} at ${revision?.slice(0, 7)}, ${health}${rollouts.map(r => `, rollout ${r.phase}`).join('')}`
+        : 'application not found';
+      const reason = `Not synced and healthy within ${timeoutMinutes} min (${state})`;
+      await this.move(promotion, ['syncing'], 'failed', 'failed', reason, { failureReason: reason });
+    }
+  }
+
+  private async targetApplication(promotion: StoredPromotion) {
+    const snapshot = await this.options.inventory.snapshot();
+    return snapshot.applications.find(
+      a => a.instance === promotion.target.instance && a.application.metadata.name === promotion.target.appName,
+    );
+  }
+
+  private async askArgoCdToRefresh(promotion: StoredPromotion) {
+    const client = this.options.clients.get(promotion.target.instance);
+    await client?.refreshApplication(promotion.target.appName, promotion.target.appNamespace).catch(error => {
+      this.options.logger.debug(`Refresh of ${promotion.target.appName} failed: ${error}`);
+    });
+  }
+
+  private environment(promotion: StoredPromotion) {
+    return this.options.config.environments.find(e => e.name === promotion.to);
+  }
+
+  private move(
+    promotion: StoredPromotion,
+    from: StoredPromotion['status'][],
+    to: StoredPromotion['status'],
+    type: string,
+    message: string,
+    patch: { commitSha?: string; failureReason?: string } = {},
+  ) {
+    this.options.logger.info(`Promotion ${promotion.id} (${promotion.entityRef} ${promotion.version.tag} -> ${promotion.to}): ${message}`);
+    return this.options.store.transition(promotion.id, from, to, { type, message }, patch, this.now());
+  }
+}
+
+function commitMessage(promotion: StoredPromotion): string {
+  const name = promotion.entityRef.replace(/^[^:]+:(default\/)?/, '');
+  const lines = [
+    `Promote ${name} ${promotion.version.tag} from ${promotion.from} to ${promotion.to}`,
+    '',
+    `Requested by ${promotion.requestedBy}.`,
+  ];
+  if (promotion.previousVersion) lines.push(`${promotion.to} ran ${promotion.previousVersion.tag}.`);
+  if (promotion.comment) lines.push('', promotion.comment);
+  return lines.join('\n');
+}

@@ -1,0 +1,101 @@
+import type {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { JsonObject } from '@backstage/types';
+import type { Request } from 'express';
+import { GatesFailedError, type PromotionService } from '../promotions/PromotionService';
+import type { GitopsApiRouter } from './router';
+
+export interface PromotionRouteOptions {
+  httpAuth: HttpAuthService;
+  catalog: CatalogService;
+  auditor: AuditorService;
+  promotions: PromotionService;
+}
+
+/** The promotion routes: create, preview, list, get, approve, reject, cancel. */
+export function registerPromotionRoutes(router: GitopsApiRouter, options: PromotionRouteOptions) {
+  const { httpAuth, catalog, auditor, promotions } = options;
+
+  async function entityFor(entityRef: string, credentials: BackstageCredentials) {
+    let ref;
+    try {
+      ref = stringifyEntityRef(parseEntityRef(entityRef));
+    } catch (error) {
+      throw new InputError(`entityRef: ${(error as Error).message}`);
+    }
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
+    return entity;
+  }
+
+  /** Runs a mutation as an audited event: success or failure, with the request. */
+  async function audited<T>(req: Request, eventId: string, meta: JsonObject, fn: () => Promise<T>) {
+    const event = await auditor.createEvent({ eventId, severityLevel: 'medium', request: req, meta });
+    try {
+      const result = await fn();
+      await event.success();
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  router.post('/v1/promotions/preview', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const entity = await entityFor(req.body.entityRef, credentials);
+    res.json(await promotions.preview(entity, req.body.from, req.body.to));
+  });
+
+  router.post('/v1/promotions', async (req, res) => {
+    const { entityRef, ...request } = req.body;
+    try {
+      const promotion = await audited(req, 'promotion-create', { entityRef, from: request.from, to: request.to }, async () => {
+        const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+        const entity = await entityFor(entityRef, credentials);
+        return promotions.create(entity, request, credentials);
+      });
+      res.status(201).json(promotion);
+    } catch (error) {
+      if (!(error instanceof GatesFailedError)) throw error;
+      res.status(409).json({ error: { name: error.name, message: error.message }, gates: error.gates });
+    }
+  });
+
+  router.get('/v1/promotions', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const { entityRef, awaitingMyApproval } = req.query;
+    if (entityRef) await entityFor(entityRef, credentials);
+    const items = await promotions.list({
+      entityRef: entityRef ? stringifyEntityRef(parseEntityRef(entityRef)) : undefined,
+      awaitingApprovalBy: awaitingMyApproval ? credentials : undefined,
+    });
+    res.json({ items });
+  });
+
+  router.get('/v1/promotions/:id', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const promotion = await promotions.get(req.params.id);
+    await entityFor(promotion.entityRef, credentials);
+    res.json(promotion);
+  });
+
+  router.post('/v1/promotions/:id/:decision', async (req, res) => {
+    const { id, decision } = req.params;
+    const comment = req.body?.comment;
+    const promotion = await audited(req, `promotion-${decision}`, { promotionId: id }, async () => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const entity = await entityFor(await promotions.entityRefOf(id), credentials);
+      if (decision === 'approve') return promotions.approve(entity, id, credentials, comment);
+      if (decision === 'reject') return promotions.reject(entity, id, credentials, comment);
+      return promotions.cancel(entity, id, credentials);
+    });
+    res.json(promotion);
+  });
+}
