@@ -5,7 +5,10 @@ import type {
   VulnerabilitySummary,
 } from '@internal/backstage-plugin-gitops-common';
 import pLimit from 'p-limit';
-import { KubernetesClient, KubernetesRequestError } from '../kubernetes/KubernetesClient';
+import {
+  KubernetesClient,
+  KubernetesRequestError,
+} from '../kubernetes/KubernetesClient';
 import type { KubernetesCluster } from '../kubernetes/KubernetesClusters';
 import {
   DEPLOYMENTS,
@@ -20,9 +23,19 @@ import {
   VULNERABILITY_REPORTS,
 } from '../kubernetes/resourceTypes';
 import type { KubeObject, ResourceType } from '../kubernetes/types';
-import { policyResults, summarizePolicies, type KyvernoPolicy, type PolicyReport } from './kyverno';
+import {
+  policyResults,
+  summarizePolicies,
+  type KyvernoPolicy,
+  type PolicyReport,
+} from './kyverno';
 import type { ScanStore } from './ScanStore';
-import { findingsFromReports, reportsCoverImage, reportsForWorkload, type VulnerabilityReport } from './trivy';
+import {
+  findingsFromReports,
+  reportsCoverImage,
+  reportsForWorkload,
+  type VulnerabilityReport,
+} from './trivy';
 import { TtlCache } from './TtlCache';
 import {
   workloadLabel,
@@ -32,7 +45,11 @@ import {
   type Workload,
 } from './types';
 import { dedupeFindings, summarizeVulnerabilities } from './vulnerabilities';
-import { resolveWorkloadResources, resourceRefs, type WorkloadResources } from './workloadResources';
+import {
+  resolveWorkloadResources,
+  resourceRefs,
+  type WorkloadResources,
+} from './workloadResources';
 
 export interface FindingsServiceOptions {
   clusters: KubernetesCluster[];
@@ -43,6 +60,19 @@ export interface FindingsServiceOptions {
   cacheTtlMs?: number;
   /** Upstream lists in flight at once, over all clusters (default 8). */
   concurrency?: number;
+}
+
+/** One error per source: a forbidden cluster fails every list, but is one problem. */
+class SourceErrors {
+  private readonly bySource = new Map<string, string>();
+
+  add(source: string, message: string) {
+    if (!this.bySource.has(source)) this.bySource.set(source, message);
+  }
+
+  list(): SourceError[] {
+    return [...this.bySource].map(([source, message]) => ({ source, message }));
+  }
 }
 
 /**
@@ -64,14 +94,24 @@ export class FindingsService {
     workloads: Workload[],
   ): Promise<FindingsResult<VulnerabilityFinding, VulnerabilitySummary>> {
     const errors = new SourceErrors();
-    const found = await Promise.all(workloads.map(w => this.workloadVulnerabilities(w, errors)));
+    const found = await Promise.all(
+      workloads.map(w => this.workloadVulnerabilities(w, errors)),
+    );
     const items = dedupeFindings(found.flat());
-    return { items, summary: summarizeVulnerabilities(items), errors: errors.list() };
+    return {
+      items,
+      summary: summarizeVulnerabilities(items),
+      errors: errors.list(),
+    };
   }
 
-  async policies(workloads: Workload[]): Promise<FindingsResult<PolicyResult, PolicySummary>> {
+  async policies(
+    workloads: Workload[],
+  ): Promise<FindingsResult<PolicyResult, PolicySummary>> {
     const errors = new SourceErrors();
-    const found = await Promise.all(workloads.map(w => this.workloadPolicies(w, errors)));
+    const found = await Promise.all(
+      workloads.map(w => this.workloadPolicies(w, errors)),
+    );
     const items = dedupeResults(found.flat());
     return { items, summary: summarizePolicies(items), errors: errors.list() };
   }
@@ -94,31 +134,48 @@ export class FindingsService {
     const findings = findingsFromReports(workload, reports);
     // Images no operator has scanned (not deployed long, or no operator in that
     // cluster) fall back to the scan CI uploaded for them.
-    const unscanned = workload.images.filter(image => !reportsCoverImage(reports, image));
+    const unscanned = workload.images.filter(
+      image => !reportsCoverImage(reports, image),
+    );
     for (const image of unscanned) {
       try {
         const scan = await this.options.scanStore.latestScanFor(image);
         for (const finding of scan?.findings ?? []) {
-          findings.push({ ...finding, image, workload: workloadLabel(workload) });
+          findings.push({
+            ...finding,
+            image,
+            workload: workloadLabel(workload),
+          });
         }
       } catch (error) {
-        errors.add('scans', `Could not read CI scans of ${image}: ${(error as Error).message}`);
+        errors.add(
+          'scans',
+          `Could not read CI scans of ${image}: ${(error as Error).message}`,
+        );
       }
     }
     return findings;
   }
 
-  private async workloadPolicies(workload: Workload, errors: SourceErrors): Promise<PolicyResult[]> {
+  private async workloadPolicies(
+    workload: Workload,
+    errors: SourceErrors,
+  ): Promise<PolicyResult[]> {
     const perCluster = await Promise.all(
       this.clustersFor(workload, errors).map(async cluster => {
         const list = this.lister(cluster, workload.namespace, errors);
-        const [resources, wgReports, openReports, policies, clusterPolicies] = await Promise.all([
-          this.resources(workload, list, { pods: true }),
-          list<PolicyReport>(POLICY_REPORTS),
-          list<PolicyReport>(OPEN_REPORTS),
-          list<KyvernoPolicy>(KYVERNO_POLICIES),
-          this.lister(cluster, undefined, errors)<KyvernoPolicy>(KYVERNO_CLUSTER_POLICIES),
-        ]);
+        const [resources, wgReports, openReports, policies, clusterPolicies] =
+          await Promise.all([
+            this.resources(workload, list, { pods: true }),
+            list<PolicyReport>(POLICY_REPORTS),
+            list<PolicyReport>(OPEN_REPORTS),
+            list<KyvernoPolicy>(KYVERNO_POLICIES),
+            this.lister(
+              cluster,
+              undefined,
+              errors,
+            )<KyvernoPolicy>(KYVERNO_CLUSTER_POLICIES),
+          ]);
         return policyResults(
           [...wgReports, ...openReports],
           resourceRefs(resources),
@@ -135,22 +192,33 @@ export class FindingsService {
     list: Lister,
     { pods }: { pods: boolean },
   ): Promise<WorkloadResources> {
-    const workloadType = { Rollout: ROLLOUTS, Deployment: DEPLOYMENTS, StatefulSet: undefined }[workload.kind];
+    const workloadType = {
+      Rollout: ROLLOUTS,
+      Deployment: DEPLOYMENTS,
+      StatefulSet: undefined,
+    }[workload.kind];
     const [workloadObjects, replicaSets, podObjects] = await Promise.all([
       workloadType ? list(workloadType) : [],
       workload.kind === 'StatefulSet' ? [] : list(REPLICA_SETS),
       pods ? list(PODS) : [],
     ]);
     return resolveWorkloadResources(workload, {
-      workloadObject: workloadObjects.find(o => o.metadata.name === workload.name),
+      workloadObject: workloadObjects.find(
+        o => o.metadata.name === workload.name,
+      ),
       replicaSets,
       pods: podObjects,
     });
   }
 
-  private clustersFor(workload: Workload, errors: SourceErrors): KubernetesCluster[] {
+  private clustersFor(
+    workload: Workload,
+    errors: SourceErrors,
+  ): KubernetesCluster[] {
     if (!workload.cluster) return this.options.clusters;
-    const cluster = this.options.clusters.find(c => c.name === workload.cluster);
+    const cluster = this.options.clusters.find(
+      c => c.name === workload.cluster,
+    );
     if (!cluster) {
       errors.add(
         `kubernetes:${workload.cluster}`,
@@ -166,11 +234,22 @@ export class FindingsService {
    * failure is recorded against the cluster and the list taken as empty, so the
    * other sources still answer.
    */
-  private lister(cluster: KubernetesCluster, namespace: string | undefined, errors: SourceErrors): Lister {
+  private lister(
+    cluster: KubernetesCluster,
+    namespace: string | undefined,
+    errors: SourceErrors,
+  ): Lister {
     return async <T extends KubeObject>(type: ResourceType) => {
-      const key = [cluster.name, namespace ?? '', resourceTypeName(type), type.version].join('|');
+      const key = [
+        cluster.name,
+        namespace ?? '',
+        resourceTypeName(type),
+        type.version,
+      ].join('|');
       try {
-        return (await this.cache.get(key, () => this.limit(() => this.load(cluster, type, namespace)))) as T[];
+        return (await this.cache.get(key, () =>
+          this.limit(() => this.load(cluster, type, namespace)),
+        )) as T[];
       } catch (error) {
         errors.add(`kubernetes:${cluster.name}`, (error as Error).message);
         return [];
@@ -178,12 +257,23 @@ export class FindingsService {
     };
   }
 
-  private async load(cluster: KubernetesCluster, type: ResourceType, namespace?: string) {
+  private async load(
+    cluster: KubernetesCluster,
+    type: ResourceType,
+    namespace?: string,
+  ) {
     try {
-      return await this.options.kubernetesClient.list(cluster, { ...type, namespace });
+      return await this.options.kubernetesClient.list(cluster, {
+        ...type,
+        namespace,
+      });
     } catch (error) {
       if (error instanceof KubernetesRequestError && error.status === 404) {
-        this.options.logger.debug(`Kubernetes cluster '${cluster.name}' serves no ${resourceTypeName(type)}`);
+        this.options.logger.debug(
+          `Kubernetes cluster '${cluster.name}' serves no ${resourceTypeName(
+            type,
+          )}`,
+        );
         return [];
       }
       this.options.logger.warn(`Findings: ${(error as Error).message}`);
@@ -192,26 +282,22 @@ export class FindingsService {
   }
 }
 
-type Lister = <T extends KubeObject = KubeObject>(type: ResourceType) => Promise<T[]>;
-
-/** One error per source: a forbidden cluster fails every list, but is one problem. */
-class SourceErrors {
-  private readonly bySource = new Map<string, string>();
-
-  add(source: string, message: string) {
-    if (!this.bySource.has(source)) this.bySource.set(source, message);
-  }
-
-  list(): SourceError[] {
-    return [...this.bySource].map(([source, message]) => ({ source, message }));
-  }
-}
+type Lister = <T extends KubeObject = KubeObject>(
+  type: ResourceType,
+) => Promise<T[]>;
 
 /** The same result can come from a wg-policy and an OpenReports report during a migration. */
 function dedupeResults(results: PolicyResult[]): PolicyResult[] {
   const seen = new Map<string, PolicyResult>();
   for (const r of results) {
-    const key = [r.policy, r.rule, r.result, r.resource.kind, r.resource.namespace, r.resource.name].join('\u0000');
+    const key = [
+      r.policy,
+      r.rule,
+      r.result,
+      r.resource.kind,
+      r.resource.namespace,
+      r.resource.name,
+    ].join('\u0000');
     if (!seen.has(key)) seen.set(key, r);
   }
   return [...seen.values()];

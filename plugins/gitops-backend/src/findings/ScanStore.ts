@@ -42,7 +42,9 @@ export class DatabaseScanStore implements ScanStore {
     // Canonical keys make `nginx:1.25` and `docker.io/library/nginx:1.25` one image.
     const image = imageKey(scan.image);
     if (image.length > MAX_IMAGE) {
-      throw new InputError(`Image reference is longer than ${MAX_IMAGE} characters`);
+      throw new InputError(
+        `Image reference is longer than ${MAX_IMAGE} characters`,
+      );
     }
     const row = {
       image,
@@ -51,7 +53,9 @@ export class DatabaseScanStore implements ScanStore {
       findings: JSON.stringify(scan.findings),
       uploaded_by: scan.uploadedBy,
     };
-    const [inserted] = await this.db('gitops_scans').insert(row).returning('id');
+    const [inserted] = await this.db('gitops_scans')
+      .insert(row)
+      .returning('id');
     const id = typeof inserted === 'object' ? inserted.id : inserted;
     return toScan({ id, ...row });
   }

@@ -5,7 +5,10 @@
  * as broken long after it recovered.
  */
 export class TtlCache<T> {
-  private readonly entries = new Map<string, { value: Promise<T>; expiresAt: number }>();
+  private readonly entries = new Map<
+    string,
+    { value: Promise<T>; expiresAt: number }
+  >();
   private readonly errorTtlMs: number;
 
   constructor(

@@ -20,11 +20,15 @@ export function createFindingsService(options: {
 }): FindingsService {
   const clusters = readKubernetesClusters(options.config, options.logger);
   options.logger.info(
-    `Findings read ${clusters.length} Kubernetes cluster(s): ${clusters.map(c => c.name).join(', ') || 'none'}`,
+    `Findings read ${clusters.length} Kubernetes cluster(s): ${
+      clusters.map(c => c.name).join(', ') || 'none'
+    }`,
   );
   return new FindingsService({
     clusters,
-    kubernetesClient: new KubernetesClient({ timeoutMs: options.requestTimeoutMs }),
+    kubernetesClient: new KubernetesClient({
+      timeoutMs: options.requestTimeoutMs,
+    }),
     scanStore: new DatabaseScanStore(options.database),
     logger: options.logger,
     cacheTtlMs: options.cacheTtlMs,

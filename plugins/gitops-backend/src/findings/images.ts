@@ -8,7 +8,11 @@ export interface CanonicalImage {
   digest?: string;
 }
 
-const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const DOCKER_HUB = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+]);
 
 /**
  * Canonicalises an image reference the way container runtimes resolve it, so that
@@ -62,7 +66,8 @@ export function formatImage(image: CanonicalImage): string {
 function canonicalName(repository: string): string {
   const [first, ...rest] = repository.split('/');
   const hasRegistry =
-    rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    rest.length > 0 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost');
   if (hasRegistry && !DOCKER_HUB.has(first)) return repository;
   const path = hasRegistry ? rest.join('/') : repository;
   return `docker.io/${path.includes('/') ? path : `library/${path}`}`;

@@ -42,6 +42,43 @@ export interface KyvernoPolicy extends KubeObject {
 
 const OUTCOMES: PolicyOutcome[] = ['pass', 'fail', 'warn', 'error', 'skip'];
 
+/** Failure modes of Kyverno policies, by the name a report result uses. */
+class PolicyModes {
+  private readonly byName = new Map<string, KyvernoPolicy>();
+
+  constructor(policies: KyvernoPolicy[]) {
+    for (const policy of policies) {
+      const { name, namespace } = policy.metadata;
+      // Results name a namespaced Policy `namespace/name`, a ClusterPolicy `name`.
+      const isNamespaced =
+        policy.kind === 'Policy' ||
+        (policy.kind !== 'ClusterPolicy' && namespace);
+      this.byName.set(isNamespaced ? `${namespace}/${name}` : name, policy);
+    }
+  }
+
+  /**
+   * true for Enforce, false for Audit (Kyverno's default), undefined when the
+   * policy is unknown (deleted, or another engine's, like a ValidatingPolicy).
+   */
+  enforce(
+    policyName: string,
+    ruleName: string | undefined,
+    namespace?: string,
+  ): boolean | undefined {
+    const policy =
+      this.byName.get(policyName) ??
+      (namespace ? this.byName.get(`${namespace}/${policyName}`) : undefined);
+    if (!policy) return undefined;
+    const rule = findRule(policy, ruleName);
+    const action =
+      rule?.validate?.failureAction ??
+      policy.spec?.validationFailureAction ??
+      'Audit';
+    return action.toLowerCase() === 'enforce';
+  }
+}
+
 /**
  * The results about the given resources (a workload, its ReplicaSets and Pods),
  * each joined to its policy to learn Enforce or Audit: the report does not say.
@@ -53,14 +90,22 @@ export function policyResults(
 ): PolicyResult[] {
   const modes = new PolicyModes(policies);
   return reports.flatMap(report => {
-    const reportNamespace = report.scope?.namespace ?? report.metadata.namespace;
-    const scopeTarget = report.scope && findTarget(targets, report.scope, reportNamespace);
+    const reportNamespace =
+      report.scope?.namespace ?? report.metadata.namespace;
+    const scopeTarget =
+      report.scope && findTarget(targets, report.scope, reportNamespace);
     return (report.results ?? []).flatMap(result => {
       if (!OUTCOMES.includes(result.result as PolicyOutcome)) return [];
       const target =
         scopeTarget ??
         (result.resources ?? [])
-          .map(resource => findTarget(targets, resource, resource.namespace ?? reportNamespace))
+          .map(resource =>
+            findTarget(
+              targets,
+              resource,
+              resource.namespace ?? reportNamespace,
+            ),
+          )
           .find(Boolean);
       if (!target) return [];
       return [
@@ -71,7 +116,11 @@ export function policyResults(
           severity: result.severity || undefined,
           category: result.category || undefined,
           message: result.message || undefined,
-          resource: { kind: target.kind, namespace: target.namespace, name: target.name },
+          resource: {
+            kind: target.kind,
+            namespace: target.namespace,
+            name: target.name,
+          },
           enforce: modes.enforce(result.policy, result.rule, target.namespace),
         },
       ];
@@ -80,8 +129,16 @@ export function policyResults(
 }
 
 /** Counts per outcome. */
-export function summarizePolicies(results: Pick<PolicyResult, 'result'>[]): PolicySummary {
-  const summary: PolicySummary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+export function summarizePolicies(
+  results: Pick<PolicyResult, 'result'>[],
+): PolicySummary {
+  const summary: PolicySummary = {
+    pass: 0,
+    fail: 0,
+    warn: 0,
+    error: 0,
+    skip: 0,
+  };
   for (const { result } of results) summary[result]++;
   return summary;
 }
@@ -104,38 +161,12 @@ function findTarget(
   );
 }
 
-/** Failure modes of Kyverno policies, by the name a report result uses. */
-class PolicyModes {
-  private readonly byName = new Map<string, KyvernoPolicy>();
-
-  constructor(policies: KyvernoPolicy[]) {
-    for (const policy of policies) {
-      const { name, namespace } = policy.metadata;
-      // Results name a namespaced Policy `namespace/name`, a ClusterPolicy `name`.
-      const isNamespaced = policy.kind === 'Policy' || (policy.kind !== 'ClusterPolicy' && namespace);
-      this.byName.set(isNamespaced ? `${namespace}/${name}` : name, policy);
-    }
-  }
-
-  /**
-   * true for Enforce, false for Audit (Kyverno's default), undefined when the
-   * policy is unknown (deleted, or another engine's, like a ValidatingPolicy).
-   */
-  enforce(policyName: string, ruleName: string | undefined, namespace?: string): boolean | undefined {
-    const policy =
-      this.byName.get(policyName) ??
-      (namespace ? this.byName.get(`${namespace}/${policyName}`) : undefined);
-    if (!policy) return undefined;
-    const rule = findRule(policy, ruleName);
-    const action = rule?.validate?.failureAction ?? policy.spec?.validationFailureAction ?? 'Audit';
-    return action.toLowerCase() === 'enforce';
-  }
-}
-
 /** Kyverno names rules it generates for pod controllers `autogen-<rule>` (`autogen-cronjob-<rule>`). */
 function findRule(policy: KyvernoPolicy, ruleName: string | undefined) {
   if (!ruleName) return undefined;
   const rules = policy.spec?.rules ?? [];
   const base = ruleName.replace(/^autogen-(cronjob-)?/, '');
-  return rules.find(r => r.name === ruleName) ?? rules.find(r => r.name === base);
+  return (
+    rules.find(r => r.name === ruleName) ?? rules.find(r => r.name === base)
+  );
 }

@@ -6,7 +6,11 @@ import {
   formatImage,
   sameImage,
 } from './images';
-import { workloadLabel, type VulnerabilityFinding, type Workload } from './types';
+import {
+  workloadLabel,
+  type VulnerabilityFinding,
+  type Workload,
+} from './types';
 import { normalizeSeverity } from './vulnerabilities';
 import type { WorkloadResources } from './workloadResources';
 
@@ -72,7 +76,10 @@ export function findingsFromReports(
   reports: VulnerabilityReport[],
 ): VulnerabilityFinding[] {
   return reports.flatMap(report => {
-    const image = displayImage(canonicalReportImage(report.report ?? {}), workload.images);
+    const image = displayImage(
+      canonicalReportImage(report.report ?? {}),
+      workload.images,
+    );
     const container = report.metadata.labels?.[LABEL_CONTAINER];
     return (report.report?.vulnerabilities ?? []).map(v => ({
       id: v.vulnerabilityID,
@@ -90,11 +97,20 @@ export function findingsFromReports(
 }
 
 /** Whether some report covers this image (else a CI scan may stand in for it). */
-export function reportsCoverImage(reports: VulnerabilityReport[], image: string): boolean {
+export function reportsCoverImage(
+  reports: VulnerabilityReport[],
+  image: string,
+): boolean {
   const wanted = canonicalImage(image);
-  return reports.some(report => sameImage(wanted, canonicalReportImage(report.report ?? {})));
+  return reports.some(report =>
+    sameImage(wanted, canonicalReportImage(report.report ?? {})),
+  );
 }
 
 function displayImage(image: CanonicalImage, workloadImages: string[]): string {
-  return workloadImages.find(candidate => sameImage(canonicalImage(candidate), image)) ?? formatImage(image);
+  return (
+    workloadImages.find(candidate =>
+      sameImage(canonicalImage(candidate), image),
+    ) ?? formatImage(image)
+  );
 }

@@ -8,7 +8,9 @@ const golden = () => JSON.parse(fixtureText('trivy-image-debian-buster.json'));
 describe('parseTrivyJson', () => {
   it('reads the trivy image golden output (SchemaVersion 2)', () => {
     const scan = parseTrivyJson(fixtureText('trivy-image-debian-buster.json'));
-    expect(scan.image).toBe('ghcr.io/aquasecurity/trivy-test-images:debian-buster');
+    expect(scan.image).toBe(
+      'ghcr.io/aquasecurity/trivy-test-images:debian-buster',
+    );
     expect(scan.digest).toBeUndefined(); // loaded from a tarball: no RepoDigests
     expect(scan.findings).toEqual([
       {
@@ -17,7 +19,8 @@ describe('parseTrivyJson', () => {
         package: 'bash',
         installed: '5.0-4',
         fixed: undefined,
-        title: 'bash: when effective UID is not equal to its real UID the saved UID is not dropped',
+        title:
+          'bash: when effective UID is not equal to its real UID the saved UID is not dropped',
         link: 'https://avd.aquasec.com/nvd/cve-2019-18276',
       },
       expect.objectContaining({
@@ -40,7 +43,11 @@ describe('parseTrivyJson', () => {
     report.Metadata.RepoDigests = ['ghcr.io/example/app@sha256:0123'];
     report.Metadata.RepoTags = ['ghcr.io/example/app:1.0'];
     report.Results[0].Vulnerabilities = null;
-    report.Results.push({ ...report.Results[0], Target: 'app/go.mod', Vulnerabilities: undefined });
+    report.Results.push({
+      ...report.Results[0],
+      Target: 'app/go.mod',
+      Vulnerabilities: undefined,
+    });
     expect(parseTrivyJson(report)).toEqual({
       image: 'ghcr.io/example/app:1.0',
       digest: 'sha256:0123',
@@ -48,7 +55,9 @@ describe('parseTrivyJson', () => {
     });
     delete report.Metadata;
     delete report.Results;
-    expect(parseTrivyJson(report).image).toBe('testdata/fixtures/images/debian-buster.tar.gz');
+    expect(parseTrivyJson(report).image).toBe(
+      'testdata/fixtures/images/debian-buster.tar.gz',
+    );
   });
 
   it('de-duplicates a package reported by several targets', () => {
@@ -71,8 +80,12 @@ describe('parseTrivyJson', () => {
       'Invalid Trivy report: Results[0].Vulnerabilities[1].Severity: Required',
     );
     const badResults = { ...golden(), Results: 'none' };
-    expect(() => parseTrivyJson(badResults)).toThrow(/^Invalid Trivy report: Results: Expected array/);
+    expect(() => parseTrivyJson(badResults)).toThrow(
+      /^Invalid Trivy report: Results: Expected array/,
+    );
     const noName = { ...golden(), ArtifactName: undefined };
-    expect(() => parseTrivyJson(noName)).toThrow('Invalid Trivy report: ArtifactName: Required');
+    expect(() => parseTrivyJson(noName)).toThrow(
+      'Invalid Trivy report: ArtifactName: Required',
+    );
   });
 });

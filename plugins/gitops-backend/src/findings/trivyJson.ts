@@ -53,13 +53,17 @@ export function parseTrivyJson(input: unknown): TrivyImageScan {
   const version = (json as { SchemaVersion?: unknown } | null)?.SchemaVersion;
   if (version !== 2) {
     throw new InputError(
-      `Unsupported Trivy report: SchemaVersion must be 2 (trivy image -f json), got ${JSON.stringify(version) ?? 'none'}`,
+      `Unsupported Trivy report: SchemaVersion must be 2 (trivy image -f json), got ${
+        JSON.stringify(version) ?? 'none'
+      }`,
     );
   }
   const parsed = reportSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError(`Invalid Trivy report: ${formatPath(issue.path)}: ${issue.message}`);
+    throw new InputError(
+      `Invalid Trivy report: ${formatPath(issue.path)}: ${issue.message}`,
+    );
   }
   const report = parsed.data;
   const repoDigest = report.Metadata?.RepoDigests?.[0];
@@ -86,16 +90,20 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InputError(`Invalid Trivy report: not JSON (${(error as Error).message})`);
+    throw new InputError(
+      `Invalid Trivy report: not JSON (${(error as Error).message})`,
+    );
   }
 }
 
 /** `Results[0].Vulnerabilities[1].Severity`, the way a user finds it in the file. */
 function formatPath(path: (string | number)[]): string {
-  return path.reduce<string>(
-    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
-    '',
-  ) || '(root)';
+  let text = '';
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`;
+    else text += text ? `.${part}` : part;
+  }
+  return text || '(root)';
 }
 
 /** The same package can appear in several targets (layers, lock files) of one image. */

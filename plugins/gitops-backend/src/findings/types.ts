@@ -1,6 +1,4 @@
-import type {
-  SourceError,
-} from '@internal/backstage-plugin-gitops-common';
+import type { SourceError } from '@internal/backstage-plugin-gitops-common';
 
 /** Severities as the API reports them: Trivy's, lower-cased. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unknown';
@@ -61,6 +59,8 @@ export type FindingsResult<Item, Summary> = {
 };
 
 /** How findings name a workload. */
-export function workloadLabel(workload: Pick<Workload, 'kind' | 'name'>): string {
+export function workloadLabel(
+  workload: Pick<Workload, 'kind' | 'name'>,
+): string {
   return `${workload.kind}/${workload.name}`;
 }

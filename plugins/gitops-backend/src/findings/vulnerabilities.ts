@@ -16,10 +16,17 @@ export function normalizeSeverity(value: string | undefined): Severity {
  * One finding per vulnerability, package version and image: the same image in two
  * containers, or in the canary and stable ReplicaSets, is one problem, not two.
  */
-export function dedupeFindings(findings: VulnerabilityFinding[]): VulnerabilityFinding[] {
+export function dedupeFindings(
+  findings: VulnerabilityFinding[],
+): VulnerabilityFinding[] {
   const seen = new Map<string, VulnerabilityFinding>();
   for (const finding of findings) {
-    const key = [finding.id, finding.package, finding.installed, finding.image].join('\u0000');
+    const key = [
+      finding.id,
+      finding.package,
+      finding.installed,
+      finding.image,
+    ].join('\u0000');
     if (!seen.has(key)) seen.set(key, finding);
   }
   return [...seen.values()];

@@ -50,14 +50,24 @@ export function resolveWorkloadResources(
   const replicaSets =
     workload.kind === 'StatefulSet'
       ? []
-      : runningReplicaSets(ref, objects.workloadObject as RolloutObject | undefined, objects.replicaSets);
+      : runningReplicaSets(
+          ref,
+          objects.workloadObject as RolloutObject | undefined,
+          objects.replicaSets,
+        );
   // StatefulSets own their pods; Rollouts and Deployments own them through ReplicaSets.
   const podOwners: ResourceRef[] =
     workload.kind === 'StatefulSet'
       ? [ref]
-      : replicaSets.map(rs => ({ kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid }));
+      : replicaSets.map(rs => ({
+          kind: 'ReplicaSet',
+          name: rs.metadata.name,
+          uid: rs.metadata.uid,
+        }));
   const pods = objects.pods.filter(
-    pod => inNamespace(pod, workload.namespace) && podOwners.some(owner => isOwnedBy(pod, owner)),
+    pod =>
+      inNamespace(pod, workload.namespace) &&
+      podOwners.some(owner => isOwnedBy(pod, owner)),
   );
   return { workload: ref, replicaSets, pods };
 }
@@ -76,10 +86,13 @@ export function runningReplicaSets(
 ): ReplicaSetObject[] {
   const pinnedHashes =
     workload.kind === 'Rollout'
-      ? [rollout?.status?.currentPodHash, rollout?.status?.stableRS].filter(Boolean)
+      ? [rollout?.status?.currentPodHash, rollout?.status?.stableRS].filter(
+          Boolean,
+        )
       : [];
   return replicaSets.filter(rs => {
-    if (!inNamespace(rs, workload.namespace) || !isOwnedBy(rs, workload)) return false;
+    if (!inNamespace(rs, workload.namespace) || !isOwnedBy(rs, workload))
+      return false;
     if (replicaCount(rs) > 0) return true;
     const hash = rs.metadata.labels?.[POD_TEMPLATE_HASH];
     return Boolean(hash) && pinnedHashes.includes(hash);
@@ -101,19 +114,28 @@ export function isOwnedBy(object: KubeObject, owner: ResourceRef): boolean {
   );
 }
 
-function inNamespace(object: KubeObject, namespace: string | undefined): boolean {
-  return !namespace || !object.metadata.namespace || object.metadata.namespace === namespace;
+function inNamespace(
+  object: KubeObject,
+  namespace: string | undefined,
+): boolean {
+  return (
+    !namespace ||
+    !object.metadata.namespace ||
+    object.metadata.namespace === namespace
+  );
 }
 
 /** The workload, its running ReplicaSets and their Pods, as references. */
 export function resourceRefs(resources: WorkloadResources): ResourceRef[] {
   const namespace = resources.workload.namespace;
-  const refOf = (kind: string) => (o: KubeObject): ResourceRef => ({
-    kind,
-    namespace,
-    name: o.metadata.name,
-    uid: o.metadata.uid,
-  });
+  const refOf =
+    (kind: string) =>
+    (o: KubeObject): ResourceRef => ({
+      kind,
+      namespace,
+      name: o.metadata.name,
+      uid: o.metadata.uid,
+    });
   return [
     resources.workload,
     ...resources.replicaSets.map(refOf('ReplicaSet')),

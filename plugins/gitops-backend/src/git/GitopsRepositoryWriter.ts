@@ -5,7 +5,7 @@ import fs from 'fs/promises';
 import os from 'os';
 import path from 'path';
 import pLimit from 'p-limit';
-import { isMap, parseDocument } from 'yaml';
+import { setYamlValue } from '@internal/backstage-plugin-gitops-common';
 import { git, GitCommandError } from './git';
 
 /** What to change, where, and for which promotion. */
@@ -150,25 +150,20 @@ export class GitopsRepositoryWriter {
   }
 }
 
-/** Sets the key in the file, keeping comments; false when it already holds the value. */
+/** Sets the key in the file, changing nothing else; false when it already holds the value. */
 async function applyChange(dir: string, change: ValueChange): Promise<boolean> {
   const file = resolveSafeChildPath(dir, change.file);
   const text = await fs.readFile(file, 'utf8').catch(() => {
     throw new InputError(`${change.file} does not exist on ${change.branch} of ${change.repoURL}`);
   });
-  const doc = parseDocument(text);
-  if (doc.errors.length) {
-    throw new InputError(`${change.file} is not valid YAML: ${doc.errors[0].message}`);
+  let edit;
+  try {
+    edit = setYamlValue(text, change.key.split('.'), change.value);
+  } catch (error) {
+    throw new InputError(`${change.file}: ${(error as Error).message}`);
   }
-  const keyPath = change.key.split('.');
-  const parent = keyPath.length > 1 ? doc.getIn(keyPath.slice(0, -1)) : doc.contents;
-  if (parent !== undefined && !isMap(parent)) {
-    throw new InputError(`${keyPath.slice(0, -1).join('.')} in ${change.file} is not a mapping`);
-  }
-  if (String(doc.getIn(keyPath)) === change.value) return false;
-  doc.setIn(keyPath, change.value);
-  await fs.writeFile(file, doc.toString());
-  return true;
+  if (edit.changed) await fs.writeFile(file, edit.text);
+  return edit.changed;
 }
 
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;

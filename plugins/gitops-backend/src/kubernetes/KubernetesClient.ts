@@ -50,18 +50,26 @@ export class KubernetesClient {
     const items: T[] = [];
     let token: string | undefined;
     let restarted = false;
-    do {
+    for (;;) {
       const params = new URLSearchParams({ limit: String(this.pageSize) });
       if (query.labelSelector) params.set('labelSelector', query.labelSelector);
       if (token) params.set('continue', token);
+      let page: KubeList<T>;
       try {
-        const page = await this.request<KubeList<T>>(cluster, 'GET', collectionPath(query), params);
-        items.push(...(page.items ?? []));
-        token = page.metadata?.continue || undefined;
+        page = await this.request<KubeList<T>>(
+          cluster,
+          'GET',
+          collectionPath(query),
+          params,
+        );
       } catch (error) {
-        // A continue token expires (410 Gone) when the list changes for too long
-        // between pages; starting over once gives a consistent list.
-        if (token && !restarted && (error as KubernetesRequestError).status === 410) {
+        // A continue token expires (410 Gone) when paging takes longer than the
+        // API server keeps its snapshot; starting over once gives a consistent list.
+        if (
+          token &&
+          !restarted &&
+          (error as KubernetesRequestError).status === 410
+        ) {
           restarted = true;
           items.length = 0;
           token = undefined;
@@ -69,8 +77,10 @@ export class KubernetesClient {
         }
         throw error;
       }
-    } while (token);
-    return items;
+      items.push(...(page.items ?? []));
+      token = page.metadata?.continue || undefined;
+      if (!token) return items;
+    }
   }
 
   async get<T extends KubeObject = KubeObject>(
@@ -86,7 +96,8 @@ export class KubernetesClient {
     ref: ObjectRef & { subresource?: 'status' },
     patch: unknown,
   ): Promise<T> {
-    const path = objectPath(ref) + (ref.subresource ? `/${ref.subresource}` : '');
+    const path =
+      objectPath(ref) + (ref.subresource ? `/${ref.subresource}` : '');
     return this.request<T>(cluster, 'PATCH', path, undefined, patch);
   }
 
@@ -106,7 +117,9 @@ export class KubernetesClient {
         headers: {
           accept: 'application/json',
           authorization: `Bearer ${cluster.token}`,
-          ...(patch !== undefined ? { 'content-type': 'application/merge-patch+json' } : {}),
+          ...(patch !== undefined
+            ? { 'content-type': 'application/merge-patch+json' }
+            : {}),
         },
         body: patch !== undefined ? JSON.stringify(patch) : undefined,
         signal: AbortSignal.timeout(this.timeoutMs),
@@ -157,11 +170,15 @@ export class KubernetesClient {
 }
 
 function apiPrefix(type: ResourceType): string {
-  return type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  return type.group
+    ? `/apis/${type.group}/${type.version}`
+    : `/api/${type.version}`;
 }
 
 function collectionPath(query: ListQuery): string {
-  const ns = query.namespace ? `/namespaces/${encodeURIComponent(query.namespace)}` : '';
+  const ns = query.namespace
+    ? `/namespaces/${encodeURIComponent(query.namespace)}`
+    : '';
   return `${apiPrefix(query)}${ns}/${query.plural}`;
 }
 
@@ -189,7 +206,9 @@ function describeStatus(
   const suffix = detail ? `: ${detail}` : '';
   if (status === 403) {
     // The usual cause is RBAC: say which permission the service account lacks.
-    return `Kubernetes cluster '${cluster}' forbids ${what} (HTTP 403): the service account lacks RBAC permission for ${typeOfPath(path)}${suffix}`;
+    return `Kubernetes cluster '${cluster}' forbids ${what} (HTTP 403): the service account lacks RBAC permission for ${typeOfPath(
+      path,
+    )}${suffix}`;
   }
   if (status === 401) {
     return `Kubernetes cluster '${cluster}' rejected the credentials for ${what} (HTTP 401): check serviceAccountToken${suffix}`;
@@ -199,13 +218,22 @@ function describeStatus(
 
 /** `pods`, `rollouts.argoproj.io` from an API path, for RBAC hints. */
 function typeOfPath(path: string): string {
-  const match = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/[^/]+)?\/([^/]+)/.exec(path);
+  const match =
+    /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/[^/]+)?\/([^/]+)/.exec(
+      path,
+    );
   if (!match) return path;
-  return resourceTypeName({ group: match[2] ?? '', version: match[1] ?? match[3], plural: match[4] });
+  return resourceTypeName({
+    group: match[2] ?? '',
+    version: match[1] ?? match[3],
+    plural: match[4],
+  });
 }
 
 /** Node's fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a TLS error). */
 function describeFetchError(error: Error): string {
-  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+  const cause = (
+    error as Error & { cause?: { code?: string; message?: string } }
+  ).cause;
   return cause?.code ?? cause?.message ?? error.message;
 }

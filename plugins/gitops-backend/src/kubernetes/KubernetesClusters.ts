@@ -29,18 +29,23 @@ export function readKubernetesClusters(
   logger: LoggerService,
 ): KubernetesCluster[] {
   const clusters: KubernetesCluster[] = [];
-  const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
+  const methods =
+    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
   for (const method of methods) {
     const type = method.getString('type');
     if (type !== 'config') {
-      logger.info(`Findings ignore Kubernetes cluster locator '${type}': only 'config' is read`);
+      logger.info(
+        `Findings ignore Kubernetes cluster locator '${type}': only 'config' is read`,
+      );
       continue;
     }
     for (const entry of method.getOptionalConfigArray('clusters') ?? []) {
       const cluster = readCluster(entry, logger);
       if (!cluster) continue;
       if (clusters.some(c => c.name === cluster.name)) {
-        logger.warn(`Kubernetes cluster '${cluster.name}' is configured twice; the first entry is used`);
+        logger.warn(
+          `Kubernetes cluster '${cluster.name}' is configured twice; the first entry is used`,
+        );
         continue;
       }
       clusters.push(cluster);
@@ -49,22 +54,29 @@ export function readKubernetesClusters(
   return clusters;
 }
 
-function readCluster(entry: Config, logger: LoggerService): KubernetesCluster | undefined {
+function readCluster(
+  entry: Config,
+  logger: LoggerService,
+): KubernetesCluster | undefined {
   const name = entry.getString('name');
   // Newer Kubernetes plugin configs may carry the provider and token in authMetadata.
-  const authMetadata = entry.getOptionalConfig('authMetadata');
+  // (read as a record: its keys, like kubernetes.io/auth-provider, are not config keys).
+  const authMetadata =
+    entry.getOptional<Record<string, string>>('authMetadata');
   const authProvider =
     entry.getOptionalString('authProvider') ??
-    authMetadata?.getOptionalString(AUTH_PROVIDER_ANNOTATION);
+    authMetadata?.[AUTH_PROVIDER_ANNOTATION];
   if (authProvider !== 'serviceAccount') {
     logger.warn(
-      `Kubernetes cluster '${name}' uses authProvider '${authProvider ?? '(none)'}'; findings support only 'serviceAccount', so this cluster is skipped`,
+      `Kubernetes cluster '${name}' uses authProvider '${
+        authProvider ?? '(none)'
+      }'; findings support only 'serviceAccount', so this cluster is skipped`,
     );
     return undefined;
   }
   const token =
     entry.getOptionalString('serviceAccountToken') ??
-    authMetadata?.getOptionalString('serviceAccountToken');
+    authMetadata?.serviceAccountToken;
   if (!token) {
     // The in-cluster token the Kubernetes plugin falls back to is rotated hourly;
     // reading it once here would go stale, so it is not supported (yet).

@@ -2,9 +2,21 @@ import type { ResourceType } from './types';
 
 /** The resource types the findings read, with the API group each upstream project serves. */
 
-export const ROLLOUTS: ResourceType = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' };
-export const DEPLOYMENTS: ResourceType = { group: 'apps', version: 'v1', plural: 'deployments' };
-export const REPLICA_SETS: ResourceType = { group: 'apps', version: 'v1', plural: 'replicasets' };
+export const ROLLOUTS: ResourceType = {
+  group: 'argoproj.io',
+  version: 'v1alpha1',
+  plural: 'rollouts',
+};
+export const DEPLOYMENTS: ResourceType = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'deployments',
+};
+export const REPLICA_SETS: ResourceType = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'replicasets',
+};
 export const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods' };
 
 /** Trivy Operator. */
@@ -34,7 +46,11 @@ export const KYVERNO_CLUSTER_POLICIES: ResourceType = {
   version: 'v1',
   plural: 'clusterpolicies',
 };
-export const KYVERNO_POLICIES: ResourceType = { group: 'kyverno.io', version: 'v1', plural: 'policies' };
+export const KYVERNO_POLICIES: ResourceType = {
+  group: 'kyverno.io',
+  version: 'v1',
+  plural: 'policies',
+};
 
 /** `rollouts.argoproj.io`, `pods`: how kubectl and error messages name a type. */
 export function resourceTypeName(type: ResourceType): string {

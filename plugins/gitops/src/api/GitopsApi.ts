@@ -5,6 +5,9 @@ import type {
   EnvironmentsResponse,
   RolloutAction,
   RolloutSummary,
+  CreatePromotionRequest,
+  Promotion,
+  PromotionPreview,
 } from '@internal/backstage-plugin-gitops-common';
 
 /** Client of the `gitops` backend plugin. @public */
@@ -16,6 +19,12 @@ export interface GitopsApi {
     action: RolloutAction,
     target: { environment: string; namespace: string; name: string },
   ): Promise<RolloutSummary>;
+  previewPromotion(request: CreatePromotionRequest): Promise<PromotionPreview>;
+  /** Rejects with a {@link GatesFailedError} when gates block it. */
+  createPromotion(request: CreatePromotionRequest): Promise<Promotion>;
+  listPromotions(filter: { entityRef?: string; awaitingMyApproval?: boolean }): Promise<Promotion[]>;
+  getPromotion(id: string): Promise<Promotion>;
+  decidePromotion(id: string, decision: 'approve' | 'reject' | 'cancel', comment?: string): Promise<Promotion>;
 }
 
 /** @public */

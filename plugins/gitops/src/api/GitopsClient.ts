@@ -6,6 +6,10 @@ import type {
   EnvironmentsResponse,
   RolloutAction,
   RolloutSummary,
+  CreatePromotionRequest,
+  GateResult,
+  Promotion,
+  PromotionPreview,
 } from '@internal/backstage-plugin-gitops-common';
 import type { GitopsApi } from './GitopsApi';
 
@@ -35,18 +39,54 @@ export class GitopsClient implements GitopsApi {
     );
   }
 
+  previewPromotion(request: CreatePromotionRequest): Promise<PromotionPreview> {
+    return this.send('POST', '/v1/promotions/preview', request);
+  }
+
+  async createPromotion(request: CreatePromotionRequest): Promise<Promotion> {
+    const response = await this.fetch('POST', '/v1/promotions', request);
+    if (response.status === 409) {
+      const body = await response.clone().json().catch(() => undefined);
+      if (body?.gates) throw new GatesFailedError(body.error.message, body.gates);
+    }
+    return this.parse(response);
+  }
+
+  async listPromotions(filter: { entityRef?: string; awaitingMyApproval?: boolean }): Promise<Promotion[]> {
+    const query = new URLSearchParams();
+    if (filter.entityRef) query.set('entityRef', filter.entityRef);
+    if (filter.awaitingMyApproval) query.set('awaitingMyApproval', 'true');
+    const { items } = await this.get<{ items: Promotion[] }>(`/v1/promotions?${query}`);
+    return items;
+  }
+
+  getPromotion(id: string): Promise<Promotion> {
+    return this.get(`/v1/promotions/${encodeURIComponent(id)}`);
+  }
+
+  decidePromotion(id: string, decision: 'approve' | 'reject' | 'cancel', comment?: string): Promise<Promotion> {
+    return this.send('POST', `/v1/promotions/${encodeURIComponent(id)}/${decision}`, comment ? { comment } : {});
+  }
+
   private get<T>(path: string): Promise<T> {
     return this.send('GET', path);
   }
 
   private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.parse(await this.fetch(method, path, body));
+  }
+
+  private async fetch(method: string, path: string, body?: unknown): Promise<Response> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl('gitops');
-    const response = await this.options.fetchApi.fetch(`${baseUrl}${path}`, {
+    return this.options.fetchApi.fetch(`${baseUrl}${path}`, {
       method,
       ...(body !== undefined
         ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
         : {}),
     });
+  }
+
+  private async parse<T>(response: Response): Promise<T> {
     if (!response.ok) throw await ResponseError.fromResponse(response);
     return (await response.json()) as T;
   }
@@ -55,4 +95,15 @@ export class GitopsClient implements GitopsApi {
 function entityPath(entity: CompoundEntityRef): string {
   const parts = [entity.kind, entity.namespace, entity.name].map(encodeURIComponent);
   return `/v1/entities/${parts.join('/')}`;
+}
+
+/** A promotion was refused because gates failed; carries each gate's evidence. @public */
+export class GatesFailedError extends Error {
+  constructor(
+    message: string,
+    readonly gates: GateResult[],
+  ) {
+    super(message);
+    this.name = 'GatesFailedError';
+  }
 }

@@ -1,2 +1,2 @@
 export { gitopsApiRef, type GitopsApi } from './GitopsApi';
-export { GitopsClient } from './GitopsClient';
+export { GitopsClient, GatesFailedError } from './GitopsClient';

@@ -2,7 +2,7 @@ import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import fs from 'fs/promises';
-import { parseDocument, isMap } from 'yaml';
+import { setYamlValue } from '@internal/backstage-plugin-gitops-common';
 import { examples } from './setImage.examples';
 
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -43,23 +43,22 @@ export function createSetImageAction() {
       const text = await fs.readFile(file, 'utf8').catch(() => {
         throw new InputError(`valuesPath '${valuesPath}' does not exist in the workspace`);
       });
-      const doc = parseDocument(text);
-      if (doc.errors.length) {
-        throw new InputError(`valuesPath '${valuesPath}' is not valid YAML: ${doc.errors[0].message}`);
+      let edit;
+      try {
+        edit = setYamlValue(text, ['image', 'tag'], tag);
+        if (repository) {
+          edit = { ...setYamlValue(edit.text, ['image', 'repository'], repository), previous: edit.previous };
+        }
+      } catch (error) {
+        throw new InputError(`valuesPath '${valuesPath}': ${(error as Error).message}`);
       }
-      const image = doc.get('image');
-      if (image !== undefined && !isMap(image)) {
-        throw new InputError(`'image' in ${valuesPath} is not a mapping`);
-      }
-      const previousTag = doc.getIn(['image', 'tag']);
-      doc.setIn(['image', 'tag'], tag);
-      if (repository) doc.setIn(['image', 'repository'], repository);
+      const previousTag = edit.previous;
       if (ctx.isDryRun) {
         ctx.logger.info(`Dry run: would set image.tag of ${valuesPath} to ${tag}`);
       } else {
         await ctx.checkpoint({
           key: `gitops-image-set-${valuesPath}-${tag}`,
-          fn: () => fs.writeFile(file, doc.toString()),
+          fn: () => fs.writeFile(file, edit.text),
         });
         ctx.logger.info(`Set image.tag of ${valuesPath} to ${tag}`);
       }

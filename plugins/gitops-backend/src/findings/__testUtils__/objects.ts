@@ -48,7 +48,12 @@ export function replicaSet(options: {
       uid: `uid-rs-${name}`,
       labels: { 'rollouts-pod-template-hash': options.hash },
       ownerReferences: [
-        { apiVersion: 'argoproj.io/v1alpha1', kind: options.owner.kind, name: options.owner.name, controller: true },
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: options.owner.kind,
+          name: options.owner.name,
+          controller: true,
+        },
       ],
     },
     spec: { replicas: options.replicas },
@@ -56,13 +61,24 @@ export function replicaSet(options: {
   };
 }
 
-export function pod(name: string, namespace: string, rs: ReplicaSetObject): KubeObject {
+export function pod(
+  name: string,
+  namespace: string,
+  rs: ReplicaSetObject,
+): KubeObject {
   return {
     metadata: {
       name,
       namespace,
       uid: `uid-pod-${name}`,
-      ownerReferences: [{ kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid, controller: true }],
+      ownerReferences: [
+        {
+          kind: 'ReplicaSet',
+          name: rs.metadata.name,
+          uid: rs.metadata.uid,
+          controller: true,
+        },
+      ],
     },
   };
 }
@@ -73,7 +89,13 @@ export function vulnerabilityReport(options: {
   namespace: string;
   container: string;
   image: { server: string; repository: string; tag: string };
-  vulnerabilities: { id: string; severity: string; pkg: string; installed: string; fixed?: string }[];
+  vulnerabilities: {
+    id: string;
+    severity: string;
+    pkg: string;
+    installed: string;
+    fixed?: string;
+  }[];
 }): VulnerabilityReport {
   const owner = options.replicaSet;
   return {
@@ -92,7 +114,10 @@ export function vulnerabilityReport(options: {
         : {},
     },
     report: {
-      artifact: { repository: options.image.repository, tag: options.image.tag },
+      artifact: {
+        repository: options.image.repository,
+        tag: options.image.tag,
+      },
       registry: { server: options.image.server },
       vulnerabilities: options.vulnerabilities.map(v => ({
         vulnerabilityID: v.id,

@@ -5,14 +5,18 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Grid, Typography } from '@material-ui/core';
+import { Button, Grid, Typography } from '@material-ui/core';
 import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import {
   ANNOTATION_ARGOCD_APP_NAME,
   ANNOTATION_ARGOCD_APP_SELECTOR,
   hasGitopsAnnotations,
 } from '@internal/backstage-plugin-gitops-common';
-import { Fragment } from 'react';
+import { Fragment, useState } from 'react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-common';
+import { PromotionDialog } from '../PromotionDialog';
+import { PromotionHistoryCard } from '../PromotionHistory';
 import { useDeployments } from '../../hooks/useDeployments';
 import { EnvironmentCard } from '../EnvironmentCard';
 
@@ -32,6 +36,12 @@ export function DeploymentsContent() {
 function DeploymentsView() {
   const { entity } = useEntity();
   const { value, error, loading, reload } = useDeployments(entity);
+  const [promoting, setPromoting] = useState<{ from: EnvironmentDeployment; to: EnvironmentDeployment }>();
+  const [changes, setChanges] = useState(0);
+  const onChange = () => {
+    reload();
+    setChanges(n => n + 1);
+  };
   if (loading && !value) return <Progress />;
   if (error && !value) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
@@ -52,7 +62,11 @@ function DeploymentsView() {
         <Fragment key={environment.name}>
           {index > 0 && (
             <Grid item xs="auto" style={{ display: 'flex', alignItems: 'center' }}>
-              <ArrowForwardIcon color="action" aria-label="promotes to" />
+              <PromoteStep
+                from={environments[index - 1]}
+                to={environment}
+                onPromote={() => setPromoting({ from: environments[index - 1], to: environment })}
+              />
             </Grid>
           )}
           <Grid item xs>
@@ -60,6 +74,18 @@ function DeploymentsView() {
           </Grid>
         </Fragment>
       ))}
+      <Grid item xs={12}>
+        <PromotionHistoryCard refreshKey={changes} />
+      </Grid>
+      {promoting && (
+        <PromotionDialog
+          entityRef={stringifyEntityRef(entity)}
+          from={promoting.from}
+          to={promoting.to}
+          onClose={() => setPromoting(undefined)}
+          onChange={onChange}
+        />
+      )}
       {value.unassigned.length > 0 && (
         <Grid item xs={12}>
           <Typography variant="body2" color="textSecondary">
@@ -69,5 +95,29 @@ function DeploymentsView() {
         </Grid>
       )}
     </Grid>
+  );
+}
+
+/** The arrow between two environments, with a promote button when they differ. */
+function PromoteStep(props: {
+  from: EnvironmentDeployment;
+  to: EnvironmentDeployment;
+  onPromote(): void;
+}) {
+  const { from, to, onPromote } = props;
+  const promotable =
+    to.promotesFrom === from.name &&
+    Boolean(from.version?.tag) &&
+    to.applications.length > 0 &&
+    from.version?.tag !== to.version?.tag;
+  return (
+    <div style={{ display: 'flex', flexDirection: 'column', alignItems: 'center' }}>
+      <ArrowForwardIcon color="action" aria-label="promotes to" />
+      {promotable && (
+        <Button size="small" color="primary" variant="outlined" onClick={onPromote}>
+          Promote {from.version?.tag} → {to.title}
+        </Button>
+      )}
+    </div>
   );
 }

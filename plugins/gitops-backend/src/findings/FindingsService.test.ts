@@ -1,0 +1,420 @@
+import {
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { KubernetesClient } from '../kubernetes/KubernetesClient';
+import type { KubernetesCluster } from '../kubernetes/KubernetesClusters';
+import type { KubeObject } from '../kubernetes/types';
+import { FindingsService } from './FindingsService';
+import type { ScanStore, StoredScan } from './ScanStore';
+import type { Workload } from './types';
+import {
+  loadFixture,
+  pod,
+  replicaSet,
+  rollout,
+  vulnerabilityReport,
+} from './__testUtils__/objects';
+
+const dev: KubernetesCluster = {
+  name: 'dev',
+  url: 'https://dev.k8s.example.com',
+  token: 'dev-token',
+  skipTLSVerify: false,
+};
+const locked: KubernetesCluster = {
+  name: 'locked',
+  url: 'https://locked.k8s.example.com',
+  token: 'x',
+  skipTLSVerify: false,
+};
+
+const NS = 'payments-dev';
+const IMAGE = 'ghcr.io/example/payments-api';
+const owner = { kind: 'Rollout', name: 'payments-api' };
+const canaryRs = replicaSet({ owner, hash: 'c1', namespace: NS, replicas: 1 });
+const stableRs = replicaSet({ owner, hash: 's1', namespace: NS, replicas: 2 });
+const oldRs = replicaSet({ owner, hash: 'o1', namespace: NS, replicas: 0 });
+const canaryPod = pod('payments-api-c1-aaaaa', NS, canaryRs);
+const stablePod = pod('payments-api-s1-bbbbb', NS, stableRs);
+
+const critical = {
+  id: 'CVE-2019-18224',
+  severity: 'CRITICAL',
+  pkg: 'libidn2-0',
+  installed: '2.0.5-1',
+  fixed: '2.0.5-1+deb10u1',
+};
+const low = {
+  id: 'CVE-2019-18276',
+  severity: 'LOW',
+  pkg: 'bash',
+  installed: '5.0-4',
+};
+const high = {
+  id: 'CVE-2021-3121',
+  severity: 'HIGH',
+  pkg: 'github.com/gogo/protobuf',
+  installed: 'v1.3.1',
+  fixed: '1.3.2',
+};
+const image = (tag: string) => ({
+  server: 'ghcr.io',
+  repository: 'example/payments-api',
+  tag,
+});
+
+/** A PolicyReport as Kyverno writes one per resource, with `scope`. */
+function policyReport(
+  object: KubeObject,
+  kind: string,
+  results: { policy: string; rule: string; result: string }[],
+) {
+  return {
+    apiVersion: 'wgpolicyk8s.io/v1alpha2',
+    kind: 'PolicyReport',
+    metadata: { name: object.metadata.uid, namespace: NS },
+    scope: {
+      apiVersion: 'v1',
+      kind,
+      name: object.metadata.name,
+      namespace: NS,
+      uid: object.metadata.uid,
+    },
+    results: results.map(r => ({
+      ...r,
+      source: 'kyverno',
+      severity: 'high',
+      category: 'Pod Security',
+    })),
+  };
+}
+
+const nonRoot = {
+  apiVersion: 'kyverno.io/v1',
+  kind: 'ClusterPolicy',
+  metadata: { name: 'require-run-as-non-root' },
+  spec: {
+    rules: [
+      { name: 'run-as-non-root', validate: { failureAction: 'Enforce' } },
+    ],
+  },
+};
+const probes = {
+  apiVersion: 'kyverno.io/v1',
+  kind: 'ClusterPolicy',
+  metadata: { name: 'require-pod-probes' },
+  spec: {
+    validationFailureAction: 'Audit',
+    rules: [{ name: 'validate-probes' }],
+  },
+};
+
+/** What the `dev` cluster serves, by API path; anything else is a 404 (type not installed). */
+const devObjects: Record<string, unknown[]> = {
+  [`/apis/argoproj.io/v1alpha1/namespaces/${NS}/rollouts`]: [
+    rollout('payments-api', NS, { currentPodHash: 'c1', stableRS: 's1' }),
+  ],
+  [`/apis/apps/v1/namespaces/${NS}/replicasets`]: [canaryRs, stableRs, oldRs],
+  [`/api/v1/namespaces/${NS}/pods`]: [canaryPod, stablePod],
+  [`/apis/aquasecurity.github.io/v1alpha1/namespaces/${NS}/vulnerabilityreports`]:
+    [
+      vulnerabilityReport({
+        replicaSet: canaryRs.metadata.name,
+        namespace: NS,
+        container: 'app',
+        image: image('1.5.0'),
+        vulnerabilities: [critical, low],
+      }),
+      vulnerabilityReport({
+        replicaSet: stableRs.metadata.name,
+        namespace: NS,
+        container: 'app',
+        image: image('1.4.2'),
+        vulnerabilities: [low],
+      }),
+      vulnerabilityReport({
+        replicaSet: oldRs.metadata.name,
+        namespace: NS,
+        container: 'app',
+        image: image('1.3.0'),
+        vulnerabilities: [high],
+      }),
+    ],
+  [`/apis/wgpolicyk8s.io/v1alpha2/namespaces/${NS}/policyreports`]: [
+    policyReport(canaryPod, 'Pod', [
+      {
+        policy: 'require-run-as-non-root',
+        rule: 'run-as-non-root',
+        result: 'fail',
+      },
+      { policy: 'require-pod-probes', rule: 'validate-probes', result: 'pass' },
+    ]),
+    policyReport(stablePod, 'Pod', [
+      {
+        policy: 'require-run-as-non-root',
+        rule: 'run-as-non-root',
+        result: 'pass',
+      },
+      { policy: 'require-pod-probes', rule: 'validate-probes', result: 'fail' },
+    ]),
+    policyReport(canaryRs, 'ReplicaSet', [
+      {
+        policy: 'require-run-as-non-root',
+        rule: 'autogen-run-as-non-root',
+        result: 'fail',
+      },
+    ]),
+    policyReport(oldRs, 'ReplicaSet', [
+      {
+        policy: 'require-run-as-non-root',
+        rule: 'autogen-run-as-non-root',
+        result: 'fail',
+      },
+    ]),
+  ],
+  '/apis/kyverno.io/v1/clusterpolicies': [
+    nonRoot,
+    probes,
+    ...loadFixture('kyverno-clusterpolicy-mixed-modes.yaml'),
+  ],
+  // The upstream Trivy Operator fixture, for a Deployment in kube-system.
+  '/apis/apps/v1/namespaces/kube-system/deployments': [
+    {
+      metadata: {
+        name: 'coredns',
+        namespace: 'kube-system',
+        uid: 'uid-coredns',
+      },
+    },
+  ],
+  '/apis/apps/v1/namespaces/kube-system/replicasets': [
+    replicaSet({
+      owner: { kind: 'Deployment', name: 'coredns' },
+      hash: '558bd4d5db',
+      namespace: 'kube-system',
+      replicas: 2,
+    }),
+  ],
+  '/apis/aquasecurity.github.io/v1alpha1/namespaces/kube-system/vulnerabilityreports':
+    loadFixture('trivy-operator-vulnerabilityreport.yaml'),
+};
+
+const ciScan: StoredScan = {
+  id: 1,
+  image: `${IMAGE}:1.6.0`,
+  scannedAt: new Date('2026-11-22T10:00:00Z'),
+  uploadedBy: 'user:default/ci',
+  findings: [
+    {
+      id: 'CVE-2023-45288',
+      severity: 'medium',
+      package: 'golang.org/x/net',
+      installed: 'v0.10.0',
+      fixed: '0.23.0',
+    },
+  ],
+};
+
+describe('FindingsService', () => {
+  const server = setupServer();
+  registerMswTestHooks(server);
+  const upstream: string[] = [];
+  const tokens = new Set<string | null>();
+  const scanStore: jest.Mocked<ScanStore> = {
+    addScan: jest.fn(),
+    latestScanFor: jest.fn(),
+  };
+
+  beforeEach(() => {
+    upstream.length = 0;
+    scanStore.latestScanFor.mockImplementation(async i =>
+      i === `${IMAGE}:1.6.0` ? ciScan : undefined,
+    );
+    server.events.on('request:start', ({ request }) => {
+      const url = new URL(request.url);
+      upstream.push(`${url.hostname.split('.')[0]} ${url.pathname}`);
+    });
+    server.use(
+      http.get(`${dev.url}/*`, ({ request }) => {
+        tokens.add(request.headers.get('authorization'));
+        const items = devObjects[new URL(request.url).pathname];
+        return items
+          ? HttpResponse.json({ metadata: {}, items })
+          : HttpResponse.json(
+              {
+                kind: 'Status',
+                code: 404,
+                message: 'the server could not find the requested resource',
+              },
+              { status: 404 },
+            );
+      }),
+      http.get(`${locked.url}/*`, () =>
+        HttpResponse.json(
+          {
+            kind: 'Status',
+            code: 403,
+            reason: 'Forbidden',
+            message: 'forbidden',
+          },
+          { status: 403 },
+        ),
+      ),
+    );
+  });
+  afterEach(() => server.events.removeAllListeners());
+
+  const payments: Workload = {
+    namespace: NS,
+    kind: 'Rollout',
+    name: 'payments-api',
+    images: [`${IMAGE}:1.5.0`, `${IMAGE}:1.4.2`, `${IMAGE}:1.6.0`],
+  };
+
+  function createService(clusters = [dev, locked]) {
+    return new FindingsService({
+      clusters,
+      kubernetesClient: new KubernetesClient({ timeoutMs: 1000 }),
+      scanStore,
+      logger: mockServices.logger.mock(),
+    });
+  }
+
+  it('reads vulnerabilities of running ReplicaSets, falls back to CI scans, and reports a forbidden cluster', async () => {
+    const service = createService();
+    const result = await service.vulnerabilities([payments]);
+
+    expect(
+      result.items.map(f => `${f.image} ${f.id} ${f.container ?? 'ci'}`).sort(),
+    ).toEqual([
+      `${IMAGE}:1.4.2 CVE-2019-18276 app`,
+      `${IMAGE}:1.5.0 CVE-2019-18224 app`,
+      `${IMAGE}:1.5.0 CVE-2019-18276 app`,
+      `${IMAGE}:1.6.0 CVE-2023-45288 ci`, // no report for 1.6.0: the CI scan stands in
+    ]);
+    expect(result.items.every(f => f.workload === 'Rollout/payments-api')).toBe(
+      true,
+    );
+    expect(result.summary).toEqual({
+      counts: { critical: 1, high: 0, medium: 1, low: 2, unknown: 0 },
+      fixable: { critical: 1, high: 0, medium: 1, low: 0, unknown: 0 },
+    });
+    expect(result.errors).toEqual([
+      {
+        source: 'kubernetes:locked',
+        message: expect.stringContaining(
+          "Kubernetes cluster 'locked' forbids GET",
+        ),
+      },
+    ]);
+    expect(scanStore.latestScanFor.mock.calls).toEqual([[`${IMAGE}:1.6.0`]]);
+    expect([...tokens]).toEqual(['Bearer dev-token']);
+  });
+
+  it('lists each (cluster, namespace, type) once per TTL, also for concurrent calls', async () => {
+    const service = createService([dev]);
+    await Promise.all([
+      service.vulnerabilities([payments]),
+      service.vulnerabilities([payments, payments]),
+    ]);
+    expect([...upstream].sort()).toEqual([
+      `dev /apis/apps/v1/namespaces/${NS}/replicasets`,
+      `dev /apis/aquasecurity.github.io/v1alpha1/namespaces/${NS}/vulnerabilityreports`,
+      `dev /apis/argoproj.io/v1alpha1/namespaces/${NS}/rollouts`,
+    ]);
+
+    upstream.length = 0;
+    const again = await service.vulnerabilities([payments]);
+    expect(upstream).toEqual([]);
+    expect(again.items).toHaveLength(4);
+  });
+
+  it('counts the upstream Trivy Operator report by its list, not its summary', async () => {
+    const coredns: Workload = {
+      cluster: 'dev',
+      namespace: 'kube-system',
+      kind: 'Deployment',
+      name: 'coredns',
+      images: ['k8s.gcr.io/coredns/coredns:v1.8.0'],
+    };
+    const result = await createService().vulnerabilities([coredns]);
+    expect(result.items).toEqual([
+      expect.objectContaining({
+        id: 'CVE-2021-3121',
+        workload: 'Deployment/coredns',
+        container: 'coredns',
+      }),
+    ]);
+    expect(result.summary.counts).toEqual({
+      critical: 0,
+      high: 1,
+      medium: 0,
+      low: 0,
+      unknown: 0,
+    });
+    // The cluster was named: the locked one is not asked.
+    expect(result.errors).toEqual([]);
+    expect(upstream.every(u => u.startsWith('dev '))).toBe(true);
+  });
+
+  it('reads policy results of the workload, its running ReplicaSets and Pods, with Enforce from the policy', async () => {
+    const result = await createService().policies([payments]);
+
+    expect(
+      result.items.map(
+        r =>
+          `${r.resource.kind}/${r.resource.name} ${r.rule} ${r.result} ${r.enforce}`,
+      ),
+    ).toEqual([
+      'Pod/payments-api-c1-aaaaa run-as-non-root fail true',
+      'Pod/payments-api-c1-aaaaa validate-probes pass false',
+      'Pod/payments-api-s1-bbbbb run-as-non-root pass true',
+      'Pod/payments-api-s1-bbbbb validate-probes fail false',
+      'ReplicaSet/payments-api-c1 autogen-run-as-non-root fail true',
+    ]);
+    expect(result.items[0]).toMatchObject({
+      policy: 'require-run-as-non-root',
+      severity: 'high',
+      category: 'Pod Security',
+    });
+    expect(result.summary).toEqual({
+      pass: 2,
+      fail: 3,
+      warn: 0,
+      error: 0,
+      skip: 0,
+    });
+    expect(result.errors).toEqual([
+      {
+        source: 'kubernetes:locked',
+        message: expect.stringContaining('HTTP 403'),
+      },
+    ]);
+  });
+
+  it('reports an unknown cluster and still answers from CI scans', async () => {
+    const result = await createService().vulnerabilities([
+      { ...payments, cluster: 'staging' },
+    ]);
+    expect(result.errors).toEqual([
+      {
+        source: 'kubernetes:staging',
+        message: expect.stringContaining("'staging' is not configured"),
+      },
+    ]);
+    expect(result.items.map(f => f.id)).toEqual(['CVE-2023-45288']);
+    expect(upstream).toEqual([]);
+  });
+
+  it('reports a failing scan store as its own source', async () => {
+    scanStore.latestScanFor.mockRejectedValue(new Error('database is down'));
+    const result = await createService([dev]).vulnerabilities([payments]);
+    expect(result.items).toHaveLength(3);
+    expect(result.errors).toEqual([
+      { source: 'scans', message: expect.stringContaining('database is down') },
+    ]);
+  });
+});

@@ -1,0 +1,1 @@
+export { PromotionDialog, PromotionProgress } from './PromotionDialog';

@@ -1,0 +1,89 @@
+import { InfoCard, Link, Table, type TableColumn } from '@backstage/core-components';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { Button } from '@material-ui/core';
+import {
+  gitopsApprovePermission,
+  type Promotion,
+} from '@internal/backstage-plugin-gitops-common';
+import { useEffect } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { gitopsApiRef } from '../../api';
+import { PromotionStatusLabel } from '../PromotionStatus';
+import { relativeTime } from '../formatting';
+
+/** How often the history re-reads the promotions while one is in flight. */
+const POLL_MS = 3_000;
+
+/** The entity's promotions: who, when, from -> to, version, status, approvals, commit. */
+export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const api = useApi(gitopsApiRef);
+  const alertApi = useApi(alertApiRef);
+  const { allowed: mayApprove } = usePermission({ permission: gitopsApprovePermission, resourceRef: entityRef });
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.listPromotions({ entityRef }),
+    [api, entityRef, refreshKey],
+  );
+  useEffect(() => {
+    const timer = setInterval(retry, POLL_MS);
+    return () => clearInterval(timer);
+  }, [retry]);
+
+  async function decide(promotion: Promotion, decision: 'approve' | 'reject') {
+    try {
+      await api.decidePromotion(promotion.id, decision);
+      alertApi.post({ message: `${decision === 'approve' ? 'Approved' : 'Rejected'} ${promotion.version.tag} to ${promotion.to}`, severity: 'success', display: 'transient' });
+    } catch (e) {
+      alertApi.post({ message: (e as Error).message, severity: 'error' });
+    }
+    retry();
+  }
+
+  const columns: TableColumn<Promotion>[] = [
+    { title: 'When', render: p => relativeTime(p.createdAt) },
+    { title: 'Promotion', render: p => `${p.from} → ${p.to}` },
+    { title: 'Version', render: p => `${p.previousVersion?.tag ?? '–'} → ${p.version.tag}` },
+    { title: 'Requested by', field: 'requestedBy' },
+    { title: 'Status', render: p => <PromotionStatusLabel status={p.status} /> },
+    {
+      title: 'Approvals',
+      render: p =>
+        p.requiredApprovals
+          ? `${p.approvals.filter(a => a.decision === 'approved').length}/${p.requiredApprovals} ${p.approvals.map(a => `${a.approver.replace(/^user:(default\/)?/, '')} ${a.decision}`).join(', ')}`
+          : 'none needed',
+    },
+    {
+      title: 'Commit',
+      render: p => p.commit ? (p.commit.url ? <Link to={p.commit.url}>{p.commit.sha.slice(0, 7)}</Link> : p.commit.sha.slice(0, 7)) : p.failureReason ?? '',
+    },
+    {
+      title: '',
+      render: p =>
+        p.status === 'awaiting-approval' ? (
+          <>
+            <Button size="small" color="primary" disabled={!mayApprove} onClick={() => decide(p, 'approve')}>
+              Approve
+            </Button>
+            <Button size="small" disabled={!mayApprove} onClick={() => decide(p, 'reject')}>
+              Reject
+            </Button>
+          </>
+        ) : null,
+    },
+  ];
+  return (
+    <InfoCard title="Promotions" noPadding>
+      <Table<Promotion>
+        options={{ paging: false, search: false, toolbar: false, padding: 'dense' }}
+        isLoading={loading && !value}
+        data={value ?? []}
+        columns={columns}
+        emptyContent={<div style={{ padding: 16 }}>{error ? error.message : 'No promotions yet.'}</div>}
+      />
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { PromotionHistoryCard } from './PromotionHistoryCard';
