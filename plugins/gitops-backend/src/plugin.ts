@@ -21,12 +21,9 @@ import { GitopsRepositoryWriter } from './git/GitopsRepositoryWriter';
 import { gitCredentialsFrom } from './git/gitCredentials';
 import { PromotionEngine } from './promotions/PromotionEngine';
 import { PromotionService } from './promotions/PromotionService';
-
-/** Until findings are wired, vulnerability and policy gates fail closed. */
-const noFindingsYet = {
-  vulnerabilities: async () => undefined,
-  policies: async () => undefined,
-};
+import { createFindingsService } from './findings/createFindingsService';
+import { EntityFindings } from './findings/EntityFindings';
+import { DatabaseScanStore } from './findings/ScanStore';
 
 /**
  * The `gitops` backend plugin: Argo CD inventory, the Deployments view and (in later
@@ -67,7 +64,14 @@ export const gitopsPlugin = createBackendPlugin({
         );
         const refresher = new InventoryRefresher(clients, inventoryStore, deps.logger);
         const clientsByName = new Map(clients.map(client => [client.name, client]));
-        const deployments = new DeploymentsService(config, inventory);
+        const findingsService = createFindingsService({
+          config: deps.rootConfig,
+          logger: deps.logger,
+          database: db,
+        });
+        const findings = new EntityFindings(config, inventory, findingsService);
+        const scans = new DatabaseScanStore(db);
+        const deployments = new DeploymentsService(config, inventory, findings);
         const promotionStore = new PromotionStore(db);
         const writer = new GitopsRepositoryWriter({
           workDir: config.git.workDir,
@@ -78,7 +82,7 @@ export const gitopsPlugin = createBackendPlugin({
           config,
           deployments,
           store: promotionStore,
-          evidence: noFindingsYet,
+          evidence: findings,
           permissions: deps.permissions,
           userInfo: deps.userInfo,
           notifications: deps.notifications,
@@ -127,6 +131,8 @@ export const gitopsPlugin = createBackendPlugin({
             auditor: deps.auditor,
             rolloutActions: new RolloutActionService(config, inventory, clientsByName, refresher),
             promotions,
+            findings,
+            scans,
           }),
         );
       },

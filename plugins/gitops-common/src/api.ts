@@ -144,3 +144,51 @@ export type DeploymentsResponse = {
 export type EnvironmentsResponse = {
   environments: { name: string; title: string; promotesFrom?: string }[];
 };
+
+/** A vulnerability found in a running workload or in a CI scan of its image. @public */
+export type VulnerabilityFinding = {
+  /** CVE or GHSA id. */
+  id: string;
+  severity: 'critical' | 'high' | 'medium' | 'low' | 'unknown';
+  package: string;
+  installed: string;
+  /** The version that fixes it; absent when there is no fix yet. */
+  fixed?: string;
+  title?: string;
+  link?: string;
+  image: string;
+  /** `Rollout/payments-api`. */
+  workload: string;
+  /** The container the report is for; absent for a CI scan of the image. */
+  container?: string;
+};
+
+/** One policy rule's result on a workload or a resource it owns. @public */
+export type PolicyResult = {
+  policy: string;
+  /** Absent for policies without named rules (Kyverno ValidatingPolicy). */
+  rule?: string;
+  result: 'pass' | 'fail' | 'warn' | 'error' | 'skip';
+  severity?: string;
+  category?: string;
+  message?: string;
+  resource: { kind: string; namespace?: string; name: string };
+  /** true: Enforce, false: Audit, absent: the policy is not known. */
+  enforce?: boolean;
+};
+
+/** Response of `GET .../vulnerabilities?environment=`. @public */
+export type VulnerabilitiesResponse = {
+  environment: string;
+  items: VulnerabilityFinding[];
+  summary: VulnerabilitySummary;
+  errors: SourceError[];
+};
+
+/** Response of `GET .../policies?environment=`. @public */
+export type PoliciesResponse = {
+  environment: string;
+  items: PolicyResult[];
+  summary: PolicySummary;
+  errors: SourceError[];
+};

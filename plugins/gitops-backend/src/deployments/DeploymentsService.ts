@@ -6,6 +6,7 @@ import {
   type DeploymentsResponse,
   type EnvironmentDeployment,
   type RolloutSummary,
+  type SourceError,
 } from '@internal/backstage-plugin-gitops-common';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { InventoryApplication } from '../database/InventoryStore';
@@ -14,6 +15,7 @@ import { summarizeRollout } from '../rollouts/summarizeRollout';
 import { entityApplicationFilter } from './entityApplications';
 import { EnvironmentPlacer } from './environments';
 import { summarizeApplication } from './summarizeApplication';
+import type { EntityFindings } from '../findings/EntityFindings';
 
 /**
  * Builds the Deployments view of an entity from the inventory snapshot: zero
@@ -26,6 +28,7 @@ export class DeploymentsService {
   constructor(
     private readonly config: GitopsConfig,
     private readonly inventory: Inventory,
+    private readonly findings?: EntityFindings,
   ) {
     this.placer = new EnvironmentPlacer(config.environments);
   }
@@ -48,11 +51,12 @@ export class DeploymentsService {
       this.environment(env, byEnvironment.get(env.name) ?? []),
     );
     markDrift(environments);
+    const findingErrors = await this.addFindings(entity, environments);
     return {
       entityRef: stringifyEntityRef(entity),
       environments,
       unassigned,
-      errors: snapshot.errors,
+      errors: [...snapshot.errors, ...findingErrors],
       observedAt: snapshot.observedAt?.toISOString(),
     };
   }
@@ -88,6 +92,29 @@ export class DeploymentsService {
       lastDeployedAt,
       rollouts,
     };
+  }
+
+  /** Vulnerability and policy summaries per deployed environment; their errors apart. */
+  private async addFindings(entity: Entity, environments: EnvironmentDeployment[]) {
+    if (!this.findings?.enabled) return [];
+    const findings = this.findings;
+    const errors = new Map<string, SourceError>();
+    await Promise.all(
+      environments
+        .filter(env => env.applications.length)
+        .map(async env => {
+          const [vulnerabilities, policies] = await Promise.all([
+            findings.vulnerabilityList(entity, env.name),
+            findings.policyList(entity, env.name),
+          ]);
+          env.vulnerabilities = vulnerabilities.summary;
+          env.policies = policies.summary;
+          for (const error of [...vulnerabilities.errors, ...policies.errors]) {
+            errors.set(`${error.source}|${error.message}`, error);
+          }
+        }),
+    );
+    return [...errors.values()];
   }
 
   private summarize(app: InventoryApplication): ApplicationSummary {

@@ -395,7 +395,7 @@ describe('FindingsService', () => {
     ]);
   });
 
-  it('reports an unknown cluster and still answers from CI scans', async () => {
+  it('reports an unknown cluster and unscanned images, and still answers from CI scans', async () => {
     const result = await createService().vulnerabilities([
       { ...payments, cluster: 'staging' },
     ]);
@@ -403,6 +403,14 @@ describe('FindingsService', () => {
       {
         source: 'kubernetes:staging',
         message: expect.stringContaining("'staging' is not configured"),
+      },
+      {
+        source: `scans:${IMAGE}:1.5.0`,
+        message: `No vulnerability report or CI scan for ${IMAGE}:1.5.0`,
+      },
+      {
+        source: `scans:${IMAGE}:1.4.2`,
+        message: `No vulnerability report or CI scan for ${IMAGE}:1.4.2`,
       },
     ]);
     expect(result.items.map(f => f.id)).toEqual(['CVE-2023-45288']);

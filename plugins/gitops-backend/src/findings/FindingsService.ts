@@ -85,6 +85,11 @@ export class FindingsService {
   private readonly cache: TtlCache<KubeObject[]>;
   private readonly limit: ReturnType<typeof pLimit>;
 
+  /** Whether any cluster is configured to read reports from. */
+  get hasClusters(): boolean {
+    return this.options.clusters.length > 0;
+  }
+
   constructor(private readonly options: FindingsServiceOptions) {
     this.cache = new TtlCache(options.cacheTtlMs ?? 30_000);
     this.limit = pLimit(options.concurrency ?? 8);
@@ -140,7 +145,12 @@ export class FindingsService {
     for (const image of unscanned) {
       try {
         const scan = await this.options.scanStore.latestScanFor(image);
-        for (const finding of scan?.findings ?? []) {
+        if (!scan) {
+          // Unscanned is not clean: say so, so gates fail closed on it.
+          errors.add(`scans:${image}`, `No vulnerability report or CI scan for ${image}`);
+          continue;
+        }
+        for (const finding of scan.findings) {
           findings.push({
             ...finding,
             image,

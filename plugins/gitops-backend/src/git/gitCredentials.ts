@@ -8,14 +8,17 @@ import type { ScmIntegrations } from '@backstage/integration';
 export function gitCredentialsFrom(integrations: ScmIntegrations) {
   return (repoURL: string): string[] => {
     if (!repoURL.startsWith('https://')) return [];
-    const github = integrations.github.byUrl(repoURL)?.config.token;
-    const gitlab = integrations.gitlab.byUrl(repoURL)?.config.token;
-    const basic = github
-      ? `x-access-token:${github}`
-      : gitlab
-        ? `oauth2:${gitlab}`
-        : undefined;
+    const basic = basicCredentials(integrations, repoURL);
     if (!basic) return [];
     return [`http.extraHeader=Authorization: Basic ${Buffer.from(basic).toString('base64')}`];
   };
+}
+
+/** `user:token` as each host expects it for token authentication over https. */
+function basicCredentials(integrations: ScmIntegrations, repoURL: string) {
+  const github = integrations.github.byUrl(repoURL)?.config.token;
+  if (github) return `x-access-token:${github}`;
+  const gitlab = integrations.gitlab.byUrl(repoURL)?.config.token;
+  if (gitlab) return `oauth2:${gitlab}`;
+  return undefined;
 }

@@ -158,6 +158,146 @@ export const spec = {
         }
       }
     },
+    "/v1/entities/{kind}/{namespace}/{name}/vulnerabilities": {
+      "get": {
+        "operationId": "GetEntityVulnerabilities",
+        "description": "Trivy findings of the entity's workloads in one environment (Trivy Operator, else CI scans).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/kind"
+          },
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/environment"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The findings",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/VulnerabilitiesResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/v1/entities/{kind}/{namespace}/{name}/policies": {
+      "get": {
+        "operationId": "GetEntityPolicies",
+        "description": "Kyverno policy results of the entity's workloads in one environment, with Enforce or Audit.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/kind"
+          },
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/environment"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The policy results",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PoliciesResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/v1/scans": {
+      "post": {
+        "operationId": "UploadScan",
+        "description": "Stores a `trivy image -f json` report (SchemaVersion 2) uploaded by CI, for images no Trivy Operator has scanned yet. Service callers only (external access token).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "description": "The Trivy JSON report as trivy writes it",
+                "required": [
+                  "SchemaVersion"
+                ],
+                "properties": {
+                  "SchemaVersion": {
+                    "type": "integer"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Stored",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "image": {
+                      "type": "string"
+                    },
+                    "digest": {
+                      "type": "string"
+                    },
+                    "findings": {
+                      "type": "integer"
+                    }
+                  },
+                  "required": [
+                    "image",
+                    "findings"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/v1/promotions": {
       "get": {
         "operationId": "ListPromotions",
@@ -177,7 +317,11 @@ export const spec = {
             "in": "query",
             "required": false,
             "schema": {
-              "type": "boolean"
+              "type": "string",
+              "enum": [
+                "true",
+                "false"
+              ]
             }
           }
         ],
@@ -387,6 +531,15 @@ export const spec = {
   },
   "components": {
     "parameters": {
+      "environment": {
+        "name": "environment",
+        "in": "query",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+        }
+      },
       "promotionId": {
         "name": "id",
         "in": "path",
@@ -481,6 +634,200 @@ export const spec = {
           "environment",
           "namespace",
           "name"
+        ]
+      },
+      "VulnerabilitiesResponse": {
+        "type": "object",
+        "properties": {
+          "environment": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "severity": {
+                  "type": "string",
+                  "enum": [
+                    "critical",
+                    "high",
+                    "medium",
+                    "low",
+                    "unknown"
+                  ]
+                },
+                "package": {
+                  "type": "string"
+                },
+                "installed": {
+                  "type": "string"
+                },
+                "fixed": {
+                  "type": "string"
+                },
+                "title": {
+                  "type": "string"
+                },
+                "link": {
+                  "type": "string"
+                },
+                "image": {
+                  "type": "string"
+                },
+                "workload": {
+                  "type": "string"
+                },
+                "container": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "id",
+                "severity",
+                "package",
+                "installed",
+                "image",
+                "workload"
+              ]
+            }
+          },
+          "summary": {
+            "type": "object",
+            "properties": {
+              "counts": {
+                "$ref": "#/components/schemas/SeverityCounts"
+              },
+              "fixable": {
+                "$ref": "#/components/schemas/SeverityCounts"
+              }
+            },
+            "required": [
+              "counts",
+              "fixable"
+            ]
+          },
+          "errors": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SourceError"
+            }
+          }
+        },
+        "required": [
+          "environment",
+          "items",
+          "summary",
+          "errors"
+        ]
+      },
+      "PoliciesResponse": {
+        "type": "object",
+        "properties": {
+          "environment": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "policy": {
+                  "type": "string"
+                },
+                "rule": {
+                  "type": "string"
+                },
+                "result": {
+                  "type": "string",
+                  "enum": [
+                    "pass",
+                    "fail",
+                    "warn",
+                    "error",
+                    "skip"
+                  ]
+                },
+                "severity": {
+                  "type": "string"
+                },
+                "category": {
+                  "type": "string"
+                },
+                "message": {
+                  "type": "string"
+                },
+                "resource": {
+                  "type": "object",
+                  "properties": {
+                    "kind": {
+                      "type": "string"
+                    },
+                    "namespace": {
+                      "type": "string"
+                    },
+                    "name": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "kind",
+                    "name"
+                  ]
+                },
+                "enforce": {
+                  "type": "boolean"
+                }
+              },
+              "required": [
+                "policy",
+                "result",
+                "resource"
+              ]
+            }
+          },
+          "summary": {
+            "type": "object",
+            "properties": {
+              "pass": {
+                "type": "integer"
+              },
+              "fail": {
+                "type": "integer"
+              },
+              "warn": {
+                "type": "integer"
+              },
+              "error": {
+                "type": "integer"
+              },
+              "skip": {
+                "type": "integer"
+              }
+            },
+            "required": [
+              "pass",
+              "fail",
+              "warn",
+              "error",
+              "skip"
+            ]
+          },
+          "errors": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SourceError"
+            }
+          }
+        },
+        "required": [
+          "environment",
+          "items",
+          "summary",
+          "errors"
         ]
       },
       "CreatePromotionRequest": {

@@ -5,50 +5,66 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  type ResourcePermission,
+} from '@backstage/plugin-permission-common';
 import {
   gitopsReadPermission,
   gitopsRolloutControlPermission,
 } from '@internal/backstage-plugin-gitops-common';
-import type { ResourcePermission } from '@backstage/plugin-permission-common';
-import express from 'express';
+import express, { type Request } from 'express';
 import type { GitopsConfig } from '../config/gitopsConfig';
-import type { DeploymentsService } from '../deployments/DeploymentsService';
 import type { InventoryStore } from '../database/InventoryStore';
+import type { DeploymentsService } from '../deployments/DeploymentsService';
+import type { EntityFindings } from '../findings/EntityFindings';
+import type { ScanStore } from '../findings/ScanStore';
+import type { PromotionService } from '../promotions/PromotionService';
 import type { RolloutActionService } from '../rollouts/RolloutActionService';
 import { spec } from '../schema/openapi.generated';
-import type { PromotionService } from '../promotions/PromotionService';
+import { registerFindingsRoutes } from './findingsRoutes';
 import { registerPromotionRoutes } from './promotionRoutes';
 
 export type GitopsApiRouter = ReturnType<typeof createValidatedOpenApiRouter<typeof spec>>;
+
+/** The entity of an `/entities/{kind}/{namespace}/{name}/...` request, when the caller may read it. */
+export type AuthorizedEntity = (
+  req: Request<{ kind: string; namespace: string; name: string }>,
+  verb: string,
+  permission?: ResourcePermission<'catalog-entity'>,
+) => Promise<Entity>;
+
+/** Uploaded Trivy reports can be large; everything else is small. */
+const BODY_LIMIT = '10mb';
 
 export interface RouterOptions {
   config: GitopsConfig;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
-  deployments: DeploymentsService;
+  auditor: AuditorService;
   inventoryStore: InventoryStore;
+  deployments: DeploymentsService;
   rolloutActions: RolloutActionService;
   promotions: PromotionService;
-  auditor: AuditorService;
+  findings: EntityFindings;
+  scans: ScanStore;
 }
 
 /** The `gitops` REST API, validated against its OpenAPI spec. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
   const { config, httpAuth, permissions, catalog, deployments, inventoryStore } = options;
+  const router = createValidatedOpenApiRouter(spec, {
+    middleware: [express.json({ limit: BODY_LIMIT })],
+  });
 
-  /** The entity, when the caller holds the permission on it: 403, then 404. */
-  async function authorizedEntity(
-    params: { kind: string; namespace: string; name: string },
-    permission: ResourcePermission<'catalog-entity'>,
-    credentials: BackstageCredentials,
-    verb: string,
-  ) {
-    const entityRef = stringifyEntityRef(params);
+  /** 403 without the permission on the entity, then 404 when it does not exist. */
+  const authorizedEntity: AuthorizedEntity = async (req, verb, permission = gitopsReadPermission) => {
+    const credentials: BackstageCredentials = await httpAuth.credentials(req);
+    const entityRef = stringifyEntityRef(req.params);
     const [decision] = await permissions.authorize(
       [{ permission, resourceRef: entityRef }],
       { credentials },
@@ -59,9 +75,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
     return entity;
-  }
-  const router = createValidatedOpenApiRouter(spec);
-  router.use(express.json({ limit: '1mb' }));
+  };
 
   router.get('/health', async (_req, res) => {
     const refreshes = await inventoryStore.listRefreshes();
@@ -69,11 +83,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       status: 'ok',
       instances: config.argocd.instances.map(({ name }) => {
         const refresh = refreshes.find(r => r.instance === name);
-        return {
-          name,
-          refreshedAt: refresh?.refreshedAt?.toISOString(),
-          error: refresh?.error,
-        };
+        return { name, refreshedAt: refresh?.refreshedAt?.toISOString(), error: refresh?.error };
       }),
     });
   });
@@ -89,13 +99,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/v1/entities/:kind/:namespace/:name/deployments', async (req, res) => {
-    const credentials = await httpAuth.credentials(req);
-    const entity = await authorizedEntity(
-      req.params,
-      gitopsReadPermission,
-      credentials,
-      'read the deployments of',
-    );
+    const entity = await authorizedEntity(req, 'read the deployments of');
     res.json(await deployments.getDeployments(entity));
   });
 
@@ -109,13 +113,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       meta: { entityRef: stringifyEntityRef(req.params), action, environment, namespace, name },
     });
     try {
-      const credentials = await httpAuth.credentials(req);
-      const entity = await authorizedEntity(
-        req.params,
-        gitopsRolloutControlPermission,
-        credentials,
-        'control the rollouts of',
-      );
+      const entity = await authorizedEntity(req, 'control the rollouts of', gitopsRolloutControlPermission);
       const rollout = await options.rolloutActions.run({ entity, environment, namespace, name, action });
       await auditEvent.success({ meta: { phase: rollout.phase } });
       res.json(rollout);
@@ -125,6 +123,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
   });
 
+  registerFindingsRoutes(router, {
+    httpAuth,
+    authorizedEntity,
+    findings: options.findings,
+    scans: options.scans,
+  });
   registerPromotionRoutes(router, {
     httpAuth,
     catalog,

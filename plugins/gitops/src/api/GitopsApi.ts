@@ -8,6 +8,8 @@ import type {
   CreatePromotionRequest,
   Promotion,
   PromotionPreview,
+  PoliciesResponse,
+  VulnerabilitiesResponse,
 } from '@internal/backstage-plugin-gitops-common';
 
 /** Client of the `gitops` backend plugin. @public */
@@ -19,6 +21,8 @@ export interface GitopsApi {
     action: RolloutAction,
     target: { environment: string; namespace: string; name: string },
   ): Promise<RolloutSummary>;
+  getVulnerabilities(entity: CompoundEntityRef, environment: string): Promise<VulnerabilitiesResponse>;
+  getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse>;
   previewPromotion(request: CreatePromotionRequest): Promise<PromotionPreview>;
   /** Rejects with a {@link GatesFailedError} when gates block it. */
   createPromotion(request: CreatePromotionRequest): Promise<Promotion>;

@@ -10,8 +10,21 @@ import type {
   GateResult,
   Promotion,
   PromotionPreview,
+  PoliciesResponse,
+  VulnerabilitiesResponse,
 } from '@internal/backstage-plugin-gitops-common';
 import type { GitopsApi } from './GitopsApi';
+
+/** A promotion was refused because gates failed; carries each gate's evidence. @public */
+export class GatesFailedError extends Error {
+  constructor(
+    message: string,
+    readonly gates: GateResult[],
+  ) {
+    super(message);
+    this.name = 'GatesFailedError';
+  }
+}
 
 /** Talks to `/api/gitops` through the app's discovery and (authenticated) fetch. @public */
 export class GitopsClient implements GitopsApi {
@@ -37,6 +50,14 @@ export class GitopsClient implements GitopsApi {
       `${entityPath(entity)}/rollouts/${encodeURIComponent(action)}`,
       target,
     );
+  }
+
+  getVulnerabilities(entity: CompoundEntityRef, environment: string): Promise<VulnerabilitiesResponse> {
+    return this.get(`${entityPath(entity)}/vulnerabilities?${new URLSearchParams({ environment })}`);
+  }
+
+  getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse> {
+    return this.get(`${entityPath(entity)}/policies?${new URLSearchParams({ environment })}`);
   }
 
   previewPromotion(request: CreatePromotionRequest): Promise<PromotionPreview> {
@@ -95,15 +116,4 @@ export class GitopsClient implements GitopsApi {
 function entityPath(entity: CompoundEntityRef): string {
   const parts = [entity.kind, entity.namespace, entity.name].map(encodeURIComponent);
   return `/v1/entities/${parts.join('/')}`;
-}
-
-/** A promotion was refused because gates failed; carries each gate's evidence. @public */
-export class GatesFailedError extends Error {
-  constructor(
-    message: string,
-    readonly gates: GateResult[],
-  ) {
-    super(message);
-    this.name = 'GatesFailedError';
-  }
 }

@@ -4,6 +4,8 @@ import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-co
 import { HealthStatusLabel, SyncStatusLabel } from '../StatusChips';
 import { RolloutPanel } from '../RolloutPanel';
 import { relativeTime, shortDigest, shortRevision } from '../formatting';
+import { FindingsBadges, FindingsDialog } from '../Findings';
+import { useState } from 'react';
 
 const useStyles = makeStyles(theme => ({
   version: { fontFamily: 'monospace', wordBreak: 'break-all' },
@@ -17,6 +19,7 @@ export function EnvironmentCard(props: {
 }) {
   const { environment, onChange } = props;
   const classes = useStyles();
+  const [showFindings, setShowFindings] = useState(false);
   const { version, applications } = environment;
   return (
     <InfoCard
@@ -50,6 +53,16 @@ export function EnvironmentCard(props: {
               <Typography variant="body2">
                 deployed {relativeTime(environment.lastDeployedAt)}
               </Typography>
+            )}
+            <Box mt={1}>
+              <FindingsBadges
+                vulnerabilities={environment.vulnerabilities}
+                policies={environment.policies}
+                onOpen={() => setShowFindings(true)}
+              />
+            </Box>
+            {showFindings && (
+              <FindingsDialog environment={environment} onClose={() => setShowFindings(false)} />
             )}
             {applications.map(app => (
               <Box key={`${app.instance}/${app.name}`} mt={1}>

@@ -58,7 +58,7 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
     },
     {
       title: 'Commit',
-      render: p => p.commit ? (p.commit.url ? <Link to={p.commit.url}>{p.commit.sha.slice(0, 7)}</Link> : p.commit.sha.slice(0, 7)) : p.failureReason ?? '',
+      render: p => <CommitCell promotion={p} />,
     },
     {
       title: '',
@@ -86,4 +86,10 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
       />
     </InfoCard>
   );
+}
+
+function CommitCell({ promotion }: { promotion: Promotion }) {
+  if (!promotion.commit) return <>{promotion.failureReason ?? ''}</>;
+  const sha = promotion.commit.sha.slice(0, 7);
+  return promotion.commit.url ? <Link to={promotion.commit.url}>{sha}</Link> : <>{sha}</>;
 }

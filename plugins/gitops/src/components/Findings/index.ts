@@ -1,0 +1,2 @@
+export { FindingsBadges } from './FindingsBadges';
+export { FindingsDialog } from './FindingsDialog';
