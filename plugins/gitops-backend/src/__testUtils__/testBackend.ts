@@ -65,13 +65,23 @@ export function setupUpstreamServer() {
 
 /** The gitops plugin in a test backend; the inventory is refreshed once at start-up. */
 export async function startGitopsTestBackend(
-  options: { entities?: Entity[]; features?: Parameters<typeof startTestBackend>[0]['features'] } = {},
+  options: {
+    entities?: Entity[];
+    features?: Parameters<typeof startTestBackend>[0]['features'];
+    config?: object;
+    /** A scheduler the test triggers tasks on; default: tasks run once at start-up. */
+    scheduler?: ReturnType<typeof mockServices.scheduler>;
+  } = {},
 ) {
   const { server } = await startTestBackend({
     features: [
       gitopsPlugin,
-      mockServices.rootConfig.factory({ data: testConfig }),
-      mockServices.scheduler.factory({ includeInitialDelayedTasksOnStartup: true }),
+      mockServices.rootConfig.factory({ data: options.config ?? testConfig }),
+      options.scheduler
+        ? (options.scheduler as unknown as { factory(o: object): never }).factory({
+            includeInitialDelayedTasksOnStartup: true,
+          })
+        : mockServices.scheduler.factory({ includeInitialDelayedTasksOnStartup: true }),
       catalogServiceMock.factory({ entities: options.entities ?? [paymentsEntity] }),
       ...(options.features ?? []),
     ],

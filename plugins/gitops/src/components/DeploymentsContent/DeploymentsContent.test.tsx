@@ -37,6 +37,11 @@ const response = {
       applications: [app('payments-api-dev', 'Suspended')],
       version: { image: 'ghcr.io/example/payments-api:1.5.0', tag: '1.5.0', revision: 'abcdef1234567890abcdef1234567890abcdef12' },
       lastDeployedAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      vulnerabilities: {
+        counts: { critical: 2, high: 0, medium: 0, low: 3, unknown: 0 },
+        fixable: { critical: 1, high: 0, medium: 0, low: 0, unknown: 0 },
+      },
+      policies: { pass: 5, fail: 1, warn: 0, error: 0, skip: 0 },
       rollouts: [
         {
           name: 'payments-api',
@@ -83,7 +88,16 @@ function renderWith(api: Partial<GitopsApi>, forEntity: Entity = entity) {
 describe('DeploymentsContent', () => {
   it('shows every environment side by side with version, status, rollout and drift', async () => {
     const getDeployments = jest.fn().mockResolvedValue(response);
-    await renderWith({ getDeployments });
+    const listPromotions = jest.fn().mockResolvedValue([
+      {
+        id: 'p1', entityRef: 'component:default/payments-api', from: 'dev', to: 'staging',
+        version: { tag: '1.5.0' }, previousVersion: { tag: '1.4.2' }, requestedBy: 'user:default/guest',
+        status: 'succeeded', gates: [], approvals: [], requiredApprovals: 0,
+        commit: { sha: 'cf8d8b4aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', repoURL: 'file:///gitops.git', path: 'apps/payments-api/staging/values.yaml' },
+        createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), events: [],
+      },
+    ]);
+    await renderWith({ getDeployments, listPromotions });
 
     expect(await screen.findByText('Development')).toBeInTheDocument();
     expect(getDeployments).toHaveBeenCalledWith({ kind: 'Component', namespace: 'default', name: 'payments-api' });
@@ -102,6 +116,11 @@ describe('DeploymentsContent', () => {
     );
     expect(screen.getAllByText(/at abcdef1/).length).toBeGreaterThan(0);
     expect(screen.getByText(/Partial data: argocd:other/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Promote 1.5.0 → Staging' })).toBeInTheDocument();
+    expect(screen.getByText('2 critical (1 fixable)')).toBeInTheDocument();
+    expect(screen.getByText('policies: 5 pass, 1 fail')).toBeInTheDocument();
+    expect(await screen.findByText('cf8d8b4')).toBeInTheDocument();
+    expect(screen.getByText('1.4.2 → 1.5.0')).toBeInTheDocument();
   });
 
   it('explains which annotation is missing', async () => {
@@ -115,7 +134,7 @@ describe('DeploymentsContent', () => {
   });
 
   it('shows the error when the backend fails', async () => {
-    await renderWith({ getDeployments: jest.fn().mockRejectedValue(new Error('backend exploded')) });
+    await renderWith({ getDeployments: jest.fn().mockRejectedValue(new Error('backend exploded')), listPromotions: jest.fn().mockResolvedValue([]) });
     expect((await screen.findAllByText(/backend exploded/)).length).toBeGreaterThan(0);
   });
 });

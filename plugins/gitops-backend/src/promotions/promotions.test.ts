@@ -1,0 +1,249 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { http, HttpResponse } from 'msw';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import request from 'supertest';
+import { argoApplication } from '../__testUtils__/argoCdSwagger';
+import {
+  ARGOCD_URL,
+  paymentsEntity,
+  setupUpstreamServer,
+  startGitopsTestBackend,
+} from '../__testUtils__/testBackend';
+import { git } from '../git/git';
+
+const VALUES = (tag: string) => `# payments-api (team-payments)
+image:
+  repository: ghcr.io/example/payments-api
+  # the deployed version
+  tag: "${tag}"
+resources: {requests: {cpu: 50m}}
+`;
+
+const alice = mockCredentials.user.header('user:default/alice');
+const bob = mockCredentials.user.header('user:default/bob');
+
+describe('promotions', () => {
+  const { server } = setupUpstreamServer();
+  let root: string;
+  let remote: string;
+  let staging: { revision: string; health: string; sync: string };
+  let scheduler: ReturnType<typeof mockServices.scheduler> & { triggerTask(id: string): Promise<void> };
+
+  const labels = (env: string) => ({ 'app.kubernetes.io/name': 'payments-api', env });
+  const app = (env: string, tag: string, state = { revision: 'seed', health: 'Healthy', sync: 'Synced' }) => {
+    const application = argoApplication(`payments-api-${env}`, {
+      labels: labels(env),
+      image: `ghcr.io/example/payments-api:${tag}`,
+      revision: state.revision,
+      health: state.health,
+      sync: state.sync,
+    });
+    application.spec.source = { repoURL: `file://${remote}`, path: `apps/payments-api/${env}`, targetRevision: 'main' };
+    return application;
+  };
+
+  beforeEach(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-promotions-'));
+    remote = path.join(root, 'gitops.git');
+    const seed = path.join(root, 'seed');
+    await git(root, ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
+    await git(root, ['clone', '--quiet', remote, seed]);
+    for (const [env, tag] of [['dev', '1.5.0'], ['staging', '1.4.2'], ['prod', '1.4.2']]) {
+      fs.mkdirSync(path.join(seed, 'apps/payments-api', env), { recursive: true });
+      fs.writeFileSync(path.join(seed, 'apps/payments-api', env, 'values.yaml'), VALUES(tag));
+    }
+    await git(seed, ['add', '.']);
+    await git(seed, ['commit', '--quiet', '-m', 'seed'], ['user.name=seed', 'user.email=seed@example.com']);
+    await git(seed, ['push', '--quiet', 'origin', 'HEAD:main']);
+    const seedSha = await git(seed, ['rev-parse', 'HEAD']);
+    staging = { revision: seedSha, health: 'Healthy', sync: 'Synced' };
+
+    server.use(
+      http.get(`${ARGOCD_URL}/api/v1/applications`, () =>
+        HttpResponse.json({
+          items: [
+            app('dev', '1.5.0', { revision: seedSha, health: 'Healthy', sync: 'Synced' }),
+            app('staging', staging.revision === seedSha ? '1.4.2' : '1.5.0', staging),
+            app('prod', '1.4.2', { revision: seedSha, health: 'Healthy', sync: 'Synced' }),
+          ],
+        }),
+      ),
+      http.get(`${ARGOCD_URL}/api/v1/applications/:name`, ({ params }) =>
+        HttpResponse.json(app(String(params.name).replace('payments-api-', ''), '1.5.0')),
+      ),
+    );
+    scheduler = mockServices.scheduler() as typeof scheduler;
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const config = {
+    gitops: {
+      environments: [
+        { name: 'dev', match: { labels: { env: 'dev' } } },
+        { name: 'staging', promotesFrom: 'dev', match: { labels: { env: 'staging' } }, promotion: { verifyTimeoutMinutes: 5 } },
+        {
+          name: 'prod',
+          promotesFrom: 'staging',
+          match: { labels: { env: 'prod' } },
+          promotion: { approvals: { required: 1 }, gates: { requireSourceHealthy: true } },
+        },
+      ],
+      argocd: { instances: [{ name: 'main', url: ARGOCD_URL, token: 't' }] },
+      git: { workDir: '' },
+    },
+  };
+
+  async function start() {
+    config.gitops.git.workDir = path.join(root, 'work');
+    return startGitopsTestBackend({ config, scheduler, entities: [{ ...paymentsEntity, metadata: { ...paymentsEntity.metadata, annotations: { 'argocd/app-selector': 'app.kubernetes.io/name=payments-api' } } }] });
+  }
+  const engine = () => scheduler.triggerTask('gitops-promotion-engine');
+  const refresh = () => scheduler.triggerTask('gitops-argocd-inventory-refresh');
+  const remoteLog = async () => (await git(root, ['--git-dir', remote, 'log', '--format=%s', 'main'])).split('\n');
+  const promote = (backend: Awaited<ReturnType<typeof start>>, body: object, as = alice) =>
+    request(backend).post('/api/gitops/v1/promotions').set('authorization', as).send({ entityRef: 'component:default/payments-api', ...body });
+  const get = async (backend: Awaited<ReturnType<typeof start>>, id: string) =>
+    (await request(backend).get(`/api/gitops/v1/promotions/${id}`).set('authorization', alice)).body;
+
+  it('moves dev -> staging through every state to succeeded with exactly one commit', async () => {
+    const backend = await start();
+    const created = await promote(backend, { from: 'dev', to: 'staging', comment: 'ship it' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      status: 'approved',
+      version: { tag: '1.5.0' },
+      previousVersion: { tag: '1.4.2' },
+      requestedBy: 'user:default/alice',
+      gates: [{ gate: 'source-healthy', passed: true }],
+    });
+    const { id } = created.body;
+
+    await engine();
+    const committed = await get(backend, id);
+    expect(committed.status).toBe('committed');
+    expect(await git(root, ['--git-dir', remote, 'rev-parse', 'main'])).toBe(committed.commit.sha);
+    expect(await git(root, ['--git-dir', remote, 'show', 'main:apps/payments-api/staging/values.yaml'])).toBe(VALUES('1.5.0').trim());
+    expect(await git(root, ['--git-dir', remote, 'log', '-1', '--format=%B', 'main'])).toContain(`Promotion-Id: ${id}`);
+
+    await engine();
+    expect((await get(backend, id)).status).toBe('syncing');
+    await engine();
+    expect((await get(backend, id)).status).toBe('syncing');
+
+    staging = { revision: committed.commit.sha, health: 'Progressing', sync: 'Synced' };
+    await refresh();
+    await engine();
+    expect((await get(backend, id)).status).toBe('syncing');
+
+    staging.health = 'Healthy';
+    await refresh();
+    await engine();
+    const done = await get(backend, id);
+    expect(done.status).toBe('succeeded');
+    expect(done.events.map((e: { type: string }) => e.type)).toEqual(['requested', 'writing', 'committed', 'syncing', 'succeeded']);
+    expect(await remoteLog()).toEqual(['Promote payments-api 1.5.0 from dev to staging', 'seed']);
+  });
+
+  it('refuses a second active promotion to the same environment with 409 naming the first', async () => {
+    const backend = await start();
+    const first = await promote(backend, { from: 'dev', to: 'staging' });
+    const second = await promote(backend, { from: 'dev', to: 'staging' });
+    expect(second.status).toBe(409);
+    expect(second.body.error.message).toContain(first.body.id);
+  });
+
+  it('needs an approval from someone else for prod', async () => {
+    // staging must run something other than prod: let the first promotion land
+    const backend = await start();
+    const seedSha = staging.revision;
+    await promote(backend, { from: 'dev', to: 'staging' });
+    await engine();
+    const sha = await git(root, ['--git-dir', remote, 'rev-parse', 'main']);
+    staging = { revision: sha, health: 'Healthy', sync: 'Synced' };
+    expect(sha).not.toBe(seedSha);
+    await refresh();
+
+    const created = await promote(backend, { from: 'staging', to: 'prod' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'awaiting-approval', requiredApprovals: 1 });
+    const { id } = created.body;
+
+    const own = await request(backend).post(`/api/gitops/v1/promotions/${id}/approve`).set('authorization', alice).send({});
+    expect(own.status).toBe(403);
+    expect(own.body.error.message).toBe('You requested this promotion: another person must approve it');
+
+    await engine();
+    expect((await get(backend, id)).status).toBe('awaiting-approval');
+
+    const approved = await request(backend).post(`/api/gitops/v1/promotions/${id}/approve`).set('authorization', bob).send({ comment: 'lgtm' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', approvals: [{ approver: 'user:default/bob', decision: 'approved', comment: 'lgtm' }] });
+
+    const again = await request(backend).post(`/api/gitops/v1/promotions/${id}/approve`).set('authorization', bob).send({});
+    expect(again.status).toBe(409);
+
+    await engine();
+    expect((await get(backend, id)).status).toBe('committed');
+    expect(await git(root, ['--git-dir', remote, 'show', 'main:apps/payments-api/prod/values.yaml'])).toContain('tag: "1.5.0"');
+  });
+
+  it('can be rejected, or cancelled before it is written but not after', async () => {
+    const backend = await start();
+    const first = await promote(backend, { from: 'dev', to: 'staging' });
+    const cancelled = await request(backend).post(`/api/gitops/v1/promotions/${first.body.id}/cancel`).set('authorization', alice).send({});
+    expect(cancelled.body.status).toBe('cancelled');
+
+    const second = await promote(backend, { from: 'dev', to: 'staging' });
+    expect(second.status).toBe(201);
+    await engine();
+    const late = await request(backend).post(`/api/gitops/v1/promotions/${second.body.id}/cancel`).set('authorization', alice).send({});
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toContain('only promotions not yet written can be cancelled');
+  });
+
+  it('fails when the target becomes Degraded after syncing the commit', async () => {
+    const backend = await start();
+    const { body } = await promote(backend, { from: 'dev', to: 'staging' });
+    await engine();
+    await engine();
+    const { commit } = await get(backend, body.id);
+    staging = { revision: commit.sha, health: 'Degraded', sync: 'Synced' };
+    await refresh();
+    await engine();
+    const failed = await get(backend, body.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.failureReason).toContain('payments-api-staging is Degraded');
+  });
+
+  it('blocks on failed gates with the evidence, and writes nothing', async () => {
+    // staging runs 1.5.0 but is not healthy; prod promotes from it
+    staging = { revision: 'f'.repeat(40), health: 'Progressing', sync: 'Synced' };
+    const backend = await start();
+    const response = await promote(backend, { from: 'staging', to: 'prod' });
+    expect(response.status).toBe(409);
+    expect(response.body.gates).toEqual([
+      { gate: 'source-healthy', passed: false, evidence: 'payments-api-staging is Progressing' },
+    ]);
+    expect(await remoteLog()).toEqual(['seed']);
+    const list = await request(backend).get('/api/gitops/v1/promotions').query({ entityRef: 'component:default/payments-api' }).set('authorization', alice);
+    expect(list.body.items).toEqual([]);
+  });
+
+  it.each([
+    [{ from: 'dev', to: 'qa' }, 400, "to: environment 'qa' is not configured"],
+    [{ from: 'dev', to: 'prod' }, 400, 'to: prod is promoted from staging, not from dev'],
+    [{ from: 'dev', to: 'staging', entityRef: 'not a ref' }, 400, 'entityRef'],
+    [{ from: 'dev', to: 'staging', entityRef: 'component:default/unknown' }, 404, 'No entity component:default/unknown'],
+    [{ from: 'dev', to: 'staging', tag: '1.6.0\nmalicious: true' }, 400, 'must NOT have additional properties'],
+    [{ from: '../dev', to: 'staging' }, 400, 'from'],
+  ])('rejects %j with %i and writes nothing', async (body, status, message) => {
+    const backend = await start();
+    const response = await promote(backend, body);
+    expect(response.status).toBe(status);
+    expect(response.body.error.message).toContain(message);
+    await engine();
+    expect(await remoteLog()).toEqual(['seed']);
+  });
+});
