@@ -1,6 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
 
+/**
+ * The journey a user takes through the suite, against the local GitOps sandbox
+ * (a real git repository behind an Argo CD and Kubernetes API peer). Each step
+ * saves a screenshot for the README.
+ */
 const SCREENSHOTS = 'docs/screenshots';
+
+test.describe.configure({ mode: 'serial' });
+test.use({ viewport: { width: 1440, height: 1000 } });
 
 async function signInAsGuest(page: Page) {
   await page.goto('/');
@@ -12,10 +20,14 @@ async function signInAsGuest(page: Page) {
   ).toBeVisible();
 }
 
-test('a guest sees every environment of payments-api on its Deployments tab', async ({ page }) => {
+async function openDeployments(page: Page, service: string) {
   await signInAsGuest(page);
-  await page.goto('/catalog/default/component/payments-api/deployments');
+  await page.goto(`/catalog/default/component/${service}/deployments`);
+  await expect(page.getByTestId('environment-dev')).toBeVisible();
+}
 
+test('a guest sees every environment of payments-api on its Deployments tab', async ({ page }) => {
+  await openDeployments(page, 'payments-api');
   for (const title of ['Development', 'Staging', 'Production']) {
     await expect(page.getByText(title, { exact: true })).toBeVisible();
   }
@@ -25,5 +37,79 @@ test('a guest sees every environment of payments-api on its Deployments tab', as
   await expect(dev.getByText('Synced')).toBeVisible();
   await expect(page.getByTestId('environment-prod').getByText('1.4.2', { exact: true })).toBeVisible();
   await expect(page.getByTestId('environment-staging').getByText('behind dev')).toBeVisible();
+  // Trivy findings of the running ReplicaSets, from the sandbox's Kubernetes API.
+  await expect(dev.getByText('1 critical (1 fixable)')).toBeVisible();
   await page.screenshot({ path: `${SCREENSHOTS}/deployments-tab.png`, fullPage: true });
+});
+
+test('a version with a critical fixable vulnerability is blocked by its gate, with the evidence', async ({ page }) => {
+  await openDeployments(page, 'payments-api');
+  await page.getByRole('button', { name: 'Promote 1.5.0 → Staging' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('gate-vulnerabilities')).toContainText('1 critical with a fix (max 0)');
+  await expect(dialog.getByRole('button', { name: 'Promote', exact: true })).toBeDisabled();
+  await page.screenshot({ path: `${SCREENSHOTS}/gate-blocked.png` });
+
+  await dialog.getByRole('tab').first().isVisible().catch(() => undefined);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByTestId('environment-dev').getByText('1 critical (1 fixable)').click();
+  const findings = page.getByRole('dialog');
+  await expect(findings.getByText('CVE-2019-18224')).toBeVisible();
+  await findings.getByRole('tab', { name: /Policies/ }).click();
+  await expect(findings.getByText('require-run-as-non-root').first()).toBeVisible();
+  await expect(findings.getByText('Enforce').first()).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/findings.png` });
+});
+
+test('promoting orders-api dev -> staging passes its gates, commits and is followed to succeeded', async ({ page }) => {
+  await openDeployments(page, 'orders-api');
+  await page.getByRole('button', { name: 'Promote 2.2.0 → Staging' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('version-change')).toHaveText('Staging: 2.1.0 → 2.2.0');
+  await expect(dialog.getByTestId('gate-vulnerabilities')).toContainText('0 critical with a fix (max 0)');
+  await dialog.getByLabel('Comment').fill('Ship the new order search');
+  await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
+  const progress = dialog.getByTestId('promotion-progress');
+  await expect(progress.getByText(/commit [0-9a-f]{7}/)).toBeVisible({ timeout: 30_000 });
+  await expect(progress.getByText('succeeded')).toBeVisible({ timeout: 90_000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/promotion-succeeded.png` });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByTestId('environment-staging').getByText('2.2.0', { exact: true })).toBeVisible({ timeout: 30_000 });
+});
+
+test('a canary paused at its manual step is promoted from the tab to completion', async ({ page }) => {
+  await openDeployments(page, 'payments-api');
+  // The owner overrides the vulnerability gate (recorded) to try 1.5.0 in staging.
+  await page.getByRole('button', { name: 'Promote 1.5.0 → Staging' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel(/Override the failed gates/).check();
+  await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
+  await expect(dialog.getByTestId('promotion-progress').getByText('syncing')).toBeVisible({ timeout: 60_000 });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  const staging = page.getByTestId('environment-staging');
+  await expect(staging.getByText(/paused: CanaryPauseStep/)).toBeVisible({ timeout: 60_000 });
+  await expect(staging.getByText('canary 20% / stable 80%')).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/rollout-paused.png`, fullPage: true });
+
+  await staging.getByRole('button', { name: 'Promote', exact: true }).click();
+  await expect(page.getByRole('dialog').getByText('Promote payments-api in Staging?')).toBeVisible();
+  await page.getByRole('dialog').getByRole('button', { name: 'Promote', exact: true }).click();
+  await expect(staging.getByText(/step [2-6]\/6/)).toBeVisible({ timeout: 30_000 });
+  await expect(staging.getByText('step 6/6')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByText('succeeded').first()).toBeVisible({ timeout: 60_000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/rollout-complete.png`, fullPage: true });
+});
+
+test('a prod promotion waits for an approval the requester cannot give', async ({ page }) => {
+  await openDeployments(page, 'orders-api');
+  await page.getByRole('button', { name: /Promote 2\.\d\.\d → Production/ }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText(/Needs 1 approval/)).toBeVisible();
+  await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
+  await expect(dialog.getByTestId('promotion-progress').getByText('awaiting approval')).toBeVisible({ timeout: 30_000 });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Approve' }).first().click();
+  await expect(page.getByText('You requested this promotion: another person must approve it')).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/awaiting-approval.png`, fullPage: true });
 });

@@ -103,9 +103,11 @@ function appKey(app: ArgoApplication) {
 }
 
 /**
- * A settled application (Healthy, same revision as last time) keeps the Rollouts
- * read last time: only moving applications cost live-resource calls, so a refresh
- * of a thousand quiet applications is one list call.
+ * A settled application keeps the Rollouts read last time: only moving applications
+ * cost live-resource calls, so a refresh of a thousand quiet applications is one list
+ * call. Settled means Healthy now and nothing Argo CD reports about it changed since
+ * the last read (revision, sync status, last operation, resource health): a sync that
+ * went OutOfSync -> Progressing -> Healthy between two refreshes is not settled.
  */
 function reusableRollouts(
   app: ArgoApplication,
@@ -113,8 +115,19 @@ function reusableRollouts(
 ): unknown[] | undefined {
   const before = previous.get(appKey(app));
   if (!before || app.status?.health?.status !== 'Healthy') return undefined;
-  const same =
-    before.application.status?.sync?.revision === app.status?.sync?.revision &&
-    before.application.status?.health?.status === 'Healthy';
-  return same ? before.rollouts : undefined;
+  return fingerprint(before.application) === fingerprint(trimApplication(app))
+    ? before.rollouts
+    : undefined;
+}
+
+function fingerprint(app: ArgoApplication): string {
+  const status = app.status ?? {};
+  return JSON.stringify([
+    status.sync?.status,
+    status.sync?.revision,
+    status.health?.status,
+    status.operationState?.finishedAt,
+    status.history?.[status.history.length - 1]?.id,
+    managedRollouts(app).map(r => [r.namespace, r.name, r.health?.status]),
+  ]);
 }

@@ -32,7 +32,7 @@ export function FindingsBadges(props: {
               size="small"
               clickable
               onClick={onOpen}
-              className={classes[severity]}
+              className={vulnerabilities.counts[severity] ? classes[severity] : undefined}
               label={`${vulnerabilities.counts[severity]} ${severity}${vulnerabilities.fixable[severity] ? ` (${vulnerabilities.fixable[severity]} fixable)` : ''}`}
             />
           </Tooltip>

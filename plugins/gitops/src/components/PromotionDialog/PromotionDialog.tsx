@@ -23,6 +23,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { GatesFailedError, gitopsApiRef } from '../../api';
 import { GateList } from '../GateList';
 import { PromotionStatusLabel } from '../PromotionStatus';
+import { errorMessage } from '../errorMessage';
 
 export interface PromotionDialogProps {
   entityRef: string;
@@ -98,6 +99,7 @@ export function PromotionDialog(props: PromotionDialogProps) {
             {!promotion && (
               <>
                 <TextField
+                  id="promotion-comment"
                   label="Comment"
                   fullWidth
                   multiline
@@ -113,7 +115,7 @@ export function PromotionDialog(props: PromotionDialogProps) {
                 )}
               </>
             )}
-            {error && !(error instanceof GatesFailedError) && <Alert severity="error">{error.message}</Alert>}
+            {error && !(error instanceof GatesFailedError) && <Alert severity="error">{errorMessage(error)}</Alert>}
             {error instanceof GatesFailedError && <Alert severity="error">{error.message}</Alert>}
             {promotion && <PromotionProgress promotion={promotion} />}
           </>

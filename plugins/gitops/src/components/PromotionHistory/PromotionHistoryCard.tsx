@@ -13,6 +13,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
 import { PromotionStatusLabel } from '../PromotionStatus';
 import { relativeTime } from '../formatting';
+import { errorMessage } from '../errorMessage';
 
 /** How often the history re-reads the promotions while one is in flight. */
 const POLL_MS = 3_000;
@@ -38,7 +39,7 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
       await api.decidePromotion(promotion.id, decision);
       alertApi.post({ message: `${decision === 'approve' ? 'Approved' : 'Rejected'} ${promotion.version.tag} to ${promotion.to}`, severity: 'success', display: 'transient' });
     } catch (e) {
-      alertApi.post({ message: (e as Error).message, severity: 'error' });
+      alertApi.post({ message: errorMessage(e), severity: 'error' });
     }
     retry();
   }

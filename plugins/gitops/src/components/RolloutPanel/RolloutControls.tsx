@@ -19,6 +19,7 @@ import {
 } from '@internal/backstage-plugin-gitops-common';
 import { useState } from 'react';
 import { gitopsApiRef } from '../../api';
+import { errorMessage } from '../errorMessage';
 
 const LABELS: Record<RolloutAction, { label: string; explain: string }> = {
   promote: { label: 'Promote', explain: 'continues to the next step (unpauses the rollout)' },
@@ -60,7 +61,7 @@ export function RolloutControls(props: {
       });
       alertApi.post({ message: `${LABELS[action].label}: ${rollout.name} in ${environment.title}`, severity: 'success', display: 'transient' });
     } catch (error) {
-      alertApi.post({ message: `${LABELS[action].label} failed: ${(error as Error).message}`, severity: 'error' });
+      alertApi.post({ message: `${LABELS[action].label} failed: ${errorMessage(error)}`, severity: 'error' });
     } finally {
       setRunning(false);
       setConfirming(undefined);

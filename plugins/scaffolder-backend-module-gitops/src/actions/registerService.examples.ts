@@ -1,0 +1,45 @@
+import type { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import yaml from 'yaml';
+
+export const examples: TemplateExample[] = [
+  {
+    description:
+      'Register payments-api in dev, staging and prod of the GitOps repository, with canary rollouts',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'register',
+          action: 'gitops:service:register',
+          name: 'Add the service to the GitOps repository',
+          input: {
+            service: 'payments-api',
+            repoUrl: 'https://github.com/acme/gitops.git',
+            imageRepository: 'ghcr.io/acme/payments-api',
+            strategy: 'canary',
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description: 'Register a blue-green service in two environments of a custom layout',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'register',
+          action: 'gitops:service:register',
+          name: 'Add the service to the GitOps repository',
+          input: {
+            service: 'orders-api',
+            imageRepository: 'registry.acme.internal/team/orders-api',
+            environments: ['dev', 'prod'],
+            replicas: { dev: 1, prod: 3 },
+            strategy: 'blueGreen',
+            valuesPathTemplate: 'envs/{environment}/{service}/values.yaml',
+            applicationPathTemplate: 'applications/{environment}/{service}.yaml',
+          },
+        },
+      ],
+    }),
+  },
+];
