@@ -6,6 +6,7 @@ import type { PromotionStore, StoredPromotion } from '../database/PromotionStore
 import type { GitopsRepositoryWriter } from '../git/GitopsRepositoryWriter';
 import type { Inventory } from '../inventory/Inventory';
 import { summarizeRollout } from '../rollouts/summarizeRollout';
+import { parseImageRef } from '@internal/backstage-plugin-gitops-common';
 
 const MAX_WRITE_ATTEMPTS = 5;
 
@@ -121,7 +122,10 @@ export class PromotionEngine {
         await this.move(promotion, ['syncing'], 'failed', 'failed', reason, { failureReason: reason });
         return;
       }
-      if (health === 'Healthy' && rollouts.every(r => r.completed && !r.paused)) {
+      // The live Rollout must run the promoted tag: a snapshot read mid-sync can still
+      // show the previous template.
+      const runsVersion = rollouts.every(r => r.images.some(image => parseImageRef(image).tag === promotion.version.tag));
+      if (health === 'Healthy' && runsVersion && rollouts.every(r => r.completed && !r.paused)) {
         await this.move(promotion, ['syncing'], 'succeeded', 'succeeded',
           `${promotion.target.appName} synced ${sha!.slice(0, 7)} and is Healthy${rollouts.length ? ', rollout complete' : ''}`);
         return;

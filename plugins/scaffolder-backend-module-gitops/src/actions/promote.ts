@@ -100,7 +100,9 @@ function toRequest(input: { entityRef: string; from: string; to: string; comment
 }
 
 function describeGate(gate: GateResult) {
-  const verdict = gate.passed ? 'passed' : gate.overridden ? 'failed (overridden)' : 'FAILED';
+  let verdict = 'FAILED';
+  if (gate.passed) verdict = 'passed';
+  else if (gate.overridden) verdict = 'failed (overridden)';
   return `${gate.gate} ${verdict}: ${gate.evidence}`;
 }
 

@@ -1,4 +1,4 @@
-"""${{ values.name }}: ${{ values.description }}"""
+"""The ${{ values.name }} service: health, metrics and its API."""
 
 import os
 from collections import Counter

@@ -1,0 +1,140 @@
+import { createMockDirectory } from '@backstage/backend-test-utils';
+import { AnalysisTemplate, Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { Service } from 'kubernetes-models/v1';
+import yaml from 'yaml';
+import { renderServiceFiles, type ServiceSpec } from '../actions/serviceManifests';
+import { mergeValues, MiniHelm } from '../__testUtils__/miniHelm';
+import { renderSkeleton } from '../__testUtils__/renderSkeleton';
+
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  Rollout,
+  AnalysisTemplate,
+  Service,
+  PodDisruptionBudget,
+  NetworkPolicy,
+};
+
+/** What gitops:service:register writes for this service: the values Argo CD deploys with. */
+function gitopsValues(strategy: ServiceSpec['strategy'], environment: string) {
+  const [values] = renderServiceFiles({
+    service: 'checkout-api',
+    environments: [environment],
+    imageRepository: 'ghcr.io/acme/checkout-api',
+    imageTag: '4f2c1d0',
+    replicas: { [environment]: 2 },
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    strategy,
+    enforcePoliciesIn: ['prod'],
+    manualPromotionIn: ['prod'],
+    repoUrl: 'file:///gitops.git',
+    branch: 'main',
+    project: 'default',
+    argocdNamespace: 'argocd',
+    destinationServer: 'https://kubernetes.default.svc',
+    valuesPathTemplate: '{service}/{environment}/values.yaml',
+    applicationPathTemplate: '{service}/{environment}/app.yaml',
+  });
+  return yaml.parse(values.content);
+}
+
+/** The Rollout's strategy as values and the form ask for it. */
+function expectedStrategy(strategy: string, values: any, analysisName: string, environment: string) {
+  if (strategy === 'canary') {
+    return {
+      canary: {
+        steps: values.rollout.canary.steps,
+        analysis: expect.objectContaining({ templates: [{ templateName: analysisName }] }),
+      },
+    };
+  }
+  return {
+    blueGreen: expect.objectContaining({
+      activeService: 'checkout-api',
+      previewService: 'checkout-api-preview',
+      autoPromotionEnabled: environment !== 'prod',
+    }),
+  };
+}
+
+/** `helm template` of one chart folder of the rendered skeleton. */
+function helmTemplate(files: Record<string, string>, chart: string, values: object, environment: string) {
+  const meta = yaml.parse(files[`${chart}/Chart.yaml`]);
+  const templates = Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith(`${chart}/templates/`)));
+  const helm = new MiniHelm(templates);
+  const dot = {
+    Values: mergeValues(yaml.parse(files[`${chart}/values.yaml`]), values),
+    Release: { Name: `checkout-api-${environment}`, Namespace: `checkout-api-${environment}`, Service: 'Helm' },
+    Chart: { Name: meta.name, Version: meta.version },
+  };
+  return Object.entries(templates)
+    .filter(([file]) => !file.split('/').pop()!.startsWith('_'))
+    .flatMap(([, text]) => yaml.parseAllDocuments(helm.render(text, dot)).map(d => d.toJS()))
+    .filter(Boolean);
+}
+
+describe.each([['node-service'], ['python-service']])('the %s chart', template => {
+  describe.each([['canary' as const], ['blueGreen' as const]])('with %s rollouts', strategy => {
+    const dir = createMockDirectory();
+    let files: Record<string, string>;
+    beforeAll(async () => {
+      files = await renderSkeleton(template, {
+        name: 'checkout-api',
+        description: 'Takes the money',
+        owner: 'group:default/team-payments',
+        strategy,
+        imageRegistry: 'ghcr.io/acme',
+        language: 'x',
+      }, dir.path);
+    });
+
+    it.each([['dev'], ['prod']])('renders valid Kubernetes objects for %s', environment => {
+      const values = gitopsValues(strategy, environment);
+      const objects = helmTemplate(files, 'chart', values, environment);
+      const kinds = objects.map(o => o.kind).sort();
+      expect(kinds).toEqual(
+        strategy === 'canary'
+          ? ['AnalysisTemplate', 'NetworkPolicy', 'PodDisruptionBudget', 'Rollout', 'Service']
+          : ['NetworkPolicy', 'PodDisruptionBudget', 'Rollout', 'Service', 'Service'],
+      );
+      for (const object of objects) expect(() => new MODELS[object.kind](object).validate()).not.toThrow();
+
+      const rollout = objects.find(o => o.kind === 'Rollout');
+      expect(rollout.metadata.name).toBe('checkout-api');
+      expect(rollout.spec.replicas).toBe(2);
+      const [container] = rollout.spec.template.spec.containers;
+      expect(container.image).toBe('ghcr.io/acme/checkout-api:4f2c1d0');
+      expect(container.readinessProbe.httpGet.path).toBe('/healthz');
+      expect(container.resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
+      expect(rollout.spec.template.metadata.labels['backstage.io/kubernetes-id']).toBe('checkout-api');
+      expect(rollout.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+      const analysis = objects.find(o => o.kind === 'AnalysisTemplate');
+      const expected = expectedStrategy(strategy, values, analysis?.metadata.name, environment);
+      expect(rollout.spec.strategy).toEqual(expected);
+      // Argo Rollouts' own placeholders survive Helm's rendering
+      expect(analysis?.spec.metrics[0].provider.prometheus.query ?? '{{args.service-name}}').toContain('{{args.service-name}}');
+    });
+
+    it.each([['dev', 'Audit'], ['prod', 'Enforce']])('renders Kyverno policies that %s in %s', (environment, action) => {
+      const values = gitopsValues(strategy, environment);
+      const policies = helmTemplate(files, 'policies', values.policies, environment);
+      expect(policies.map(p => p.metadata.name).sort()).toEqual([
+        'disallow-latest-tag',
+        'require-requests-limits',
+        'require-run-as-non-root',
+        'restrict-image-registries',
+      ]);
+      for (const policy of policies) {
+        expect(policy).toMatchObject({ apiVersion: 'kyverno.io/v1', kind: 'Policy', spec: { background: true } });
+        for (const rule of policy.spec.rules) {
+          expect(rule.match.any[0].resources.kinds).toEqual(['Pod']);
+          expect(rule.validate.failureAction).toBe(action);
+          expect(rule.validate.message).toEqual(expect.any(String));
+        }
+      }
+      const registries = policies.find(p => p.metadata.name === 'restrict-image-registries');
+      expect(registries.spec.rules[0].validate.pattern.spec.containers[0].image).toBe('ghcr.io/acme/*');
+    });
+  });
+});

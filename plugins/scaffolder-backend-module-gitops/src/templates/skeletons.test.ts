@@ -1,0 +1,102 @@
+import { createMockDirectory } from '@backstage/backend-test-utils';
+import yaml from 'yaml';
+import { renderSkeleton } from '../__testUtils__/renderSkeleton';
+
+const VALUES = {
+  name: 'checkout-api',
+  description: 'Takes the money: "carefully"',
+  owner: 'group:default/team-payments',
+  system: 'commerce',
+  strategy: 'canary',
+  imageRegistry: 'ghcr.io/acme',
+};
+
+describe.each([
+  ['node-service', 'typescript', 'npm test'],
+  ['python-service', 'python', 'pytest'],
+])('the %s skeleton', (template, language, testCommand) => {
+  const dir = createMockDirectory();
+  let files: Record<string, string>;
+
+  beforeAll(async () => {
+    files = await renderSkeleton(template, { ...VALUES, language }, dir.path);
+  });
+
+  it('renders every value and leaves no template syntax behind', () => {
+    for (const [file, text] of Object.entries(files)) {
+      expect([file, text]).not.toEqual([file, expect.stringMatching(/\{%|%\}/)]);
+      // GitHub expressions survive (raw block); no scaffolder expression does
+      const leftovers = [...text.matchAll(/\$\{\{\s*([\w.]+)/g)].map(m => m[1]);
+      for (const expression of leftovers) expect(expression).toMatch(/^(github|secrets|vars|env)\./);
+    }
+    expect(files['catalog-info.yaml']).toBeDefined();
+  });
+
+  it('writes YAML that parses', () => {
+    const yamlFiles = Object.keys(files).filter(f => /\.ya?ml$/.test(f) && !/\/templates\//.test(f));
+    expect(yamlFiles.length).toBeGreaterThan(4);
+    for (const file of yamlFiles) {
+      for (const doc of yaml.parseAllDocuments(files[file])) expect([file, doc.errors]).toEqual([file, []]);
+    }
+  });
+
+  it('describes a catalog Component with the annotations of the Deployments tab', () => {
+    expect(yaml.parse(files['catalog-info.yaml'])).toEqual({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'checkout-api',
+        description: VALUES.description,
+        annotations: {
+          'argocd/app-selector': 'app.kubernetes.io/name=checkout-api',
+          'backstage.io/kubernetes-id': 'checkout-api',
+          'gitops.backstage.io/values-path': 'apps/checkout-api/{environment}/values.yaml',
+        },
+        tags: [language, 'gitops'],
+      },
+      spec: { type: 'service', lifecycle: 'experimental', owner: VALUES.owner, system: 'commerce' },
+    });
+  });
+
+  it('leaves the system out when the form has none', async () => {
+    const other = createMockDirectory();
+    const withoutSystem = await renderSkeleton(template, { ...VALUES, system: undefined, language }, other.path);
+    expect(yaml.parse(withoutSystem['catalog-info.yaml']).spec).not.toHaveProperty('system');
+  });
+
+  it('runs CI as: unit tests, build, scan gate, push, scan upload, dev bump', () => {
+    const ci = yaml.parse(files['.github/workflows/ci.yaml']);
+    expect(ci.env.IMAGE).toBe('ghcr.io/acme/checkout-api');
+    expect(ci.env.GITOPS_VALUES_PATH).toBe('apps/checkout-api/dev/values.yaml');
+    expect(ci.jobs.test.steps.map((s: any) => s.run).join('\n')).toContain(testCommand);
+    expect(ci.jobs.image.needs).toBe('test');
+    const runs: string[] = ci.jobs.image.steps.map((s: any) => s.run ?? s.uses);
+    const at = (pattern: RegExp) => {
+      const index = runs.findIndex(run => pattern.test(run));
+      expect([pattern, index]).not.toEqual([pattern, -1]);
+      return index;
+    };
+    const order = [
+      at(/docker build .*"\$IMAGE:\$GITHUB_SHA"/),
+      at(/trivy image --severity CRITICAL --ignore-unfixed --exit-code 1/),
+      at(/docker push "\$IMAGE:\$GITHUB_SHA"/),
+      at(/trivy image -f json[\s\S]*\$\{BACKSTAGE_URL\}\/api\/gitops\/v1\/scans[\s\S]*Authorization: Bearer/),
+      at(/yq -i '\.image\.tag = strenv\(TAG\)[\s\S]*git push/),
+    ];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    const upload = ci.jobs.image.steps[order[3]];
+    expect(upload.env.BACKSTAGE_TOKEN).toBe('${{ secrets.BACKSTAGE_SCANS_TOKEN }}');
+  });
+
+  it('builds a multi-stage, pinned, non-root image with a health check', () => {
+    const dockerfile = files.Dockerfile;
+    const bases = [...dockerfile.matchAll(/^ARG \w+_IMAGE=(\S+)$/gm)].map(m => m[1]);
+    expect(bases).toHaveLength(1);
+    expect(bases[0]).toMatch(/:\d+\.\d+\.\d+-/);
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/^FROM \S+ AS build$/m);
+    const user = dockerfile.match(/^USER (\d+):(\d+)$/m);
+    expect(Number(user?.[1])).toBeGreaterThan(0);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD .*\/healthz/m);
+  });
+});
