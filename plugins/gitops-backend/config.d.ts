@@ -68,6 +68,11 @@ export interface Config {
         };
         /** Minutes to wait for Argo CD to sync and the workload to be healthy. Default 30. */
         verifyTimeoutMinutes?: number;
+        /**
+         * When a promotion fails to become healthy here, roll back to the version that
+         * ran before, once, and mark the failed version bad. Default false.
+         */
+        autoRollback?: boolean;
       };
     }>;
     /** Commits to GitOps repositories. */

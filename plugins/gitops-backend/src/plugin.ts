@@ -21,6 +21,8 @@ import { GitopsRepositoryWriter } from './git/GitopsRepositoryWriter';
 import { gitCredentialsFrom } from './git/gitCredentials';
 import { PromotionEngine } from './promotions/PromotionEngine';
 import { PromotionService } from './promotions/PromotionService';
+import { RollbackService } from './promotions/RollbackService';
+import { createFailureHandler } from './promotions/autoRollback';
 import { createFindingsService } from './findings/createFindingsService';
 import { EntityFindings } from './findings/EntityFindings';
 import { DatabaseScanStore } from './findings/ScanStore';
@@ -46,6 +48,7 @@ export const gitopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
         notifications: notificationService,
       },
@@ -88,6 +91,14 @@ export const gitopsPlugin = createBackendPlugin({
           notifications: deps.notifications,
           logger: deps.logger,
         });
+        const rollbacks = new RollbackService({
+          config,
+          deployments,
+          store: promotionStore,
+          writer,
+          permissions: deps.permissions,
+          userInfo: deps.userInfo,
+        });
         const engine = new PromotionEngine({
           config,
           store: promotionStore,
@@ -96,6 +107,14 @@ export const gitopsPlugin = createBackendPlugin({
           clients: clientsByName,
           logger: deps.logger,
           workerId: `${os.hostname()}-${process.pid}`,
+          onVerificationFailed: createFailureHandler({
+            config,
+            store: promotionStore,
+            rollbacks,
+            catalog: deps.catalog,
+            auth: deps.auth,
+            logger: deps.logger,
+          }),
         });
 
         if (clients.length) {
@@ -131,6 +150,7 @@ export const gitopsPlugin = createBackendPlugin({
             auditor: deps.auditor,
             rolloutActions: new RolloutActionService(config, inventory, clientsByName, refresher),
             promotions,
+            rollbacks,
             findings,
             scans,
           }),

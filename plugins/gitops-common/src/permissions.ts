@@ -52,8 +52,21 @@ export const gitopsGateOverridePermission: ResourcePermission<'catalog-entity'> 
     resourceType: 'catalog-entity',
   });
 
+/**
+ * Rolls an environment back to a version it ran before.
+ *
+ * @public
+ */
+export const gitopsRollbackPermission: ResourcePermission<'catalog-entity'> =
+  createPermission({
+    name: 'gitops.rollback.create',
+    attributes: { action: 'create' },
+    resourceType: 'catalog-entity',
+  });
+
 /** @public */
 export const gitopsPermissions = [
+  gitopsRollbackPermission,
   gitopsGateOverridePermission,
   gitopsReadPermission,
   gitopsPromotePermission,

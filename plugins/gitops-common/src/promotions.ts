@@ -70,6 +70,10 @@ export type PromotionEvent = {
 /** @public */
 export type Promotion = {
   id: string;
+  /** A rollback moves an environment back to a version it ran before. */
+  kind: 'promotion' | 'rollback';
+  /** For an automatic rollback: the failed promotion it answers. */
+  rollbackOf?: string;
   entityRef: string;
   from: string;
   to: string;
@@ -112,4 +116,24 @@ export type PromotionPreview = {
   approverGroups: string[];
   /** Why the promotion cannot start, when it cannot (no version, one active already). */
   blockedBy?: string;
+};
+
+/** Body of `POST /v1/rollbacks`. @public */
+export type CreateRollbackRequest = {
+  entityRef: string;
+  environment: string;
+  /** The tag to go back to: one of the environment's rollback candidates. */
+  tag: string;
+  comment?: string;
+};
+
+/** A version an environment ran before, from its GitOps repository history. @public */
+export type RollbackCandidate = {
+  tag: string;
+  /** The commit that set this tag in the environment's values file. */
+  revision: string;
+  committedAt: string;
+  message: string;
+  /** Marked bad after a failed promotion: rolling back to it needs care. */
+  bad?: boolean;
 };

@@ -61,6 +61,7 @@ const promotionSchema = z.object({
     })
     .default({}),
   verifyTimeoutMinutes: z.number().min(1).default(30),
+  autoRollback: z.boolean().default(false),
 });
 
 const environmentSchema = z.object({

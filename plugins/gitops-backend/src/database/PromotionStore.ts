@@ -33,6 +33,8 @@ export interface NewPromotion {
   gates: GateResult[];
   requiredApprovals: number;
   target: PromotionTarget;
+  kind?: 'promotion' | 'rollback';
+  rollbackOf?: string;
 }
 
 export type StoredPromotion = Promotion & { target: PromotionTarget };
@@ -55,6 +57,8 @@ type PromotionRow = {
   failure_reason: string | null;
   created_at: Date | string;
   updated_at: Date | string;
+  kind: 'promotion' | 'rollback' | null;
+  rollback_of: string | null;
 };
 
 /** Statuses the engine moves forward on its own. */
@@ -82,6 +86,8 @@ export class PromotionStore {
           gates: JSON.stringify(promotion.gates),
           required_approvals: promotion.requiredApprovals,
           target: JSON.stringify(promotion.target),
+          kind: promotion.kind ?? 'promotion',
+          rollback_of: promotion.rollbackOf ?? null,
           active_key: activeKey,
           created_at: now,
           updated_at: now,
@@ -90,7 +96,10 @@ export class PromotionStore {
           promotion_id: promotion.id,
           at: now,
           type: 'requested',
-          message: `Promotion of ${promotion.version.tag} from ${promotion.from} to ${promotion.to} requested`,
+          message:
+            promotion.kind === 'rollback'
+              ? `Rollback of ${promotion.to} to ${promotion.version.tag} requested`
+              : `Promotion of ${promotion.version.tag} from ${promotion.from} to ${promotion.to} requested`,
           actor: promotion.requestedBy,
         });
       });
@@ -170,6 +179,20 @@ export class PromotionStore {
     }
   }
 
+  /** Remembers that a version failed in an environment. */
+  async markBad(entityRef: string, environment: string, tag: string, promotionId: string, reason: string, now = new Date()) {
+    await this.db('gitops_bad_versions')
+      .insert({ entity_ref: entityRef, environment, tag, promotion_id: promotionId, reason, created_at: now })
+      .onConflict(['entity_ref', 'environment', 'tag'])
+      .merge(['promotion_id', 'reason', 'created_at']);
+  }
+
+  /** The bad versions of an environment, with the promotion that found them bad. */
+  async badVersions(entityRef: string, environment: string): Promise<{ tag: string; promotionId: string; reason?: string }[]> {
+    const rows = await this.db('gitops_bad_versions').where({ entity_ref: entityRef, environment });
+    return rows.map(r => ({ tag: r.tag, promotionId: r.promotion_id, reason: r.reason ?? undefined }));
+  }
+
   /**
    * Leases up to `limit` promotions the engine should advance, so that two replicas
    * never work on the same one; a crashed worker's lease simply expires.
@@ -213,6 +236,8 @@ function toPromotion(row: PromotionRow, approvals: any[], events: any[]): Stored
   const target = JSON.parse(row.target) as PromotionTarget;
   return {
     id: row.id,
+    kind: row.kind ?? 'promotion',
+    rollbackOf: row.rollback_of ?? undefined,
     entityRef: row.entity_ref,
     from: row.source_env,
     to: row.target_env,

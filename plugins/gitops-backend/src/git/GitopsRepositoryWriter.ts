@@ -6,6 +6,7 @@ import os from 'os';
 import path from 'path';
 import pLimit from 'p-limit';
 import { setYamlValue } from '@internal/backstage-plugin-gitops-common';
+import { parseDocument } from 'yaml';
 import { git, GitCommandError } from './git';
 
 /** What to change, where, and for which promotion. */
@@ -77,6 +78,35 @@ export class GitopsRepositoryWriter {
       } catch {
         return false;
       }
+    });
+  }
+
+  /**
+   * The values a key held in a file, newest first, one entry per commit that changed
+   * the file: the versions an environment ran, for rollbacks.
+   */
+  async history(
+    location: { repoURL: string; branch: string; file: string; key: string },
+    limit = 30,
+  ): Promise<{ value: string; revision: string; committedAt: string; message: string }[]> {
+    const change = { ...location } as ValueChange;
+    validateLocation(change);
+    const lock = this.locks.get(location.repoURL) ?? pLimit(1);
+    this.locks.set(location.repoURL, lock);
+    return lock(async () => {
+      const dir = await this.checkout(change);
+      await this.resetToRemote(dir, change);
+      const log = await git(dir, [
+        'log', `origin/${location.branch}`, `-n${limit}`, '--format=%H%x1f%cI%x1f%s', '--', location.file,
+      ]);
+      const entries = [];
+      for (const line of log.split('\n').filter(Boolean)) {
+        const [revision, committedAt, message] = line.split('\x1f');
+        const text = await git(dir, ['show', `${revision}:${location.file}`]).catch(() => undefined);
+        const value = text === undefined ? undefined : readYamlValue(text, location.key.split('.'));
+        if (value !== undefined) entries.push({ value, revision, committedAt, message });
+      }
+      return entries;
     });
   }
 
@@ -175,6 +205,10 @@ function validateChange(change: ValueChange) {
   if (!TAG_PATTERN.test(change.value)) {
     throw new InputError(`'${change.value}' is not a valid image tag`);
   }
+  validateLocation(change);
+}
+
+function validateLocation(change: Pick<ValueChange, 'key' | 'branch' | 'file' | 'repoURL'>) {
   if (!KEY_PATTERN.test(change.key)) throw new InputError(`'${change.key}' is not a valid YAML key path`);
   if (!BRANCH_PATTERN.test(change.branch)) throw new InputError(`'${change.branch}' is not a valid branch name`);
   if (path.isAbsolute(change.file) || change.file.split(/[\\/]/).includes('..')) {
@@ -190,4 +224,9 @@ function isRejectedPush(error: unknown): boolean {
     error instanceof GitCommandError &&
     /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref/.test(error.stderr)
   );
+}
+
+function readYamlValue(text: string, keyPath: string[]): string | undefined {
+  const value = parseDocument(text).getIn(keyPath);
+  return value === undefined || value === null ? undefined : String(value);
 }

@@ -19,6 +19,8 @@ export interface PromotionEngineOptions {
   logger: LoggerService;
   workerId: string;
   now?: () => Date;
+  /** Called once when a promotion fails verification (marks it bad, may roll back). */
+  onVerificationFailed?(promotion: StoredPromotion, reason: string): Promise<void>;
 }
 
 /**
@@ -119,7 +121,7 @@ export class PromotionEngine {
         const reason = aborted
           ? `Rollout ${aborted.name} was aborted: ${aborted.message ?? ''}`.trim()
           : `${promotion.target.appName} is Degraded: ${app.application.status?.health?.message ?? ''}`.trim();
-        await this.move(promotion, ['syncing'], 'failed', 'failed', reason, { failureReason: reason });
+        await this.fail(promotion, reason);
         return;
       }
       // The live Rollout must run the promoted tag: a snapshot read mid-sync can still
@@ -138,7 +140,13 @@ export class PromotionEngine {
         ? `${app.application.status?.sync?.status} at ${revision?.slice(0, 7)}, ${health}${rollouts.map(r => `, rollout ${r.phase}`).join('')}`
         : 'application not found';
       const reason = `Not synced and healthy within ${timeoutMinutes} min (${state})`;
-      await this.move(promotion, ['syncing'], 'failed', 'failed', reason, { failureReason: reason });
+      await this.fail(promotion, reason);
+    }
+  }
+
+  private async fail(promotion: StoredPromotion, reason: string) {
+    if (await this.move(promotion, ['syncing'], 'failed', 'failed', reason, { failureReason: reason })) {
+      await this.options.onVerificationFailed?.(promotion, reason);
     }
   }
 
@@ -176,7 +184,9 @@ export class PromotionEngine {
 function commitMessage(promotion: StoredPromotion): string {
   const name = promotion.entityRef.replace(/^[^:]+:(default\/)?/, '');
   const lines = [
-    `Promote ${name} ${promotion.version.tag} from ${promotion.from} to ${promotion.to}`,
+    promotion.kind === 'rollback'
+      ? `Roll back ${name} in ${promotion.to} to ${promotion.version.tag}`
+      : `Promote ${name} ${promotion.version.tag} from ${promotion.from} to ${promotion.to}`,
     '',
     `Requested by ${promotion.requestedBy}.`,
   ];

@@ -240,7 +240,17 @@ export class PromotionService {
       needsFindings ? this.options.evidence.vulnerabilities(entity, source.name) : undefined,
       needsPolicies ? this.options.evidence.policies(entity, source.name) : undefined,
     ]);
-    return evaluateGates(gates, { source, vulnerabilities, policies, now: this.now() });
+    const results = evaluateGates(gates, { source, vulnerabilities, policies, now: this.now() });
+    const tag = versionOf(source)?.tag;
+    const bad = (await this.options.store.badVersions(stringifyEntityRef(entity), environment.name)).find(b => b.tag === tag);
+    if (bad) {
+      results.push({
+        gate: 'known-bad',
+        passed: false,
+        evidence: `${tag} failed in ${environment.name} before (promotion ${bad.promotionId}${bad.reason ? `: ${bad.reason}` : ''})`,
+      });
+    }
+    return results;
   }
 
   private async environments(entity: Entity, from: string, to: string) {

@@ -44,6 +44,12 @@ describe('promotions', () => {
     return application;
   };
 
+  /** What staging runs at a revision: the tag its values file holds there. */
+  async function stagingTagAt(revision: string) {
+    const text = await git(root, ['--git-dir', remote, 'show', `${revision}:apps/payments-api/staging/values.yaml`]).catch(() => undefined);
+    return text?.match(/tag: "([^"]+)"/)?.[1] ?? '1.5.0';
+  }
+
   beforeEach(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-promotions-'));
     remote = path.join(root, 'gitops.git');
@@ -61,11 +67,11 @@ describe('promotions', () => {
     staging = { revision: seedSha, health: 'Healthy', sync: 'Synced' };
 
     server.use(
-      http.get(`${ARGOCD_URL}/api/v1/applications`, () =>
+      http.get(`${ARGOCD_URL}/api/v1/applications`, async () =>
         HttpResponse.json({
           items: [
             app('dev', '1.5.0', { revision: seedSha, health: 'Healthy', sync: 'Synced' }),
-            app('staging', staging.revision === seedSha ? '1.4.2' : '1.5.0', staging),
+            app('staging', await stagingTagAt(staging.revision), staging),
             app('prod', '1.4.2', { revision: seedSha, health: 'Healthy', sync: 'Synced' }),
           ],
         }),
@@ -82,7 +88,7 @@ describe('promotions', () => {
     gitops: {
       environments: [
         { name: 'dev', match: { labels: { env: 'dev' } } },
-        { name: 'staging', promotesFrom: 'dev', match: { labels: { env: 'staging' } }, promotion: { verifyTimeoutMinutes: 5 } },
+        { name: 'staging', promotesFrom: 'dev', match: { labels: { env: 'staging' } }, promotion: { verifyTimeoutMinutes: 5, autoRollback: true } },
         {
           name: 'prod',
           promotesFrom: 'staging',
@@ -215,6 +221,82 @@ describe('promotions', () => {
     const failed = await get(backend, body.id);
     expect(failed.status).toBe('failed');
     expect(failed.failureReason).toContain('payments-api-staging is Degraded');
+
+    // staging rolls back on its own, once, to what it ran before.
+    const list = async () =>
+      (await request(backend).get('/api/gitops/v1/promotions').query({ entityRef: 'component:default/payments-api' }).set('authorization', alice)).body.items;
+    const [rollback] = await list();
+    expect(rollback).toMatchObject({
+      kind: 'rollback',
+      rollbackOf: body.id,
+      from: 'staging',
+      to: 'staging',
+      version: { tag: '1.4.2' },
+      status: 'approved',
+      requestedBy: 'system:gitops/auto-rollback',
+      gates: [{ gate: 'source-healthy', passed: true, evidence: expect.stringContaining('skipped') }],
+    });
+    await engine();
+    expect(await remoteLog()).toEqual([
+      'Roll back payments-api in staging to 1.4.2',
+      'Promote payments-api 1.5.0 from dev to staging',
+      'seed',
+    ]);
+    expect(await git(root, ['--git-dir', remote, 'show', 'main:apps/payments-api/staging/values.yaml'])).toBe(VALUES('1.4.2').trim());
+
+    // The rollback itself fails (still Degraded at its commit): no second rollback.
+    await engine();
+    const rollbackCommit = (await get(backend, rollback.id)).commit.sha;
+    staging = { revision: rollbackCommit, health: 'Degraded', sync: 'Synced' };
+    await refresh();
+    await engine();
+    expect((await get(backend, rollback.id)).status).toBe('failed');
+    expect((await list()).length).toBe(2);
+
+    // 1.5.0 is now known bad in staging.
+    staging = { revision: rollbackCommit, health: 'Healthy', sync: 'Synced' };
+    await refresh();
+    const again = await promote(backend, { from: 'dev', to: 'staging' });
+    expect(again.status).toBe(409);
+    expect(again.body.gates).toContainEqual(
+      expect.objectContaining({ gate: 'known-bad', passed: false, evidence: expect.stringContaining(`1.5.0 failed in staging before (promotion ${body.id}`) }),
+    );
+  });
+
+  it('rolls an environment back by hand to a version it ran before, as one commit', async () => {
+    const backend = await start();
+    const { body } = await promote(backend, { from: 'dev', to: 'staging' });
+    await engine();
+    await engine();
+    const { commit } = await get(backend, body.id);
+    staging = { revision: commit.sha, health: 'Healthy', sync: 'Synced' };
+    await refresh();
+    await engine();
+    expect((await get(backend, body.id)).status).toBe('succeeded');
+
+    const candidates = await request(backend)
+      .get('/api/gitops/v1/entities/component/default/payments-api/rollback-candidates')
+      .query({ environment: 'staging' })
+      .set('authorization', alice);
+    expect(candidates.body.items).toEqual([
+      expect.objectContaining({ tag: '1.4.2', message: 'seed' }),
+    ]);
+
+    const unknown = await request(backend).post('/api/gitops/v1/rollbacks').set('authorization', alice)
+      .send({ entityRef: 'component:default/payments-api', environment: 'staging', tag: '0.9.0' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('tag: 0.9.0 is not a version staging ran before (candidates: 1.4.2)');
+
+    const rollback = await request(backend).post('/api/gitops/v1/rollbacks').set('authorization', alice)
+      .send({ entityRef: 'component:default/payments-api', environment: 'staging', tag: '1.4.2', comment: 'revert' });
+    expect(rollback.status).toBe(201);
+    expect(rollback.body).toMatchObject({ kind: 'rollback', status: 'approved', previousVersion: { tag: '1.5.0' } });
+    await engine();
+    expect(await remoteLog()).toEqual([
+      'Roll back payments-api in staging to 1.4.2',
+      'Promote payments-api 1.5.0 from dev to staging',
+      'seed',
+    ]);
   });
 
   it('blocks on failed gates with the evidence, and writes nothing', async () => {

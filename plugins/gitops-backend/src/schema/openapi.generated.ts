@@ -298,6 +298,148 @@ export const spec = {
         }
       }
     },
+    "/v1/rollbacks": {
+      "post": {
+        "operationId": "CreateRollback",
+        "description": "Rolls an environment back to a version it ran before (a promotion of kind rollback).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "entityRef": {
+                    "type": "string",
+                    "pattern": "^[a-zA-Z][a-zA-Z0-9-]{0,62}:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$"
+                  },
+                  "environment": {
+                    "type": "string",
+                    "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+                  },
+                  "tag": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
+                  },
+                  "comment": {
+                    "type": "string",
+                    "maxLength": 2000
+                  }
+                },
+                "required": [
+                  "entityRef",
+                  "environment",
+                  "tag"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The rollback",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/v1/entities/{kind}/{namespace}/{name}/rollback-candidates": {
+      "get": {
+        "operationId": "GetRollbackCandidates",
+        "description": "Versions the environment ran before, from its values file's history in the GitOps repository.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/kind"
+          },
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/environment"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Candidates, newest first",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "tag": {
+                            "type": "string"
+                          },
+                          "revision": {
+                            "type": "string"
+                          },
+                          "committedAt": {
+                            "type": "string"
+                          },
+                          "message": {
+                            "type": "string"
+                          },
+                          "bad": {
+                            "type": "boolean"
+                          }
+                        },
+                        "required": [
+                          "tag",
+                          "revision",
+                          "committedAt",
+                          "message"
+                        ]
+                      }
+                    }
+                  },
+                  "required": [
+                    "items"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/v1/promotions": {
       "get": {
         "operationId": "ListPromotions",
@@ -986,6 +1128,16 @@ export const spec = {
           "id": {
             "type": "string"
           },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "promotion",
+              "rollback"
+            ]
+          },
+          "rollbackOf": {
+            "type": "string"
+          },
           "entityRef": {
             "type": "string"
           },
@@ -1121,6 +1273,7 @@ export const spec = {
         },
         "required": [
           "id",
+          "kind",
           "entityRef",
           "from",
           "to",

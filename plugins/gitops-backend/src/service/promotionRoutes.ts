@@ -9,13 +9,16 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { JsonObject } from '@backstage/types';
 import type { Request } from 'express';
 import { GatesFailedError, type PromotionService } from '../promotions/PromotionService';
-import type { GitopsApiRouter } from './router';
+import type { AuthorizedEntity, GitopsApiRouter } from './router';
+import type { RollbackService } from '../promotions/RollbackService';
 
 export interface PromotionRouteOptions {
   httpAuth: HttpAuthService;
   catalog: CatalogService;
   auditor: AuditorService;
   promotions: PromotionService;
+  rollbacks: RollbackService;
+  authorizedEntity: AuthorizedEntity;
 }
 
 /** The promotion routes: create, preview, list, get, approve, reject, cancel. */
@@ -66,6 +69,21 @@ export function registerPromotionRoutes(router: GitopsApiRouter, options: Promot
       if (!(error instanceof GatesFailedError)) throw error;
       res.status(409).json({ error: { name: error.name, message: error.message }, gates: error.gates });
     }
+  });
+
+  router.get('/v1/entities/:kind/:namespace/:name/rollback-candidates', async (req, res) => {
+    const entity = await options.authorizedEntity(req, 'read the deployments of');
+    res.json({ items: await options.rollbacks.candidates(entity, req.query.environment) });
+  });
+
+  router.post('/v1/rollbacks', async (req, res) => {
+    const { entityRef, ...request } = req.body;
+    const rollback = await audited(req, 'rollback-create', { entityRef, environment: request.environment, tag: request.tag }, async () => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const entity = await entityFor(entityRef, credentials);
+      return options.rollbacks.create(entity, request, credentials);
+    });
+    res.status(201).json(rollback);
   });
 
   router.get('/v1/promotions', async (req, res) => {

@@ -23,6 +23,7 @@ import type { DeploymentsService } from '../deployments/DeploymentsService';
 import type { EntityFindings } from '../findings/EntityFindings';
 import type { ScanStore } from '../findings/ScanStore';
 import type { PromotionService } from '../promotions/PromotionService';
+import type { RollbackService } from '../promotions/RollbackService';
 import type { RolloutActionService } from '../rollouts/RolloutActionService';
 import { spec } from '../schema/openapi.generated';
 import { registerFindingsRoutes } from './findingsRoutes';
@@ -50,6 +51,7 @@ export interface RouterOptions {
   deployments: DeploymentsService;
   rolloutActions: RolloutActionService;
   promotions: PromotionService;
+  rollbacks: RollbackService;
   findings: EntityFindings;
   scans: ScanStore;
 }
@@ -134,6 +136,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     catalog,
     auditor: options.auditor,
     promotions: options.promotions,
+    rollbacks: options.rollbacks,
+    authorizedEntity,
   });
 
   return router;

@@ -16,6 +16,7 @@ const ENTITY = 'component:default/payments-api';
 
 const promotion = (overrides: Partial<Promotion> = {}): Promotion => ({
   id: 'prm-1',
+  kind: 'promotion',
   entityRef: ENTITY,
   from: 'staging',
   to: 'prod',

@@ -1,0 +1,172 @@
+import type {
+  BackstageCredentials,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  gitopsRollbackPermission,
+  parseImageRef,
+  type GateResult,
+  type Promotion,
+  type RollbackCandidate,
+} from '@internal/backstage-plugin-gitops-common';
+import crypto from 'crypto';
+import type { GitopsConfig } from '../config/gitopsConfig';
+import type { PromotionStore, PromotionTarget } from '../database/PromotionStore';
+import type { DeploymentsService } from '../deployments/DeploymentsService';
+import type { GitopsRepositoryWriter } from '../git/GitopsRepositoryWriter';
+import { evaluateGates } from './gates';
+import { toApi, versionOf } from './PromotionService';
+import { resolvePromotionTarget } from './resolveTarget';
+
+/** The gates a rollback skips: it restores what ran before, so only a freeze holds it. */
+const SKIPPED_BY_ROLLBACK = 'skipped: a rollback restores a version that ran here before';
+
+export interface RollbackServiceOptions {
+  config: GitopsConfig;
+  deployments: DeploymentsService;
+  store: PromotionStore;
+  writer: GitopsRepositoryWriter;
+  permissions: PermissionsService;
+  userInfo: UserInfoService;
+  now?: () => Date;
+}
+
+/**
+ * GitOps-native rollbacks: an environment goes back to a version it ran before, read
+ * from its values file's history in the GitOps repository, written and followed like
+ * any promotion (kind `rollback`), under the environment's approval rule.
+ */
+export class RollbackService {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RollbackServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async candidates(entity: Entity, environment: string): Promise<RollbackCandidate[]> {
+    const { target, current } = await this.locate(entity, environment);
+    const history = await this.options.writer.history(target);
+    const bad = new Set(
+      (await this.options.store.badVersions(stringifyEntityRef(entity), environment)).map(b => b.tag),
+    );
+    const seen = new Set<string>([current ?? '']);
+    const candidates: RollbackCandidate[] = [];
+    for (const entry of history) {
+      if (seen.has(entry.value)) continue;
+      seen.add(entry.value);
+      candidates.push({
+        tag: entry.value,
+        revision: entry.revision,
+        committedAt: entry.committedAt,
+        message: entry.message,
+        ...(bad.has(entry.value) ? { bad: true } : {}),
+      });
+    }
+    return candidates;
+  }
+
+  async create(
+    entity: Entity,
+    request: { environment: string; tag: string; comment?: string },
+    credentials: BackstageCredentials,
+  ): Promise<Promotion> {
+    const entityRef = stringifyEntityRef(entity);
+    const [decision] = await this.options.permissions.authorize(
+      [{ permission: gitopsRollbackPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Not allowed to roll back ${entityRef}`);
+    }
+    const candidates = await this.candidates(entity, request.environment);
+    if (!candidates.some(c => c.tag === request.tag)) {
+      throw new InputError(
+        `tag: ${request.tag} is not a version ${request.environment} ran before (candidates: ${candidates.map(c => c.tag).join(', ') || 'none'})`,
+      );
+    }
+    const { userEntityRef } = await this.options.userInfo.getUserInfo(credentials);
+    return this.start(entity, request.environment, request.tag, {
+      requestedBy: userEntityRef,
+      comment: request.comment,
+    });
+  }
+
+  /**
+   * Starts a rollback; `automatic` ones (after a failed promotion) need no approval,
+   * since they restore what ran before the failure.
+   */
+  async start(
+    entity: Entity,
+    environment: string,
+    tag: string,
+    by: { requestedBy: string; comment?: string; rollbackOf?: string },
+  ): Promise<Promotion> {
+    const env = this.environment(environment);
+    const { target, source } = await this.locate(entity, environment);
+    const gates = this.gates(env.promotion.gates);
+    const blocked = gates.find(g => !g.passed);
+    if (blocked) throw new ConflictError(`Rollback blocked by ${blocked.gate} (${blocked.evidence})`);
+    const current = versionOf(source);
+    const required = by.rollbackOf ? 0 : env.promotion.approvals.required;
+    const id = crypto.randomUUID();
+    await this.options.store.create(
+      {
+        id,
+        kind: 'rollback',
+        rollbackOf: by.rollbackOf,
+        entityRef: stringifyEntityRef(entity),
+        from: environment,
+        to: environment,
+        version: { tag, repository: current?.repository, image: current?.repository ? `${current.repository}:${tag}` : undefined },
+        previousVersion: current,
+        requestedBy: by.requestedBy,
+        comment: by.comment,
+        status: required > 0 ? 'awaiting-approval' : 'approved',
+        gates,
+        requiredApprovals: required,
+        target,
+      },
+      this.now(),
+    );
+    return toApi((await this.options.store.get(id))!);
+  }
+
+  private gates(gates: GitopsConfig['environments'][number]['promotion']['gates']): GateResult[] {
+    const evaluated = evaluateGates(
+      { ...gates, requireSourceHealthy: false, soakMinutes: undefined, maxCritical: undefined, maxHigh: undefined, maxPolicyFailures: undefined },
+      { source: { name: '', title: '', applications: [], rollouts: [] }, now: this.now() },
+    );
+    const skipped: GateResult[] = [
+      gates.requireSourceHealthy ? 'source-healthy' : undefined,
+      gates.soakMinutes !== undefined ? 'soak-time' : undefined,
+      gates.maxCritical !== undefined || gates.maxHigh !== undefined ? 'vulnerabilities' : undefined,
+      gates.maxPolicyFailures !== undefined ? 'policies' : undefined,
+    ]
+      .filter((g): g is string => Boolean(g))
+      .map(gate => ({ gate, passed: true, evidence: SKIPPED_BY_ROLLBACK }));
+    return [...skipped, ...evaluated];
+  }
+
+  private async locate(entity: Entity, environment: string): Promise<{
+    target: PromotionTarget;
+    source: Awaited<ReturnType<DeploymentsService['getDeployments']>>['environments'][number];
+    current?: string;
+  }> {
+    const env = this.environment(environment);
+    const view = await this.options.deployments.getDeployments(entity);
+    const source = view.environments.find(e => e.name === environment)!;
+    const target = resolvePromotionTarget(entity, env, source);
+    const image = source.version?.image;
+    return { target, source, current: image ? parseImageRef(image).tag : undefined };
+  }
+
+  private environment(name: string) {
+    const env = this.options.config.environments.find(e => e.name === name);
+    if (!env) throw new InputError(`environment: '${name}' is not configured`);
+    return env;
+  }
+}
