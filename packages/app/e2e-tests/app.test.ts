@@ -113,3 +113,20 @@ test('a prod promotion waits for an approval the requester cannot give', async (
   await expect(page.getByText('You requested this promotion: another person must approve it')).toBeVisible();
   await page.screenshot({ path: `${SCREENSHOTS}/awaiting-approval.png`, fullPage: true });
 });
+
+test('rolling back staging to the version it ran before is one commit, followed to succeeded', async ({ page }) => {
+  await openDeployments(page, 'orders-api');
+  const staging = page.getByTestId('environment-staging');
+  await expect(staging.getByText('2.2.0', { exact: true })).toBeVisible();
+  await staging.getByRole('button', { name: 'Roll back…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel(/^2\.1\.0/).check();
+  await expect(dialog.getByText('Staging: 2.2.0 → 2.1.0')).toBeVisible();
+  await dialog.getByLabel('Why').fill('2.2.0 slows down checkout');
+  await dialog.getByRole('button', { name: 'Roll back' }).click();
+  await expect(dialog.getByTestId('promotion-progress').getByText('succeeded')).toBeVisible({ timeout: 90_000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/rollback.png` });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(staging.getByText('2.1.0', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText('rollback of staging')).toBeVisible();
+});

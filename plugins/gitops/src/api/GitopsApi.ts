@@ -10,6 +10,8 @@ import type {
   PromotionPreview,
   PoliciesResponse,
   VulnerabilitiesResponse,
+  CreateRollbackRequest,
+  RollbackCandidate,
 } from '@internal/backstage-plugin-gitops-common';
 
 /** Client of the `gitops` backend plugin. @public */
@@ -23,6 +25,8 @@ export interface GitopsApi {
   ): Promise<RolloutSummary>;
   getVulnerabilities(entity: CompoundEntityRef, environment: string): Promise<VulnerabilitiesResponse>;
   getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse>;
+  getRollbackCandidates(entity: CompoundEntityRef, environment: string): Promise<RollbackCandidate[]>;
+  createRollback(request: CreateRollbackRequest): Promise<Promotion>;
   previewPromotion(request: CreatePromotionRequest): Promise<PromotionPreview>;
   /** Rejects with a {@link GatesFailedError} when gates block it. */
   createPromotion(request: CreatePromotionRequest): Promise<Promotion>;

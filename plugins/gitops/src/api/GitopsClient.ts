@@ -12,6 +12,8 @@ import type {
   PromotionPreview,
   PoliciesResponse,
   VulnerabilitiesResponse,
+  CreateRollbackRequest,
+  RollbackCandidate,
 } from '@internal/backstage-plugin-gitops-common';
 import type { GitopsApi } from './GitopsApi';
 
@@ -58,6 +60,17 @@ export class GitopsClient implements GitopsApi {
 
   getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse> {
     return this.get(`${entityPath(entity)}/policies?${new URLSearchParams({ environment })}`);
+  }
+
+  async getRollbackCandidates(entity: CompoundEntityRef, environment: string): Promise<RollbackCandidate[]> {
+    const { items } = await this.get<{ items: RollbackCandidate[] }>(
+      `${entityPath(entity)}/rollback-candidates?${new URLSearchParams({ environment })}`,
+    );
+    return items;
+  }
+
+  createRollback(request: CreateRollbackRequest): Promise<Promotion> {
+    return this.send('POST', '/v1/rollbacks', request);
   }
 
   previewPromotion(request: CreatePromotionRequest): Promise<PromotionPreview> {

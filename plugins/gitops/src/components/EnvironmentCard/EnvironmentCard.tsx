@@ -5,6 +5,8 @@ import { HealthStatusLabel, SyncStatusLabel } from '../StatusChips';
 import { RolloutPanel } from '../RolloutPanel';
 import { relativeTime, shortDigest, shortRevision } from '../formatting';
 import { FindingsBadges, FindingsDialog } from '../Findings';
+import { RollbackDialog } from '../RollbackDialog';
+import { Button } from '@material-ui/core';
 import { useState } from 'react';
 
 const useStyles = makeStyles(theme => ({
@@ -20,6 +22,7 @@ export function EnvironmentCard(props: {
   const { environment, onChange } = props;
   const classes = useStyles();
   const [showFindings, setShowFindings] = useState(false);
+  const [rollingBack, setRollingBack] = useState(false);
   const { version, applications } = environment;
   return (
     <InfoCard
@@ -86,6 +89,14 @@ export function EnvironmentCard(props: {
               />
             ))}
             <HistoryList environment={environment} />
+            <Box mt={1}>
+              <Button size="small" onClick={() => setRollingBack(true)}>
+                Roll back…
+              </Button>
+            </Box>
+            {rollingBack && (
+              <RollbackDialog environment={environment} onClose={() => setRollingBack(false)} onChange={onChange} />
+            )}
           </>
         )}
       </div>

@@ -139,7 +139,7 @@ export function PromotionDialog(props: PromotionDialogProps) {
 }
 
 /** Re-reads the promotion every 2 s until it ends. */
-function usePromotionFollower(
+export function usePromotionFollower(
   promotion: Promotion | undefined,
   setPromotion: (p: Promotion) => void,
   onChange: () => void,

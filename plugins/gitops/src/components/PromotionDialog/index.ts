@@ -1,1 +1,1 @@
-export { PromotionDialog, PromotionProgress } from './PromotionDialog';
+export { PromotionDialog, PromotionProgress, usePromotionFollower } from './PromotionDialog';

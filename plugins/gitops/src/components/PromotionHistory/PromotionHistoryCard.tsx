@@ -46,7 +46,10 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
 
   const columns: TableColumn<Promotion>[] = [
     { title: 'When', render: p => relativeTime(p.createdAt) },
-    { title: 'Promotion', render: p => `${p.from} → ${p.to}` },
+    {
+      title: 'Promotion',
+      render: p => (p.kind === 'rollback' ? `rollback of ${p.to}${p.rollbackOf ? ' (automatic)' : ''}` : `${p.from} → ${p.to}`),
+    },
     { title: 'Version', render: p => `${p.previousVersion?.tag ?? '–'} → ${p.version.tag}` },
     { title: 'Requested by', field: 'requestedBy' },
     { title: 'Status', render: p => <PromotionStatusLabel status={p.status} /> },

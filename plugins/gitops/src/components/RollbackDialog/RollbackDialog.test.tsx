@@ -1,0 +1,49 @@
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { Entity } from '@backstage/catalog-model';
+import { gitopsApiRef } from '../../api';
+import { RollbackDialog } from './RollbackDialog';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments-api', namespace: 'default' },
+  spec: {},
+};
+
+describe('RollbackDialog', () => {
+  it('lists earlier versions from the repository history and rolls back to the chosen one', async () => {
+    const api = {
+      getRollbackCandidates: jest.fn().mockResolvedValue([
+        { tag: '1.4.2', revision: 'a'.repeat(40), committedAt: new Date().toISOString(), message: 'Promote payments-api 1.4.2' },
+        { tag: '1.4.1', revision: 'b'.repeat(40), committedAt: new Date().toISOString(), message: 'seed', bad: true },
+      ]),
+      createRollback: jest.fn().mockResolvedValue({
+        id: 'r1', kind: 'rollback', status: 'approved', entityRef: 'component:default/payments-api', from: 'staging', to: 'staging',
+        version: { tag: '1.4.2' }, requestedBy: 'user:default/guest', gates: [], approvals: [], requiredApprovals: 0,
+        createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), events: [{ at: new Date().toISOString(), type: 'requested', message: 'Rollback of staging to 1.4.2 requested' }],
+      }),
+      getPromotion: jest.fn(),
+    };
+    const onChange = jest.fn();
+    await renderInTestApp(
+      <TestApiProvider apis={[[gitopsApiRef, api]]}>
+        <EntityProvider entity={entity}>
+          <RollbackDialog environment={{ name: 'staging', title: 'Staging', version: { tag: '1.5.0' } }} onClose={jest.fn()} onChange={onChange} />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    expect(await screen.findByText(/1\.4\.1 \(failed here before\)/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Roll back' })).toBeDisabled();
+    await userEvent.click(screen.getByLabelText(/^1\.4\.2/));
+    expect(screen.getByText('Staging: 1.5.0 → 1.4.2')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Roll back' }));
+    await waitFor(() =>
+      expect(api.createRollback).toHaveBeenCalledWith({ entityRef: 'component:default/payments-api', environment: 'staging', tag: '1.4.2' }),
+    );
+    expect(await screen.findByText(/Rollback of staging to 1.4.2 requested/)).toBeInTheDocument();
+    expect(onChange).toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,109 @@
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { getCompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControlLabel,
+  Radio,
+  RadioGroup,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import type { Promotion } from '@internal/backstage-plugin-gitops-common';
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { gitopsApiRef } from '../../api';
+import { errorMessage } from '../errorMessage';
+import { relativeTime } from '../formatting';
+import { PromotionProgress, usePromotionFollower } from '../PromotionDialog';
+
+/**
+ * Rolls an environment back to a version it ran before (from the GitOps repository's
+ * history), as one commit followed to healthy like a promotion.
+ */
+export function RollbackDialog(props: {
+  environment: { name: string; title: string; version?: { tag?: string } };
+  onClose(): void;
+  onChange(): void;
+}) {
+  const { environment, onClose, onChange } = props;
+  const { entity } = useEntity();
+  const api = useApi(gitopsApiRef);
+  const candidates = useAsync(
+    () => api.getRollbackCandidates(getCompoundEntityRef(entity), environment.name),
+    [api, entity, environment.name],
+  );
+  const [tag, setTag] = useState<string>();
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<Error>();
+  const [rollback, setRollback] = useState<Promotion>();
+  usePromotionFollower(rollback, setRollback, onChange);
+
+  async function submit() {
+    setError(undefined);
+    try {
+      setRollback(
+        await api.createRollback({
+          entityRef: stringifyEntityRef(entity),
+          environment: environment.name,
+          tag: tag!,
+          comment: comment || undefined,
+        }),
+      );
+      onChange();
+    } catch (e) {
+      setError(e as Error);
+    }
+  }
+
+  return (
+    <Dialog open onClose={onClose} fullWidth maxWidth="sm">
+      <DialogTitle>Roll back {environment.title}</DialogTitle>
+      <DialogContent>
+        <Typography variant="body2" gutterBottom>
+          {environment.title} runs {environment.version?.tag ?? 'an unknown version'}. Choose a version it ran before; the
+          change is one commit to the GitOps repository, followed until healthy.
+        </Typography>
+        {candidates.loading && <Progress />}
+        {candidates.error && <ResponseErrorPanel error={candidates.error} />}
+        {candidates.value?.length === 0 && <Alert severity="info">No earlier version in the repository history.</Alert>}
+        {candidates.value && !rollback && (
+          <RadioGroup value={tag ?? ''} onChange={e => setTag(e.target.value)} aria-label="version">
+            {candidates.value.map(candidate => (
+              <FormControlLabel
+                key={candidate.revision}
+                value={candidate.tag}
+                control={<Radio color="primary" />}
+                label={`${candidate.tag}${candidate.bad ? ' (failed here before)' : ''} · ${relativeTime(candidate.committedAt)} · ${candidate.message}`}
+              />
+            ))}
+          </RadioGroup>
+        )}
+        {!rollback && (
+          <TextField id="rollback-comment" label="Why" fullWidth margin="normal" value={comment} onChange={e => setComment(e.target.value)} />
+        )}
+        {tag && !rollback && (
+          <Typography variant="body2">
+            {environment.title}: {environment.version?.tag} → {tag}
+          </Typography>
+        )}
+        {error && <Alert severity="error">{errorMessage(error)}</Alert>}
+        {rollback && <PromotionProgress promotion={rollback} />}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>{rollback ? 'Close' : 'Cancel'}</Button>
+        {!rollback && (
+          <Button color="secondary" variant="contained" disabled={!tag} onClick={submit}>
+            Roll back
+          </Button>
+        )}
+      </DialogActions>
+    </Dialog>
+  );
+}
