@@ -32,6 +32,7 @@ export default defineConfig({
       url: 'http://localhost:7007/.backstage/health/v1/readiness',
       reuseExistingServer: !CI,
       timeout: 180_000,
+      env: { GITOPS_SANDBOX_DIR: path.resolve('test-results/sandbox-data') },
     },
     ...(CI
       ? []

@@ -73,6 +73,12 @@ export interface Config {
          * ran before, once, and mark the failed version bad. Default false.
          */
         autoRollback?: boolean;
+        /**
+         * `automatic`: a version verified in the environment this one promotes from is
+         * promoted here by the suite itself once its gates pass (continuous deployment);
+         * approvals still apply. Default `manual`.
+         */
+        mode?: 'manual' | 'automatic';
       };
     }>;
     /** Commits to GitOps repositories. */

@@ -7,6 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { gitopsLocalReposUrlReaderModule } from '@internal/backstage-plugin-scaffolder-backend-module-gitops';
 
 const backend = createBackend();
 
@@ -75,5 +76,8 @@ backend.add(import('@roadiehq/backstage-plugin-argo-cd-backend'));
 // the GitOps delivery suite
 backend.add(import('@internal/backstage-plugin-gitops-backend'));
 backend.add(import('@internal/backstage-plugin-scaffolder-backend-module-gitops'));
+// reads the repositories `gitops:publish:local` creates (https://gitops.local/...), so
+// the catalog can register services scaffolded without a git host
+backend.add(gitopsLocalReposUrlReaderModule);
 
 backend.start();

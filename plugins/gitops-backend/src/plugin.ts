@@ -23,6 +23,7 @@ import { PromotionEngine } from './promotions/PromotionEngine';
 import { PromotionService } from './promotions/PromotionService';
 import { RollbackService } from './promotions/RollbackService';
 import { createFailureHandler } from './promotions/autoRollback';
+import { ContinuousDeployment } from './promotions/ContinuousDeployment';
 import { createFindingsService } from './findings/createFindingsService';
 import { EntityFindings } from './findings/EntityFindings';
 import { DatabaseScanStore } from './findings/ScanStore';
@@ -127,6 +128,24 @@ export const gitopsPlugin = createBackendPlugin({
               await refresher.refreshAll();
               inventory.invalidate();
             },
+          });
+        }
+
+        const continuousDeployment = new ContinuousDeployment({
+          config,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          deployments,
+          promotions,
+          logger: deps.logger,
+        });
+        if (config.environments.some(e => e.promotion.mode === 'automatic')) {
+          await deps.scheduler.scheduleTask({
+            id: 'gitops-continuous-deployment',
+            frequency: { seconds: 15 },
+            timeout: { minutes: 5 },
+            initialDelay: { seconds: 10 },
+            fn: () => continuousDeployment.runOnce(),
           });
         }
 

@@ -12,3 +12,4 @@ export * from './imageRef';
 export * from './rolloutActions';
 export * from './promotions';
 export * from './yamlEdit';
+export * from './versionOrder';

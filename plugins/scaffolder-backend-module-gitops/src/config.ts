@@ -21,17 +21,25 @@ export const DEFAULT_AUTHOR: GitAuthor = {
 };
 
 /**
+ * `gitops.scaffolder.localPublishDir` as an absolute directory: where `gitops:publish:local`
+ * writes and the local repositories URL reader reads.
+ */
+export function resolveLocalPublishDir(config: Pick<RootConfigService, 'getOptionalString'>): string {
+  return path.resolve(
+    config.getOptionalString('gitops.scaffolder.localPublishDir') ??
+      path.join('.sandbox-data', 'repos'),
+  );
+}
+
+/**
  * Reads the module's settings. Relative directories resolve against the backend's
  * working directory, like every other file location in app-config.
  */
 export function readGitopsScaffolderConfig(config: RootConfigService): GitopsScaffolderConfig {
   const integrations = ScmIntegrations.fromConfig(config);
   return {
-    localPublishDir: path.resolve(
-      config.getOptionalString('gitops.scaffolder.localPublishDir') ??
-        path.join('.sandbox-data', 'repos'),
-    ),
-    gitopsRepoUrl: config.getOptionalString('gitops.scaffolder.gitopsRepoUrl'),
+    localPublishDir: resolveLocalPublishDir(config),
+    gitopsRepoUrl: resolveFileUrl(config.getOptionalString('gitops.scaffolder.gitopsRepoUrl')),
     author: {
       name: config.getOptionalString('gitops.git.authorName') ?? DEFAULT_AUTHOR.name,
       email: config.getOptionalString('gitops.git.authorEmail') ?? DEFAULT_AUTHOR.email,
@@ -54,4 +62,14 @@ export function gitCredentialsFrom(integrations: ScmIntegrations) {
     if (!basic) return [];
     return [`http.extraHeader=Authorization: Basic ${Buffer.from(basic).toString('base64')}`];
   };
+}
+
+/**
+ * `file://../../.sandbox-data/gitops.git` style URLs resolve against the backend's
+ * working directory, so app-config can point at the sandbox without an absolute path.
+ */
+function resolveFileUrl(url: string | undefined): string | undefined {
+  if (!url?.startsWith('file://')) return url;
+  const target = url.slice('file://'.length);
+  return path.isAbsolute(target) ? url : `file://${path.resolve(target)}`;
 }

@@ -1,5 +1,6 @@
 /**
- * Scaffolder actions of the GitOps delivery suite.
+ * Scaffolder actions of the GitOps delivery suite, and the URL reader for the
+ * repositories `gitops:publish:local` creates.
  *
  * @packageDocumentation
  */
@@ -11,3 +12,9 @@ export {
   type RegisterServiceOptions,
 } from './actions/registerService';
 export { createPromoteAction, type PromoteOptions } from './actions/promote';
+export { gitopsLocalReposUrlReaderModule } from './localRepos/module';
+export {
+  GitopsLocalReposUrlReader,
+  type GitopsLocalReposUrlReaderOptions,
+} from './localRepos/GitopsLocalReposUrlReader';
+export { localRepoUrl, LOCAL_REPOS_HOST } from './localRepos/urls';

@@ -62,6 +62,7 @@ const promotionSchema = z.object({
     .default({}),
   verifyTimeoutMinutes: z.number().min(1).default(30),
   autoRollback: z.boolean().default(false),
+  mode: z.enum(['manual', 'automatic']).default('manual'),
 });
 
 const environmentSchema = z.object({

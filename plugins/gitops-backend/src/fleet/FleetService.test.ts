@@ -258,6 +258,29 @@ describe('FleetService', () => {
     expect(items[0]).toMatchObject({ risk: 'low', riskReasons: ['dev: Suspended', 'dev: rollout Paused'] });
   });
 
+  it('follows the inventory: a refresh re-indexes, a reload of the same content does not change answers', async () => {
+    let snapshot: InventorySnapshot = { applications: [app('payments', 'dev')], errors: [] };
+    const inventory = { snapshot: async () => snapshot } as unknown as Inventory;
+    const fleet = new FleetService(config, inventory);
+    const entities = [component('payments', selector('payments')), component('payments-copy', selector('payments'))];
+    const first = await fleet.getFleet(entities);
+    expect(first.items.map(i => Object.keys(i.environments))).toEqual([['dev'], ['dev']]);
+
+    // Reloaded from the database: new objects, same content.
+    snapshot = { applications: [app('payments', 'dev')], errors: [] };
+    expect((await fleet.getFleet(entities)).items).toEqual(first.items);
+
+    // Refreshed: as many apps as before, other content, a new refresh time.
+    const refreshed = app('payments', 'dev', { health: 'Degraded' });
+    refreshed.refreshedAt = new Date('2026-11-22T10:00:30Z');
+    snapshot = { applications: [refreshed], errors: [] };
+    const after = await fleet.getFleet(entities);
+    expect(after.items.map(i => [i.name, i.environments.dev.health, i.risk])).toEqual([
+      ['payments', 'Degraded', 'high'],
+      ['payments-copy', 'Degraded', 'high'],
+    ]);
+  });
+
   describe('findings', () => {
     const summary = (critical: number, high: number) => ({
       counts: { critical, high, medium: 0, low: 0, unknown: 0 },
@@ -314,6 +337,9 @@ describe('FleetService', () => {
         source: 'scans:ghcr.io/example/orders-prod:1.0.0',
         message: 'No vulnerability report',
       });
+      // Counts belong to that read only.
+      const again = await fleet.getFleet(entities);
+      expect(again.items.find(i => i.name === 'payments')!.environments.prod.vulnerabilities).toBeUndefined();
     });
 
     it('does not read findings when no cluster is configured', async () => {

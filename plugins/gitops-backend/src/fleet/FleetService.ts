@@ -5,7 +5,10 @@ import {
 } from '@backstage/catalog-model';
 import {
   ANNOTATION_ARGOCD_APP_NAME,
+  ANNOTATION_ARGOCD_APP_NAMESPACE,
   ANNOTATION_ARGOCD_APP_SELECTOR,
+  ANNOTATION_ARGOCD_INSTANCE_NAME,
+  ANNOTATION_ARGOCD_PROJECT_NAME,
   ANNOTATION_KUBERNETES_ID,
   GITOPS_ENTITY_ANNOTATIONS,
   hasGitopsAnnotations,
@@ -75,24 +78,51 @@ type IndexedApp = {
   position: number;
   app: InventoryApplication;
   environment?: string;
-  image?: string;
+  /** The first image of its first rollout, and its own first image. */
+  rolloutVersion?: FleetEnvironmentStatus['version'];
+  appVersion?: FleetEnvironmentStatus['version'];
   sync: SyncStatus;
   health: HealthStatus;
   rollouts: RolloutSummary[];
   workloads?: Workload[];
 };
 
+/** Where an entity's apps are, by environment, and what that sums up to. */
+type Placement =
+  | { error: string }
+  | {
+      apps: Map<string, IndexedApp[]>;
+      statuses: Record<string, FleetEnvironmentStatus>;
+      drift: boolean;
+    };
+
+/** What `entityApplicationFilter` reads: entities equal on these have the same apps. */
+const SELECTING_ANNOTATIONS = [
+  ANNOTATION_ARGOCD_APP_NAME,
+  ANNOTATION_ARGOCD_APP_SELECTOR,
+  ANNOTATION_ARGOCD_INSTANCE_NAME,
+  ANNOTATION_ARGOCD_PROJECT_NAME,
+  ANNOTATION_ARGOCD_APP_NAMESPACE,
+  ANNOTATION_KUBERNETES_ID,
+];
+
 /**
  * The snapshot indexed for fleet queries: every app placed in its environment and
  * summarised once, looked up by name and by label value, so finding an entity's
  * apps costs a map lookup plus checking a few candidates, not a scan of the fleet.
+ * Placements are kept per set of selecting annotations for the life of the index.
  */
 class SnapshotIndex {
   readonly all: IndexedApp[];
   private readonly byName = new Map<string, IndexedApp[]>();
   private readonly byLabel = new Map<string, Map<string, IndexedApp[]>>();
+  private readonly placements = new Map<string, Placement>();
 
-  constructor(snapshot: InventorySnapshot, placer: EnvironmentPlacer) {
+  constructor(
+    snapshot: InventorySnapshot,
+    placer: EnvironmentPlacer,
+    private readonly environments: GitopsConfig['environments'],
+  ) {
     this.all = snapshot.applications.map((app, position) => {
       const summary = summarizeApplication(app);
       const rollouts = app.rollouts.map(r => summarizeRollout(r as never));
@@ -100,7 +130,8 @@ class SnapshotIndex {
         position,
         app,
         environment: placer.place(app.application),
-        image: rollouts[0]?.images[0] ?? summary.images[0],
+        rolloutVersion: versionOf(rollouts[0]?.images[0]),
+        appVersion: versionOf(summary.images[0]),
         sync: summary.sync.status,
         health: summary.health.status,
         rollouts,
@@ -117,11 +148,52 @@ class SnapshotIndex {
     }
   }
 
+  placementOf(entity: Entity): Placement {
+    const annotations = entity.metadata.annotations ?? {};
+    const key = SELECTING_ANNOTATIONS.map(a => annotations[a] ?? '').join('\u0000');
+    let placement = this.placements.get(key);
+    if (!placement) {
+      placement = this.place(entity, annotations);
+      this.placements.set(key, placement);
+    }
+    return placement;
+  }
+
+  private place(entity: Entity, annotations: Record<string, string>): Placement {
+    let belongs: (app: InventoryApplication) => boolean;
+    try {
+      belongs = entityApplicationFilter(entity);
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+    const apps = new Map<string, IndexedApp[]>();
+    for (const candidate of this.candidates(annotations)) {
+      if (candidate.environment && belongs(candidate.app)) {
+        push(apps, candidate.environment, candidate);
+      }
+    }
+    const statuses: Record<string, FleetEnvironmentStatus> = {};
+    for (const env of this.environments) {
+      const inEnvironment = apps.get(env.name);
+      if (inEnvironment) statuses[env.name] = environmentStatus(inEnvironment);
+    }
+    let drift = false;
+    for (const env of this.environments) {
+      const status = statuses[env.name];
+      const source = env.promotesFrom ? statuses[env.promotesFrom] : undefined;
+      if (status?.version && source?.version) {
+        status.behindSource = source.version.image !== status.version.image;
+        drift ||= status.behindSource;
+      }
+    }
+    return { apps, statuses, drift };
+  }
+
   /**
    * A superset of the entity's apps, in snapshot order: the exact test is
    * `entityApplicationFilter`, so narrowing here only has to be conservative.
    */
-  candidates(annotations: Record<string, string>): IndexedApp[] {
+  private candidates(annotations: Record<string, string>): IndexedApp[] {
     const names = splitList(annotations[ANNOTATION_ARGOCD_APP_NAME]);
     if (names.length) {
       const found = [...new Set(names)].flatMap(name => this.byName.get(name) ?? []);
@@ -148,17 +220,23 @@ class SnapshotIndex {
   }
 }
 
+type Cell = { apps: IndexedApp[]; status: FleetEnvironmentStatus };
+
 /**
  * The fleet view: every annotated entity across every environment (version, sync,
  * health, rollout phase, drift, risk and optionally finding counts), built from
  * the inventory snapshot with zero upstream Argo CD calls. The snapshot is indexed
- * once (and reused while the inventory serves the same snapshot), so a fleet of
- * 2,000 services over thousands of applications costs one pass over the apps plus
- * a lookup per entity.
+ * once and the index kept until the inventory's content changes (a refresh), so a
+ * fleet of 2,000 services over thousands of applications costs one pass over the
+ * apps per refresh plus a lookup per entity per read.
  */
 export class FleetService {
   private readonly placer: EnvironmentPlacer;
-  private cachedIndex?: { applications: InventoryApplication[]; index: SnapshotIndex };
+  private cachedIndex?: {
+    applications: InventoryApplication[];
+    fingerprint: string;
+    index: SnapshotIndex;
+  };
 
   constructor(
     private readonly config: GitopsConfig,
@@ -176,41 +254,32 @@ export class FleetService {
     const snapshot = await this.inventory.snapshot();
     const index = this.indexOf(snapshot);
     const matches = fleetFilterMatcher(filter);
+    const withFindings = Boolean(options.includeFindings && this.findings?.hasClusters);
     const errors: SourceError[] = [...snapshot.errors];
     const items: FleetItem[] = [];
-    const cells: { entity: Entity; env: string; apps: IndexedApp[]; status: FleetEnvironmentStatus }[] = [];
+    const cells: Cell[] = [];
 
     for (const entity of entities) {
       if (!hasGitopsAnnotations(entity) || !matches(entity)) continue;
       const item = describeEntity(entity);
-      let belongs: (app: InventoryApplication) => boolean;
-      try {
-        belongs = entityApplicationFilter(entity);
-      } catch (error) {
-        errors.push({ source: `entity:${item.entityRef}`, message: (error as Error).message });
-        items.push(item);
+      items.push(item);
+      const placement = index.placementOf(entity);
+      if ('error' in placement) {
+        errors.push({ source: `entity:${item.entityRef}`, message: placement.error });
         continue;
       }
-      const byEnvironment = new Map<string, IndexedApp[]>();
-      for (const candidate of index.candidates(entity.metadata.annotations ?? {})) {
-        if (candidate.environment && belongs(candidate.app)) {
-          push(byEnvironment, candidate.environment, candidate);
-        }
-      }
       for (const env of this.config.environments) {
-        const apps = byEnvironment.get(env.name);
-        if (!apps) continue;
-        const status = environmentStatus(apps);
+        const cached = placement.statuses[env.name];
+        if (!cached) continue;
+        // A copy: the placement is shared by reads, findings are per read.
+        const status = { ...cached };
         item.environments[env.name] = status;
-        cells.push({ entity, env: env.name, apps, status });
+        if (withFindings) cells.push({ apps: placement.apps.get(env.name)!, status });
       }
-      this.markDrift(item);
-      items.push(item);
+      item.drift = placement.drift;
     }
 
-    if (options.includeFindings && this.findings?.hasClusters) {
-      errors.push(...(await this.addFindings(cells)));
-    }
+    if (withFindings) errors.push(...(await this.addFindings(cells)));
     for (const item of items) {
       const { risk, reasons } = assessRisk(item);
       item.risk = risk;
@@ -233,31 +302,26 @@ export class FleetService {
     };
   }
 
-  /** One index per snapshot: the inventory hands out the same snapshot while it is fresh. */
+  /**
+   * The index of the snapshot's content. The inventory reloads its snapshot every
+   * few seconds, but its content only changes when an instance is refreshed, which
+   * replaces all of that instance's apps with one new `refreshedAt`: so the apps'
+   * instances, refresh times and counts identify the content.
+   */
   private indexOf(snapshot: InventorySnapshot): SnapshotIndex {
-    if (this.cachedIndex?.applications !== snapshot.applications) {
-      this.cachedIndex = {
-        applications: snapshot.applications,
-        index: new SnapshotIndex(snapshot, this.placer),
-      };
+    const cached = this.cachedIndex;
+    if (cached?.applications === snapshot.applications) return cached.index;
+    const fingerprint = fingerprintOf(snapshot.applications);
+    if (cached?.fingerprint === fingerprint) {
+      cached.applications = snapshot.applications;
+      return cached.index;
     }
-    return this.cachedIndex.index;
+    const index = new SnapshotIndex(snapshot, this.placer, this.config.environments);
+    this.cachedIndex = { applications: snapshot.applications, fingerprint, index };
+    return index;
   }
 
-  private markDrift(item: FleetItem) {
-    for (const env of this.config.environments) {
-      const status = item.environments[env.name];
-      const source = env.promotesFrom ? item.environments[env.promotesFrom] : undefined;
-      if (status?.version && source?.version) {
-        status.behindSource = source.version.image !== status.version.image;
-        if (status.behindSource) item.drift = true;
-      }
-    }
-  }
-
-  private async addFindings(
-    cells: { entity: Entity; env: string; apps: IndexedApp[]; status: FleetEnvironmentStatus }[],
-  ): Promise<SourceError[]> {
+  private async addFindings(cells: Cell[]): Promise<SourceError[]> {
     const findings = this.findings!;
     const errors = new Map<string, SourceError>();
     const limit = pLimit(FINDINGS_CONCURRENCY);
@@ -288,6 +352,21 @@ export class FleetService {
     );
     return [...errors.values()];
   }
+}
+
+/** Per instance: how many apps, refreshed when (one time per refresh). */
+function fingerprintOf(applications: InventoryApplication[]): string {
+  const perInstance = new Map<string, { count: number; times: Set<number> }>();
+  for (const { instance, refreshedAt } of applications) {
+    let entry = perInstance.get(instance);
+    if (!entry) perInstance.set(instance, (entry = { count: 0, times: new Set() }));
+    entry.count++;
+    entry.times.add(new Date(refreshedAt).getTime());
+  }
+  return [...perInstance]
+    .map(([instance, { count, times }]) => `${instance}#${count}@${[...times].sort().join(',')}`)
+    .sort()
+    .join('|');
 }
 
 /**
@@ -330,9 +409,9 @@ export function fleetEntityQuery(
 export function fleetFilterMatcher(filter: FleetFilter): (entity: Entity) => boolean {
   const owner = normalizeRef(filter.owner, 'group', 'default');
   const system = normalizeRef(filter.system, 'system', 'default');
-  const kind = filter.kind?.toLocaleLowerCase('en-US');
+  const kind = filter.kind?.toLowerCase();
   return entity => {
-    if (kind && entity.kind.toLocaleLowerCase('en-US') !== kind) return false;
+    if (kind && entity.kind.toLowerCase() !== kind) return false;
     const namespace = entity.metadata.namespace ?? 'default';
     if (owner && normalizeRef(specString(entity, 'owner'), 'group', namespace) !== owner) {
       return false;
@@ -367,13 +446,11 @@ function environmentStatus(apps: IndexedApp[]): FleetEnvironmentStatus {
   let sync: SyncStatus = 'Synced';
   let health: HealthStatus = 'Healthy';
   let rolloutPhase: string | undefined;
-  let rolloutImage: string | undefined;
   let abortedRollout = false;
   for (const app of apps) {
     if (SYNC_ORDER.indexOf(app.sync) > SYNC_ORDER.indexOf(sync)) sync = app.sync;
     if (HEALTH_ORDER.indexOf(app.health) > HEALTH_ORDER.indexOf(health)) health = app.health;
     for (const rollout of app.rollouts) {
-      rolloutImage ??= rollout.images[0];
       abortedRollout ||= rollout.aborted;
       if (
         rolloutPhase === undefined ||
@@ -383,15 +460,19 @@ function environmentStatus(apps: IndexedApp[]): FleetEnvironmentStatus {
       }
     }
   }
-  // As the Deployments view: the first rollout's image, else the first app's.
-  const image = rolloutImage ?? apps[0].image;
+  // As the Deployments view: the first rollout's first image, else the first app's.
+  const version = apps.find(a => a.rollouts.length)?.rolloutVersion ?? apps[0].appVersion;
   return {
-    version: image ? { image, tag: parseImageRef(image).tag } : undefined,
+    version,
     sync,
     health,
     rolloutPhase: abortedRollout ? 'Aborted' : rolloutPhase,
     applications: apps.length,
   };
+}
+
+function versionOf(image?: string): FleetEnvironmentStatus['version'] {
+  return image ? { image, tag: parseImageRef(image).tag } : undefined;
 }
 
 function assessRisk(item: FleetItem): { risk: FleetRisk; reasons: string[] } {
@@ -488,9 +569,9 @@ function normalizeRef(
   try {
     return stringifyEntityRef(
       parseEntityRef(ref.trim(), { defaultKind, defaultNamespace }),
-    ).toLocaleLowerCase('en-US');
+    ).toLowerCase();
   } catch {
-    return ref.trim().toLocaleLowerCase('en-US');
+    return ref.trim().toLowerCase();
   }
 }
 

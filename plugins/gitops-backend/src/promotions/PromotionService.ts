@@ -94,9 +94,30 @@ export class PromotionService {
     request: Omit<CreatePromotionRequest, 'entityRef'>,
     credentials: BackstageCredentials,
   ): Promise<Promotion> {
+    this.targetEnvironment(request.from, request.to);
+    await this.authorize(gitopsPromotePermission, entity, credentials, `promote ${stringifyEntityRef(entity)}`);
+    const mayOverride = async () => {
+      await this.authorize(gitopsGateOverridePermission, entity, credentials, `override the gates of ${stringifyEntityRef(entity)}`);
+      return true;
+    };
+    const { userEntityRef } = await this.options.userInfo.getUserInfo(credentials);
+    return this.start(entity, { ...request, requestedBy: userEntityRef, mayOverride });
+  }
+
+  /**
+   * A promotion the suite starts itself (continuous deployment): same gates,
+   * approvals and engine, recorded as requested by the system; never overrides.
+   */
+  async createAutomatic(entity: Entity, from: string, to: string, requestedBy: string): Promise<Promotion> {
+    return this.start(entity, { from, to, requestedBy, comment: `Continuous deployment from ${from}` });
+  }
+
+  private async start(
+    entity: Entity,
+    request: Omit<CreatePromotionRequest, 'entityRef'> & { requestedBy: string; mayOverride?: () => Promise<boolean> },
+  ): Promise<Promotion> {
     const { from, to } = request;
     const environment = this.targetEnvironment(from, to);
-    await this.authorize(gitopsPromotePermission, entity, credentials, `promote ${stringifyEntityRef(entity)}`);
     const { source, target } = await this.environments(entity, from, to);
     const version = versionOf(source);
     const previousVersion = versionOf(target);
@@ -106,12 +127,11 @@ export class PromotionService {
 
     let gates = await this.gates(entity, environment, source);
     if (gates.some(g => !g.passed)) {
-      if (!request.overrideGates) throw new GatesFailedError(gates);
-      await this.authorize(gitopsGateOverridePermission, entity, credentials, `override the gates of ${stringifyEntityRef(entity)}`);
+      if (!request.overrideGates || !request.mayOverride) throw new GatesFailedError(gates);
+      await request.mayOverride();
       gates = gates.map(g => (g.passed ? g : { ...g, overridden: true }));
     }
 
-    const { userEntityRef } = await this.options.userInfo.getUserInfo(credentials);
     const required = environment.promotion.approvals.required;
     const id = crypto.randomUUID();
     await this.options.store.create(
@@ -122,7 +142,7 @@ export class PromotionService {
         to,
         version: version!,
         previousVersion,
-        requestedBy: userEntityRef,
+        requestedBy: request.requestedBy,
         comment: request.comment,
         status: required > 0 ? 'awaiting-approval' : 'approved',
         gates,

@@ -40,7 +40,10 @@ describe('gitops:publish:local', () => {
 
     const remoteUrl = `file://${dir.resolve('repos/payments-api.git')}`;
     expect(ctx.output).toHaveBeenCalledWith('remoteUrl', remoteUrl);
-    expect(ctx.output).toHaveBeenCalledWith('repoContentsUrl', `${remoteUrl}/blob/main`);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'repoContentsUrl',
+      'https://gitops.local/payments-api/blob/main',
+    );
     const clone = await cloneOf(remoteUrl);
     const hash = await git(clone, ['rev-parse', 'HEAD']);
     expect(ctx.output).toHaveBeenCalledWith('commitHash', hash);

@@ -6,11 +6,9 @@ import os from 'os';
 import path from 'path';
 import { pathToFileURL } from 'url';
 import { git, type GitAuthor } from '../git/git';
+import { localRepoUrl, REPO_NAME } from '../localRepos/urls';
 import { requireBranch } from '../validation';
 import { examples } from './publishLocal.examples';
-
-/** A plain directory name: no separators, no `..`, no hidden names, no `.git` suffix. */
-const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 
 export interface PublishLocalOptions {
   /** Absolute directory that holds the published bare repositories. */
@@ -21,8 +19,10 @@ export interface PublishLocalOptions {
 /**
  * `gitops:publish:local`: publishes the workspace (or a sub-folder) as a new bare git
  * repository on this machine, the embedded default of the golden paths where
- * `publish:github` is the production path. Nothing is served: the outputs are file://
- * URLs that git, the sandbox and the GitOps backend can clone.
+ * `publish:github` is the production path. Nothing is served: `remoteUrl` is a file://
+ * URL that git, the sandbox and the GitOps backend can clone, and `repoContentsUrl` is an
+ * `https://gitops.local/<name>/blob/<branch>` URL that `gitopsLocalReposUrlReaderModule`
+ * reads for the catalog (`catalog:register`), TechDocs and the `fetch:*` actions.
  */
 export function createPublishLocalAction(options: PublishLocalOptions) {
   return createTemplateAction({
@@ -49,7 +49,11 @@ export function createPublishLocalAction(options: PublishLocalOptions) {
       output: {
         remoteUrl: z => z.string().describe('file:// URL of the bare repository, for git clone'),
         repoContentsUrl: z =>
-          z.string().describe('file:// URL of the default branch contents: `<remoteUrl>/blob/<branch>`'),
+          z
+            .string()
+            .describe(
+              'URL of the default branch contents, `https://gitops.local/<repoName>/blob/<branch>`, read by gitopsLocalReposUrlReaderModule',
+            ),
         commitHash: z =>
           z.string().optional().describe('The initial commit (absent in a dry run)'),
       },
@@ -65,7 +69,7 @@ export function createPublishLocalAction(options: PublishLocalOptions) {
       };
       const remoteUrl = pathToFileURL(repoDir).href;
       ctx.output('remoteUrl', remoteUrl);
-      ctx.output('repoContentsUrl', `${remoteUrl}/blob/${defaultBranch}`);
+      ctx.output('repoContentsUrl', localRepoUrl(repoName, defaultBranch));
 
       if (ctx.isDryRun) {
         await assertAbsent(repoDir, repoName);
