@@ -26,6 +26,14 @@ export interface Config {
           namespacePattern?: string;
         };
       };
+      /**
+       * How rollout controls reach this environment's Rollouts: `argocd` resource actions
+       * (default; Argo CD RBAC applies) or `kubernetes` merge patches as the Argo Rollouts
+       * kubectl plugin sends them, through the Kubernetes plugin's clusters.
+       */
+      rolloutControl?: 'argocd' | 'kubernetes';
+      /** The `kubernetes.clusterLocatorMethods` cluster holding this environment's workloads. */
+      kubernetesCluster?: string;
       /** How versions are promoted into this environment. */
       promotion?: {
         /** Gates evaluated on the source environment's evidence. */

@@ -15,6 +15,9 @@ import { DeploymentsService } from './deployments/DeploymentsService';
 import { Inventory } from './inventory/Inventory';
 import { InventoryRefresher } from './inventory/InventoryRefresher';
 import { RolloutActionService } from './rollouts/RolloutActionService';
+import { KubernetesRolloutControl } from './rollouts/KubernetesRolloutControl';
+import { KubernetesClient } from './kubernetes/KubernetesClient';
+import { readKubernetesClusters } from './kubernetes/KubernetesClusters';
 import { createRouter } from './service/router';
 import { PromotionStore } from './database/PromotionStore';
 import { GitopsRepositoryWriter } from './git/GitopsRepositoryWriter';
@@ -167,7 +170,13 @@ export const gitopsPlugin = createBackendPlugin({
             deployments,
             inventoryStore,
             auditor: deps.auditor,
-            rolloutActions: new RolloutActionService(config, inventory, clientsByName, refresher),
+            rolloutActions: new RolloutActionService(
+              config,
+              inventory,
+              clientsByName,
+              refresher,
+              new KubernetesRolloutControl(readKubernetesClusters(deps.rootConfig, deps.logger), new KubernetesClient()),
+            ),
             promotions,
             rollbacks,
             findings,

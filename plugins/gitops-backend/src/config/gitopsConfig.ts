@@ -84,6 +84,8 @@ const environmentSchema = z.object({
       message: 'needs at least one of labels, namePattern or destination',
     }),
   promotion: promotionSchema.default({}),
+  rolloutControl: z.enum(['argocd', 'kubernetes']).default('argocd'),
+  kubernetesCluster: z.string().optional(),
 });
 
 const instanceSchema = z

@@ -72,6 +72,7 @@ const WORKLOAD_KINDS = new Set<string>(['Rollout', 'Deployment', 'StatefulSet'])
 const FINDINGS_CONCURRENCY = 16;
 /** A fleet of unscanned images must not become thousands of error entries. */
 const MAX_ERRORS = 50;
+const RISK_RANK: Record<FleetRisk, number> = { none: 0, low: 1, high: 2 };
 
 /** One application of the snapshot, placed and summarised once per snapshot. */
 type IndexedApp = {
@@ -288,7 +289,7 @@ export class FleetService {
     items.sort(
       (a, b) =>
         RISK_RANK[b.risk] - RISK_RANK[a.risk] ||
-        (a.entityRef < b.entityRef ? -1 : a.entityRef > b.entityRef ? 1 : 0),
+        Number(a.entityRef > b.entityRef) - Number(a.entityRef < b.entityRef),
     );
     return {
       environments: this.config.environments.map(env => ({
@@ -422,8 +423,6 @@ export function fleetFilterMatcher(filter: FleetFilter): (entity: Entity) => boo
     return true;
   };
 }
-
-const RISK_RANK: Record<FleetRisk, number> = { none: 0, low: 1, high: 2 };
 
 function describeEntity(entity: Entity): FleetItem {
   const namespace = entity.metadata.namespace ?? 'default';

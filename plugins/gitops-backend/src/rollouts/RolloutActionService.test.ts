@@ -10,6 +10,7 @@ import {
   ARGOCD_URL,
   setupUpstreamServer,
   startGitopsTestBackend,
+  testConfig,
 } from '../__testUtils__/testBackend';
 
 const fixture = (name: string) =>
@@ -152,5 +153,88 @@ describe('rollout controls', () => {
     const response = await request(backend).post(`${ROUTE}/promote`).send(target);
     expect(response.status).toBe(403);
     expect(actionBodies).toEqual([]);
+  });
+});
+
+describe('rollout controls through the Kubernetes API (kubectl plugin patches)', () => {
+  const { server } = setupUpstreamServer();
+  const K8S = 'https://k8s.example.com';
+  const PATH = '/apis/argoproj.io/v1alpha1/namespaces/jesse-test/rollouts/canary-demo';
+  let live: Record<string, any>;
+  let patches: { path: string; contentType: string | null; body: unknown }[];
+  let statusSubresource: boolean;
+
+  const config = {
+    gitops: {
+      ...testConfig.gitops,
+      environments: testConfig.gitops.environments.map(e =>
+        e.name === 'dev' ? { ...e, rolloutControl: 'kubernetes', kubernetesCluster: 'dev-cluster' } : e,
+      ),
+    },
+    kubernetes: {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        { type: 'config', clusters: [{ name: 'dev-cluster', url: K8S, authProvider: 'serviceAccount', serviceAccountToken: 'k8s-token' }] },
+      ],
+    },
+  };
+
+  beforeEach(() => {
+    live = pausedCanary();
+    patches = [];
+    statusSubresource = true;
+    server.use(
+      http.get(`${ARGOCD_URL}/api/v1/applications`, () =>
+        HttpResponse.json({
+          items: [
+            argoApplication('payments-api-dev', {
+              labels: { 'app.kubernetes.io/name': 'payments-api', env: 'dev' },
+              rollout: { name: 'canary-demo', namespace: 'jesse-test' },
+              health: 'Suspended',
+            }),
+          ],
+        }),
+      ),
+      http.get(`${ARGOCD_URL}/api/v1/applications/:name/resource`, () => HttpResponse.json({ manifest: JSON.stringify(live) })),
+      http.get(`${K8S}${PATH}`, ({ request: req }) =>
+        req.headers.get('authorization') === 'Bearer k8s-token' ? HttpResponse.json(live) : new HttpResponse(null, { status: 401 }),
+      ),
+      http.patch(`${K8S}${PATH}/status`, async ({ request: req }) => {
+        if (!statusSubresource) return HttpResponse.json({ kind: 'Status', code: 404 }, { status: 404 });
+        patches.push({ path: `${PATH}/status`, contentType: req.headers.get('content-type'), body: await req.json() });
+        live.status.pauseConditions = [];
+        return HttpResponse.json(live);
+      }),
+      http.patch(`${K8S}${PATH}`, async ({ request: req }) => {
+        patches.push({ path: PATH, contentType: req.headers.get('content-type'), body: await req.json() });
+        return HttpResponse.json(live);
+      }),
+    );
+  });
+
+  it('promotes with the status-subresource merge patch the kubectl plugin sends', async () => {
+    const backend = await startGitopsTestBackend({ config });
+    const response = await request(backend).post(`${ROUTE}/promote`).send(target);
+    expect(response.status).toBe(200);
+    expect(patches).toEqual([
+      { path: `${PATH}/status`, contentType: 'application/merge-patch+json', body: { status: { pauseConditions: null } } },
+    ]);
+  });
+
+  it('falls back to patching the object when the CRD has no status subresource', async () => {
+    statusSubresource = false;
+    const backend = await startGitopsTestBackend({ config });
+    await request(backend).post(`${ROUTE}/abort`).send(target).expect(200);
+    expect(patches).toEqual([
+      { path: PATH, contentType: 'application/merge-patch+json', body: { status: { abort: true } } },
+    ]);
+  });
+
+  it('pauses through the spec', async () => {
+    live.status.pauseConditions = [];
+    live.status.controllerPause = false;
+    const backend = await startGitopsTestBackend({ config });
+    await request(backend).post(`${ROUTE}/pause`).send(target).expect(200);
+    expect(patches).toEqual([{ path: PATH, contentType: 'application/merge-patch+json', body: { spec: { paused: true } } }]);
   });
 });

@@ -14,6 +14,7 @@ import { EnvironmentPlacer } from '../deployments/environments';
 import type { Inventory } from '../inventory/Inventory';
 import type { InventoryRefresher } from '../inventory/InventoryRefresher';
 import { summarizeRollout } from './summarizeRollout';
+import type { KubernetesRolloutControl } from './KubernetesRolloutControl';
 
 /** Our action names mapped to Argo CD's built-in `argoproj.io/Rollout` actions. */
 const ARGOCD_ACTION: Record<RolloutAction, string> = {
@@ -47,12 +48,17 @@ export class RolloutActionService {
     private readonly inventory: Inventory,
     private readonly clients: Map<string, ArgoCdClient>,
     private readonly refresher: InventoryRefresher,
+    private readonly kubernetes?: KubernetesRolloutControl,
   ) {
     this.placer = new EnvironmentPlacer(config.environments);
   }
 
   async run(request: RolloutActionRequest): Promise<RolloutSummary> {
     const target = await this.findTarget(request);
+    const environment = this.config.environments.find(e => e.name === request.environment)!;
+    if (environment.rolloutControl === 'kubernetes') {
+      return this.runThroughKubernetes(request, target.instance, environment.kubernetesCluster);
+    }
     const client = this.clients.get(target.instance)!;
     const live = await client.getResource<IRollout>(target.appName, target.ref, target.appNamespace);
     const conflict = rolloutActionConflict(summarizeRollout(live), request.action);
@@ -73,6 +79,24 @@ export class RolloutActionService {
     this.inventory.invalidate();
     const after = await client.getResource<IRollout>(target.appName, target.ref, target.appNamespace);
     return summarizeRollout(after);
+  }
+
+  private async runThroughKubernetes(request: RolloutActionRequest, instance: string, clusterName?: string) {
+    if (!this.kubernetes) {
+      throw new ConflictError(`Environment ${request.environment} controls rollouts through Kubernetes, but no cluster is configured`);
+    }
+    const found = await this.kubernetes.find(request.namespace, request.name, clusterName);
+    if (!found) {
+      throw new NotFoundError(`Rollout ${request.namespace}/${request.name} is in no configured Kubernetes cluster`);
+    }
+    const conflict = rolloutActionConflict(summarizeRollout(found.rollout), request.action);
+    if (conflict) throw new ConflictError(`Cannot ${request.action}: ${conflict}`);
+    await this.kubernetes.run(found.cluster, found.ref, found.rollout, request.action);
+    const client = this.clients.get(instance);
+    if (client) await this.refresher.refreshInstance(client);
+    this.inventory.invalidate();
+    const after = await this.kubernetes.find(request.namespace, request.name, found.cluster.name);
+    return summarizeRollout(after!.rollout);
   }
 
   private async findTarget({ entity, environment, namespace, name }: RolloutActionRequest) {

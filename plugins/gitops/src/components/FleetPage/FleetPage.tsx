@@ -105,6 +105,55 @@ const useStyles = makeStyles(theme => ({
   small: { height: 20, fontSize: '0.7rem' },
 }));
 
+const FleetRow = memo(function FleetRowView(props: {
+  item: FleetItem;
+  index: number;
+  style: CSSProperties;
+  columns: string;
+  environments: FleetResponse['environments'];
+  promotesFrom: Record<string, string | undefined>;
+}) {
+  const { item, index, style, columns, environments, promotesFrom } = props;
+  const classes = useStyles();
+  const entityRoute = useRouteRef(entityRouteRef);
+  const caption = [item.owner && shortRef(item.owner), item.system && shortRef(item.system)]
+    .filter(Boolean)
+    .join(' · ');
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      data-testid={`fleet-row-${item.entityRef}`}
+      className={classes.row}
+      style={{ ...style, gridTemplateColumns: columns }}
+    >
+      <div role="cell" className={classes.cell}>
+        <Link to={entityRoute(entityRouteParams(item.entityRef))}>{item.title ?? item.name}</Link>
+        <Typography variant="caption" className={classes.caption}>
+          {caption || item.kind}
+        </Typography>
+      </div>
+      <div role="cell" className={classes.cell} title={item.riskReasons.join('\n') || 'no known risk'}>
+        <RiskLabel risk={item.risk} />
+      </div>
+      <div role="cell" className={classes.cell}>
+        {item.drift ? (
+          <Chip size="small" color="secondary" label="drift" className={classes.small} />
+        ) : (
+          <Typography variant="body2" color="textSecondary">
+            –
+          </Typography>
+        )}
+      </div>
+      {environments.map(env => (
+        <div role="cell" key={env.name} className={classes.cell}>
+          <EnvironmentStatus status={item.environments[env.name]} promotesFrom={promotesFrom[env.name]} />
+        </div>
+      ))}
+    </div>
+  );
+});
+
 /**
  * The fleet: one row per service, one column per environment (tag, sync and health,
  * a "behind" marker where it runs another version than the environment it promotes
@@ -247,55 +296,6 @@ export function FleetTable(props: { fleet: FleetResponse; height?: CSSProperties
     </>
   );
 }
-
-const FleetRow = memo(function FleetRow(props: {
-  item: FleetItem;
-  index: number;
-  style: CSSProperties;
-  columns: string;
-  environments: FleetResponse['environments'];
-  promotesFrom: Record<string, string | undefined>;
-}) {
-  const { item, index, style, columns, environments, promotesFrom } = props;
-  const classes = useStyles();
-  const entityRoute = useRouteRef(entityRouteRef);
-  const caption = [item.owner && shortRef(item.owner), item.system && shortRef(item.system)]
-    .filter(Boolean)
-    .join(' · ');
-  return (
-    <div
-      role="row"
-      aria-rowindex={index + 2}
-      data-testid={`fleet-row-${item.entityRef}`}
-      className={classes.row}
-      style={{ ...style, gridTemplateColumns: columns }}
-    >
-      <div role="cell" className={classes.cell}>
-        <Link to={entityRoute(entityRouteParams(item.entityRef))}>{item.title ?? item.name}</Link>
-        <Typography variant="caption" className={classes.caption}>
-          {caption || item.kind}
-        </Typography>
-      </div>
-      <div role="cell" className={classes.cell} title={item.riskReasons.join('\n') || 'no known risk'}>
-        <RiskLabel risk={item.risk} />
-      </div>
-      <div role="cell" className={classes.cell}>
-        {item.drift ? (
-          <Chip size="small" color="secondary" label="drift" className={classes.small} />
-        ) : (
-          <Typography variant="body2" color="textSecondary">
-            –
-          </Typography>
-        )}
-      </div>
-      {environments.map(env => (
-        <div role="cell" key={env.name} className={classes.cell}>
-          <EnvironmentStatus status={item.environments[env.name]} promotesFrom={promotesFrom[env.name]} />
-        </div>
-      ))}
-    </div>
-  );
-});
 
 function EnvironmentStatus(props: { status?: FleetEnvironmentStatus; promotesFrom?: string }) {
   const { status, promotesFrom } = props;
