@@ -117,6 +117,24 @@ describe('gitops backend plugin', () => {
     ]);
   });
 
+  it('serves the fleet: every readable annotated entity across environments', async () => {
+    const httpServer = await start();
+    const response = await request(httpServer).get('/api/gitops/v1/fleet').expect(200);
+    expect(response.body.environments.map((e: { name: string }) => e.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(response.body.items).toEqual([
+      expect.objectContaining({
+        entityRef: 'component:default/payments-api',
+        drift: true,
+        environments: expect.objectContaining({
+          dev: expect.objectContaining({ version: expect.objectContaining({ tag: 'does-not-exist' }), health: 'Degraded' }),
+          staging: expect.objectContaining({ version: expect.objectContaining({ tag: '1.4.2' }), behindSource: true }),
+        }),
+      }),
+    ]);
+    const bad = await request(httpServer).get('/api/gitops/v1/fleet').query({ findings: 'maybe' });
+    expect(bad.status).toBe(400);
+  });
+
   it('serves its health and the configured environments', async () => {
     const httpServer = await start();
     await request(httpServer).get('/api/gitops/health').expect(200);

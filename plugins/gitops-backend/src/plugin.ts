@@ -27,6 +27,7 @@ import { PromotionService } from './promotions/PromotionService';
 import { RollbackService } from './promotions/RollbackService';
 import { createFailureHandler } from './promotions/autoRollback';
 import { ContinuousDeployment } from './promotions/ContinuousDeployment';
+import { FleetService } from './fleet/FleetService';
 import { createFindingsService } from './findings/createFindingsService';
 import { EntityFindings } from './findings/EntityFindings';
 import { DatabaseScanStore } from './findings/ScanStore';
@@ -180,6 +181,7 @@ export const gitopsPlugin = createBackendPlugin({
             promotions,
             rollbacks,
             findings,
+            fleet: new FleetService(config, inventory, findingsService),
             scans,
           }),
         );

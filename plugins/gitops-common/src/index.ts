@@ -13,3 +13,4 @@ export * from './rolloutActions';
 export * from './promotions';
 export * from './yamlEdit';
 export * from './versionOrder';
+export * from './fleet';

@@ -1,5 +1,6 @@
 import {
   ApiBlueprint,
+  PageBlueprint,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
@@ -7,7 +8,8 @@ import {
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { hasGitopsAnnotations } from '@internal/backstage-plugin-gitops-common';
 import { GitopsClient, gitopsApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { fleetRouteRef, rootRouteRef } from './routes';
+import DashboardIcon from '@material-ui/icons/Dashboard';
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 
 /** The API client, for the new frontend system. @alpha */
@@ -33,8 +35,20 @@ export const gitopsDeploymentsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The fleet page at `/gitops/fleet`: every service in every environment. @alpha */
+export const gitopsFleetPage = PageBlueprint.make({
+  name: 'fleet',
+  params: {
+    path: '/gitops/fleet',
+    title: 'Deployments',
+    icon: <DashboardIcon />,
+    routeRef: convertLegacyRouteRef(fleetRouteRef),
+    loader: () => import('./components/FleetPage').then(m => <m.FleetPage />),
+  },
+});
+
 /** The GitOps plugin for the new frontend system. @alpha */
 export default createFrontendPlugin({
   pluginId: 'gitops',
-  extensions: [gitopsApi, gitopsDeploymentsEntityContent],
+  extensions: [gitopsApi, gitopsDeploymentsEntityContent, gitopsFleetPage],
 });

@@ -4,5 +4,5 @@
  *
  * @packageDocumentation
  */
-export { gitopsPlugin, EntityGitopsDeploymentsContent, isGitopsAvailable } from './plugin';
+export { gitopsPlugin, EntityGitopsDeploymentsContent, GitopsFleetPage, isGitopsAvailable } from './plugin';
 export { gitopsApiRef, GitopsClient, type GitopsApi } from './api';

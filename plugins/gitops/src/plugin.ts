@@ -8,7 +8,7 @@ import {
 import type { Entity } from '@backstage/catalog-model';
 import { hasGitopsAnnotations } from '@internal/backstage-plugin-gitops-common';
 import { GitopsClient, gitopsApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { fleetRouteRef, rootRouteRef } from './routes';
 
 /** The GitOps plugin for the legacy frontend system. @public */
 export const gitopsPlugin = createPlugin({
@@ -20,7 +20,7 @@ export const gitopsPlugin = createPlugin({
       factory: deps => new GitopsClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, fleet: fleetRouteRef },
 });
 
 /** The entity Deployments tab, for `EntityLayout.Route`. @public */
@@ -30,6 +30,15 @@ export const EntityGitopsDeploymentsContent = gitopsPlugin.provide(
     component: () =>
       import('./components/DeploymentsContent').then(m => m.DeploymentsContent),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/** The fleet page, for a `<Route path="/gitops/fleet">` of the app. @public */
+export const GitopsFleetPage = gitopsPlugin.provide(
+  createRoutableExtension({
+    name: 'GitopsFleetPage',
+    component: () => import('./components/FleetPage').then(m => m.FleetPage),
+    mountPoint: fleetRouteRef,
   }),
 );
 

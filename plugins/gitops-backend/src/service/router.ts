@@ -27,6 +27,8 @@ import type { RollbackService } from '../promotions/RollbackService';
 import type { RolloutActionService } from '../rollouts/RolloutActionService';
 import { spec } from '../schema/openapi.generated';
 import { registerFindingsRoutes } from './findingsRoutes';
+import { fleetEntityQuery, type FleetService } from '../fleet/FleetService';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { registerPromotionRoutes } from './promotionRoutes';
 
 export type GitopsApiRouter = ReturnType<typeof createValidatedOpenApiRouter<typeof spec>>;
@@ -54,6 +56,7 @@ export interface RouterOptions {
   rollbacks: RollbackService;
   findings: EntityFindings;
   scans: ScanStore;
+  fleet: FleetService;
 }
 
 /** The `gitops` REST API, validated against its OpenAPI spec. */
@@ -123,6 +126,21 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       await auditEvent.fail({ error: error as Error });
       throw error;
     }
+  });
+
+  router.get('/v1/fleet', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const { owner, system, kind, findings } = req.query;
+    const filter = { owner, system, kind };
+    const query = fleetEntityQuery(CATALOG_FILTER_EXISTS, filter);
+    const { items } = await catalog.getEntities(query, { credentials });
+    // Only entities whose deployments the caller may read, decided in one batch.
+    const decisions = await permissions.authorize(
+      items.map(entity => ({ permission: gitopsReadPermission, resourceRef: stringifyEntityRef(entity) })),
+      { credentials },
+    );
+    const readable = items.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW);
+    res.json(await options.fleet.getFleet(readable, filter, { includeFindings: findings === 'true' }));
   });
 
   registerFindingsRoutes(router, {

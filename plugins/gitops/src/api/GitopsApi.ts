@@ -12,6 +12,8 @@ import type {
   VulnerabilitiesResponse,
   CreateRollbackRequest,
   RollbackCandidate,
+  FleetFilter,
+  FleetResponse,
 } from '@internal/backstage-plugin-gitops-common';
 
 /** Client of the `gitops` backend plugin. @public */
@@ -25,6 +27,7 @@ export interface GitopsApi {
   ): Promise<RolloutSummary>;
   getVulnerabilities(entity: CompoundEntityRef, environment: string): Promise<VulnerabilitiesResponse>;
   getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse>;
+  getFleet(filter: FleetFilter): Promise<FleetResponse>;
   getRollbackCandidates(entity: CompoundEntityRef, environment: string): Promise<RollbackCandidate[]>;
   createRollback(request: CreateRollbackRequest): Promise<Promotion>;
   previewPromotion(request: CreatePromotionRequest): Promise<PromotionPreview>;

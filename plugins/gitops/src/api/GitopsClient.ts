@@ -14,6 +14,8 @@ import type {
   VulnerabilitiesResponse,
   CreateRollbackRequest,
   RollbackCandidate,
+  FleetFilter,
+  FleetResponse,
 } from '@internal/backstage-plugin-gitops-common';
 import type { GitopsApi } from './GitopsApi';
 
@@ -60,6 +62,13 @@ export class GitopsClient implements GitopsApi {
 
   getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse> {
     return this.get(`${entityPath(entity)}/policies?${new URLSearchParams({ environment })}`);
+  }
+
+  getFleet(filter: FleetFilter): Promise<FleetResponse> {
+    const query = new URLSearchParams(
+      Object.entries(filter).filter((entry): entry is [string, string] => Boolean(entry[1])),
+    );
+    return this.get(`/v1/fleet${query.size ? `?${query}` : ''}`);
   }
 
   async getRollbackCandidates(entity: CompoundEntityRef, environment: string): Promise<RollbackCandidate[]> {

@@ -27,20 +27,17 @@ import {
   type CSSProperties,
   type ReactNode,
 } from 'react';
-import { gitopsApiRef } from '../../api';
+import { gitopsApiRef, type GitopsApi } from '../../api';
 import type {
   FleetEnvironmentStatus,
-  FleetFilter,
   FleetItem,
   FleetResponse,
   FleetRisk,
 } from './types';
 import { VirtualRows } from './VirtualRows';
 
-/** What the fleet page needs of the gitops API client (`GitopsClient` implements it). */
-export interface FleetApi {
-  getFleet(filter: FleetFilter): Promise<FleetResponse>;
-}
+/** What the fleet page needs of the gitops API client. */
+export type FleetApi = Pick<GitopsApi, 'getFleet'>;
 
 /** How often the page re-reads the (snapshot-backed) fleet route. */
 export const FLEET_POLL_MS = 30_000;
@@ -392,8 +389,7 @@ function Icon(props: { label: string; children: ReactNode }) {
 
 /** The fleet page: every annotated service in every environment, kept fresh. */
 export function FleetPage() {
-  // The gitops API client implements FleetApi's getFleet (GET /v1/fleet).
-  const api = useApi(gitopsApiRef) as unknown as FleetApi;
+  const api = useApi(gitopsApiRef);
   const { value, error, loading } = useFleet(api);
   let content: ReactNode;
   if (loading && !value) content = <Progress />;
