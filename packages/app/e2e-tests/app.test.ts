@@ -42,6 +42,14 @@ test('a guest sees every environment of payments-api on its Deployments tab', as
   await page.screenshot({ path: `${SCREENSHOTS}/deployments-tab.png`, fullPage: true });
 });
 
+test('the fleet page shows every service in every environment', async ({ page }) => {
+  await signInAsGuest(page);
+  await page.goto('/gitops/fleet');
+  await expect(page.getByText('payments-api').first()).toBeVisible();
+  await expect(page.getByText('orders-api').first()).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/fleet.png` });
+});
+
 test('a version with a critical fixable vulnerability is blocked by its gate, with the evidence', async ({ page }) => {
   await openDeployments(page, 'payments-api');
   await page.getByRole('button', { name: 'Promote 1.5.0 → Staging' }).click();
