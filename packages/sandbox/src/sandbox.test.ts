@@ -224,13 +224,13 @@ describe('sandbox', () => {
   });
 
   it('promotes a paused blue-green Rollout through a kubectl-plugin merge patch', async () => {
-    await sandbox.setImageTag('apps/orders-api/dev/values.yaml', '2.2.0');
+    await sandbox.setImageTag('apps/orders-api/prod/values.yaml', '2.2.0');
     await sandbox.advanceUntil(
       async () =>
-        (await rollout('orders-api-dev', 'orders-api')).status.phase ===
+        (await rollout('orders-api-prod', 'orders-api')).status.phase ===
         'Paused',
     );
-    const paused = await rollout('orders-api-dev', 'orders-api');
+    const paused = await rollout('orders-api-prod', 'orders-api');
     expect(paused.status.pauseConditions).toEqual([
       { reason: 'BlueGreenPause', startTime: expect.any(String) },
     ]);
@@ -240,7 +240,7 @@ describe('sandbox', () => {
     expect(paused.status.blueGreen.activeSelector).toBe(paused.status.stableRS);
 
     const patched = await sandbox.kube(
-      '/apis/argoproj.io/v1alpha1/namespaces/orders-api-dev/rollouts/orders-api/status',
+      '/apis/argoproj.io/v1alpha1/namespaces/orders-api-prod/rollouts/orders-api/status',
       {
         method: 'PATCH',
         headers: { 'content-type': 'application/merge-patch+json' },
