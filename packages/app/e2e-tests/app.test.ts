@@ -26,6 +26,31 @@ async function openDeployments(page: Page, service: string) {
   await expect(page.getByTestId('environment-dev')).toBeVisible();
 }
 
+test('a guest creates a service from a golden-path template and sees it deployed', async ({ page }) => {
+  await signInAsGuest(page);
+  await page.goto('/create');
+  await expect(page.getByRole('heading', { name: 'Node.js service (TypeScript) with GitOps delivery' })).toBeVisible();
+  await page.goto('/create/templates/default/gitops-node-service');
+  await page.getByLabel('Name').first().fill('checkout-api');
+  await page.getByLabel('Description').fill('Takes the basket to payment');
+  const owner = page.getByLabel('Owner').first();
+  await owner.click();
+  await owner.fill('team-orders');
+  await page.getByRole('option', { name: /team-orders/ }).first().click();
+  await page.screenshot({ path: `${SCREENSHOTS}/create-service.png` });
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: /Review|Next/ }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByText(/Run completed|Open in catalog|completed/i).first()).toBeVisible({ timeout: 90_000 });
+
+  // The sandbox deploys what gitops:service:register wrote to the GitOps repository.
+  await expect(async () => {
+    await page.goto('/catalog/default/component/checkout-api/deployments');
+    await expect(page.getByTestId('environment-dev').getByText('0.1.0', { exact: true })).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 90_000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/new-service-deployed.png`, fullPage: true });
+});
+
 test('a guest sees every environment of payments-api on its Deployments tab', async ({ page }) => {
   await openDeployments(page, 'payments-api');
   for (const title of ['Development', 'Staging', 'Production']) {

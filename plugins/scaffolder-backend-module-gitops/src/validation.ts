@@ -39,3 +39,13 @@ export function requireGitUrl(field: string, value: string): void {
     );
   }
 }
+
+/**
+ * The scaffolder validates inputs against the JSON schema of an action but does not
+ * fill in its defaults, so handlers apply them: one table serves the schema's
+ * `.default()` and the handler.
+ */
+export function withDefaults<T extends object, D extends Partial<T>>(input: T, defaults: D): T & D {
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null));
+  return { ...defaults, ...defined } as T & D;
+}

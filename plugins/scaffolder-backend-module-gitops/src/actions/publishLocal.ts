@@ -7,7 +7,7 @@ import path from 'path';
 import { pathToFileURL } from 'url';
 import { git, type GitAuthor } from '../git/git';
 import { localRepoUrl, REPO_NAME } from '../localRepos/urls';
-import { requireBranch } from '../validation';
+import { requireBranch, withDefaults } from '../validation';
 import { examples } from './publishLocal.examples';
 
 export interface PublishLocalOptions {
@@ -15,6 +15,9 @@ export interface PublishLocalOptions {
   baseDir: string;
   author: GitAuthor;
 }
+
+
+const DEFAULTS = { defaultBranch: 'main', gitCommitMessage: 'Initial commit' };
 
 /**
  * `gitops:publish:local`: publishes the workspace (or a sub-folder) as a new bare git
@@ -38,9 +41,9 @@ export function createPublishLocalAction(options: PublishLocalOptions) {
         sourcePath: z =>
           z.string().optional().describe('Sub-folder of the workspace to publish; default: all of it'),
         defaultBranch: z =>
-          z.string().default('main').describe('Branch of the initial commit'),
+          z.string().default(DEFAULTS.defaultBranch).describe('Branch of the initial commit'),
         gitCommitMessage: z =>
-          z.string().default('Initial commit').describe('Message of the initial commit'),
+          z.string().default(DEFAULTS.gitCommitMessage).describe('Message of the initial commit'),
         gitAuthorName: z =>
           z.string().optional().describe('Author of the commit; default: gitops.git.authorName'),
         gitAuthorEmail: z =>
@@ -59,13 +62,14 @@ export function createPublishLocalAction(options: PublishLocalOptions) {
       },
     },
     async handler(ctx) {
-      const { repoName, sourcePath, defaultBranch, gitCommitMessage } = ctx.input;
+      const input = withDefaults(ctx.input, DEFAULTS);
+      const { repoName, sourcePath, defaultBranch, gitCommitMessage } = input;
       const repoDir = resolveRepoDir(options.baseDir, repoName);
       requireBranch('defaultBranch', defaultBranch);
       const sourceDir = await resolveSourceDir(ctx.workspacePath, sourcePath);
       const author = {
-        name: ctx.input.gitAuthorName ?? options.author.name,
-        email: ctx.input.gitAuthorEmail ?? options.author.email,
+        name: input.gitAuthorName ?? options.author.name,
+        email: input.gitAuthorEmail ?? options.author.email,
       };
       const remoteUrl = pathToFileURL(repoDir).href;
       ctx.output('remoteUrl', remoteUrl);

@@ -7,6 +7,7 @@ import {
   requireDnsLabel,
   requireGitUrl,
   requireRelativePath,
+  withDefaults,
 } from '../validation';
 import { examples } from './registerService.examples';
 import { expandPath, renderServiceFiles, type ServiceSpec } from './serviceManifests';
@@ -26,6 +27,22 @@ const DEFAULT_RESOURCES = {
   limits: { cpu: '500m', memory: '256Mi' },
 };
 
+
+/** Applied to the schema and, since the scaffolder does not, in the handler. */
+const DEFAULTS = {
+  branch: 'main',
+  environments: ['dev', 'staging', 'prod'],
+  imageTag: '0.1.0',
+  strategy: 'canary' as const,
+  manualPromotionIn: ['prod'],
+  enforcePoliciesIn: ['prod'],
+  project: 'default',
+  argocdNamespace: 'argocd',
+  destinationServer: 'https://kubernetes.default.svc',
+  valuesPathTemplate: 'apps/{service}/{environment}/values.yaml',
+  applicationPathTemplate: 'argocd/{service}-{environment}.yaml',
+};
+
 /**
  * `gitops:service:register`: adds a new service to the GitOps environment repository,
  * per environment a values file and an Argo CD Application, in one commit pushed with
@@ -43,11 +60,11 @@ export function createRegisterServiceAction(options: RegisterServiceOptions) {
         service: z => z.string().describe('Service name (a DNS label), e.g. payments-api'),
         repoUrl: z =>
           z.string().optional().describe('GitOps repository (https, ssh or file://); default: gitops.scaffolder.gitopsRepoUrl'),
-        branch: z => z.string().default('main').describe('Branch Argo CD follows'),
+        branch: z => z.string().default(DEFAULTS.branch).describe('Branch Argo CD follows'),
         environments: z =>
-          z.array(z.string()).default(['dev', 'staging', 'prod']).describe('Environments, in promotion order'),
+          z.array(z.string()).default(DEFAULTS.environments).describe('Environments, in promotion order'),
         imageRepository: z => z.string().describe('Image repository, e.g. ghcr.io/acme/payments-api'),
-        imageTag: z => z.string().default('0.1.0').describe('Tag every environment starts at'),
+        imageTag: z => z.string().default(DEFAULTS.imageTag).describe('Tag every environment starts at'),
         replicas: z =>
           z.union([z.number().int().min(0), z.record(z.string(), z.number().int().min(0))])
             .optional()
@@ -58,19 +75,19 @@ export function createRegisterServiceAction(options: RegisterServiceOptions) {
             limits: z.object({ cpu: z.string(), memory: z.string() }),
           }).optional().describe('Container requests and limits; default 50m/64Mi, 500m/256Mi'),
         strategy: z =>
-          z.enum(['canary', 'blueGreen']).default('canary').describe('Argo Rollouts strategy'),
+          z.enum(['canary', 'blueGreen']).default(DEFAULTS.strategy).describe('Argo Rollouts strategy'),
         manualPromotionIn: z =>
-          z.array(z.string()).default(['prod']).describe('Environments where a person promotes each rollout'),
+          z.array(z.string()).default(DEFAULTS.manualPromotionIn).describe('Environments where a person promotes each rollout'),
         enforcePoliciesIn: z =>
-          z.array(z.string()).default(['prod']).describe('Environments whose Kyverno policies Enforce (others Audit)'),
-        project: z => z.string().default('default').describe('Argo CD project'),
-        argocdNamespace: z => z.string().default('argocd').describe('Namespace of the Applications'),
+          z.array(z.string()).default(DEFAULTS.enforcePoliciesIn).describe('Environments whose Kyverno policies Enforce (others Audit)'),
+        project: z => z.string().default(DEFAULTS.project).describe('Argo CD project'),
+        argocdNamespace: z => z.string().default(DEFAULTS.argocdNamespace).describe('Namespace of the Applications'),
         destinationServer: z =>
-          z.string().default('https://kubernetes.default.svc').describe('Cluster the Applications deploy to'),
+          z.string().default(DEFAULTS.destinationServer).describe('Cluster the Applications deploy to'),
         valuesPathTemplate: z =>
-          z.string().default('apps/{service}/{environment}/values.yaml').describe('Where values files go'),
+          z.string().default(DEFAULTS.valuesPathTemplate).describe('Where values files go'),
         applicationPathTemplate: z =>
-          z.string().default('argocd/{service}-{environment}.yaml').describe('Where Applications go'),
+          z.string().default(DEFAULTS.applicationPathTemplate).describe('Where Applications go'),
         commitMessage: z => z.string().optional().describe('Commit message; default: "Register <service>"'),
       },
       output: {
@@ -79,7 +96,7 @@ export function createRegisterServiceAction(options: RegisterServiceOptions) {
       },
     },
     async handler(ctx) {
-      const spec = toSpec(ctx.input, options.defaultRepoUrl);
+      const spec = toSpec(withDefaults(ctx.input, DEFAULTS) as Input, options.defaultRepoUrl);
       const files = renderServiceFiles(spec);
       ctx.output('files', files.map(f => f.path));
       if (ctx.isDryRun) {
