@@ -28,3 +28,15 @@ export function shortRevision(revision?: string): string | undefined {
 export function shortDigest(digest?: string): string | undefined {
   return digest ? digest.replace(/^(sha256:)?([0-9a-f]{12}).*$/, 'sha256:$2') : undefined;
 }
+
+/**
+ * A web link to a commit of an https git repository (GitHub, GitLab, Gitea and
+ * Bitbucket Server all serve `<repo>/commit/<sha>`), or undefined for other URLs
+ * (file://, ssh) that have no web page.
+ */
+export function commitUrl(repoURL: string | undefined, revision: string | undefined): string | undefined {
+  if (!repoURL || !revision || !/^https:\/\//.test(repoURL) || !/^[0-9a-f]{7,40}$/.test(revision)) {
+    return undefined;
+  }
+  return `${repoURL.replace(/\.git$/, '').replace(/\/$/, '')}/commit/${revision}`;
+}

@@ -3,7 +3,7 @@ import { Box, Chip, Divider, Typography, makeStyles } from '@material-ui/core';
 import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-common';
 import { HealthStatusLabel, SyncStatusLabel } from '../StatusChips';
 import { RolloutPanel } from '../RolloutPanel';
-import { relativeTime, shortDigest, shortRevision } from '../formatting';
+import { commitUrl, relativeTime, shortDigest, shortRevision } from '../formatting';
 import { FindingsBadges, FindingsDialog } from '../Findings';
 import { RollbackDialog } from '../RollbackDialog';
 import { Button } from '@material-ui/core';
@@ -76,7 +76,8 @@ export function EnvironmentCard(props: {
                 <Typography variant="body2">
                   {app.url ? <Link to={app.url}>{app.name}</Link> : app.name}
                   {' '}on {app.instance}
-                  {app.sync.revision && ` at ${shortRevision(app.sync.revision)}`}
+                  {app.sync.revision && ' at '}
+                  {app.sync.revision && <RevisionLink repoURL={app.source?.repoURL} revision={app.sync.revision} />}
                 </Typography>
               </Box>
             ))}
@@ -120,4 +121,10 @@ function HistoryList({ environment }: { environment: EnvironmentDeployment }) {
       ))}
     </Box>
   );
+}
+
+/** The short revision, linking to the commit when the repository has a web page. */
+function RevisionLink({ repoURL, revision }: { repoURL?: string; revision: string }) {
+  const url = commitUrl(repoURL, revision);
+  return url ? <Link to={url}>{shortRevision(revision)}</Link> : <>{shortRevision(revision)}</>;
 }

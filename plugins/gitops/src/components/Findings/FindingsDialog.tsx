@@ -2,7 +2,7 @@ import { Link, Progress, ResponseErrorPanel, Table, type TableColumn, WarningPan
 import { useApi } from '@backstage/core-plugin-api';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Dialog, DialogContent, DialogTitle, Tab, Tabs } from '@material-ui/core';
+import { Checkbox, Dialog, DialogContent, DialogTitle, FormControlLabel, Tab, Tabs } from '@material-ui/core';
 import type { PolicyResult, VulnerabilityFinding } from '@internal/backstage-plugin-gitops-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
@@ -56,6 +56,7 @@ export function FindingsDialog(props: { environment: { name: string; title: stri
   const { entity } = useEntity();
   const api = useApi(gitopsApiRef);
   const [tab, setTab] = useState(0);
+  const [onlyFixable, setOnlyFixable] = useState(false);
   const ref = getCompoundEntityRef(entity);
   const { value, loading, error } = useAsync(
     () => Promise.all([api.getVulnerabilities(ref, environment.name), api.getPolicies(ref, environment.name)]),
@@ -77,9 +78,15 @@ export function FindingsDialog(props: { environment: { name: string; title: stri
           <WarningPanel key={e.source} title={`Partial data: ${e.source}`} message={e.message} />
         ))}
         {vulnerabilities && tab === 0 && (
+          <FormControlLabel
+            control={<Checkbox checked={onlyFixable} onChange={e => setOnlyFixable(e.target.checked)} />}
+            label="Only with a fix"
+          />
+        )}
+        {vulnerabilities && tab === 0 && (
           <Table<VulnerabilityFinding>
             options={{ pageSize: 20, pageSizeOptions: [20, 50, 100], filtering: true, padding: 'dense', search: true }}
-            data={vulnerabilities.items}
+            data={onlyFixable ? vulnerabilities.items.filter(f => f.fixed) : vulnerabilities.items}
             columns={vulnerabilityColumns}
           />
         )}
