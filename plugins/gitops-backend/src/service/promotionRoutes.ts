@@ -92,7 +92,7 @@ export function registerPromotionRoutes(router: GitopsApiRouter, options: Promot
     if (entityRef) await entityFor(entityRef, credentials);
     const items = await promotions.list({
       entityRef: entityRef ? stringifyEntityRef(parseEntityRef(entityRef)) : undefined,
-      awaitingApprovalBy: awaitingMyApproval ? credentials : undefined,
+      awaitingApprovalBy: awaitingMyApproval === 'true' ? credentials : undefined,
     });
     res.json({ items });
   });

@@ -141,7 +141,7 @@ describe('FleetPage', () => {
       errors: [{ source: 'argocd:other', message: 'connection refused' }],
     });
     await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, { getFleet } as never]]}>
+      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [] } as never]]}>
         <FleetPage />
       </TestApiProvider>,
       mountedRoutes,
@@ -154,7 +154,7 @@ describe('FleetPage', () => {
   it('shows the error when the fleet cannot be read', async () => {
     const getFleet = jest.fn().mockRejectedValue(new Error('fleet route failed'));
     await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, { getFleet } as never]]}>
+      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [] } as never]]}>
         <FleetPage />
       </TestApiProvider>,
       mountedRoutes,

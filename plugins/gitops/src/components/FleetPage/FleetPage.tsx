@@ -35,6 +35,7 @@ import type {
   FleetRisk,
 } from './types';
 import { VirtualRows } from './VirtualRows';
+import { AwaitingApprovalCard } from '../AwaitingApproval';
 
 /** What the fleet page needs of the gitops API client. */
 export type FleetApi = Pick<GitopsApi, 'getFleet'>;
@@ -418,7 +419,12 @@ export function FleetPage() {
   return (
     <Page themeId="tool">
       <Header title="Fleet" subtitle="Every service in every environment: versions, drift and risk" />
-      <Content>{content}</Content>
+      <Content>
+        <Box mb={2}>
+          <AwaitingApprovalCard />
+        </Box>
+        {content}
+      </Content>
     </Page>
   );
 }

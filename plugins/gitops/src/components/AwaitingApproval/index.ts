@@ -1,0 +1,1 @@
+export { AwaitingApprovalCard } from './AwaitingApprovalCard';
