@@ -176,6 +176,11 @@ describe('promotions', () => {
     expect(created.body).toMatchObject({ status: 'awaiting-approval', requiredApprovals: 1 });
     const { id } = created.body;
 
+    const awaiting = (as: string) =>
+      request(backend).get('/api/gitops/v1/promotions').query({ awaitingMyApproval: 'true' }).set('authorization', as);
+    expect((await awaiting(bob)).body.items.map((p: { id: string }) => p.id)).toEqual([id]);
+    expect((await awaiting(alice)).body.items).toEqual([]);
+
     const own = await request(backend).post(`/api/gitops/v1/promotions/${id}/approve`).set('authorization', alice).send({});
     expect(own.status).toBe(403);
     expect(own.body.error.message).toBe('You requested this promotion: another person must approve it');
