@@ -119,6 +119,7 @@ export const gitopsPlugin = createBackendPlugin({
             catalog: deps.catalog,
             auth: deps.auth,
             logger: deps.logger,
+            notifications: deps.notifications,
           }),
         });
 

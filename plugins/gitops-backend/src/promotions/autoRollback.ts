@@ -3,6 +3,8 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type { Entity } from '@backstage/catalog-model';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
 import type { RollbackService } from './RollbackService';
@@ -23,8 +25,31 @@ export function createFailureHandler(options: {
   catalog: CatalogService;
   auth: AuthService;
   logger: LoggerService;
+  notifications?: NotificationService;
 }) {
-  const { config, store, rollbacks, catalog, auth, logger } = options;
+  const { config, store, rollbacks, catalog, auth, logger, notifications } = options;
+
+  /** Tells the requester and the owners what happened; a failed notification is only logged. */
+  async function notify(promotion: StoredPromotion, entity: Entity, description: string) {
+    const recipients = [
+      ...(promotion.requestedBy.startsWith('user:') ? [promotion.requestedBy] : []),
+      ...(entity.relations ?? []).filter(r => r.type === 'ownedBy').map(r => r.targetRef),
+    ];
+    if (!notifications || !recipients.length) return;
+    await notifications
+      .send({
+        recipients: { type: 'entity', entityRef: recipients },
+        payload: {
+          title: `${entity.metadata.name} ${promotion.version.tag} failed in ${promotion.to}`,
+          description,
+          link: `/catalog/${entity.metadata.namespace ?? 'default'}/${entity.kind.toLowerCase()}/${entity.metadata.name}/deployments`,
+          severity: 'high',
+          topic: 'gitops-promotion-failed',
+        },
+      })
+      .catch(error => logger.warn(`Could not notify about promotion ${promotion.id}: ${error}`));
+  }
+
   return async (promotion: StoredPromotion, reason: string) => {
     if (promotion.kind === 'rollback') return;
     await store.markBad(promotion.entityRef, promotion.to, promotion.version.tag, promotion.id, reason);
@@ -44,6 +69,7 @@ export function createFailureHandler(options: {
         type: 'rollback-started',
         message: `Automatic rollback ${rollback.id} of ${promotion.to} to ${previous} started`,
       });
+      await notify(promotion, entity, `${reason}. Rolling ${promotion.to} back to ${previous} (rollback ${rollback.id}); ${promotion.version.tag} is marked bad there.`);
     } catch (error) {
       logger.error(`Automatic rollback after promotion ${promotion.id} could not start: ${error}`);
       await store.addEvent(promotion.id, {
