@@ -100,6 +100,13 @@ describe('GitopsRepositoryWriter', () => {
     expect(await remoteFile('apps/orders-api/staging/values.yaml')).toContain('tag: "2.2.0"');
   });
 
+  it('does not mistake another promotion whose id starts the same for its own commit', async () => {
+    await writer('a').write(change({ promotionId: 'p-1', value: '1.5.0' }));
+    const second = await writer('a').write(change({ promotionId: 'p-10', value: '1.6.0' }));
+    expect(second.alreadyPushed).toBe(false);
+    expect(await remoteLog()).toHaveLength(3);
+  });
+
   it('reports an unchanged file without committing', async () => {
     const result = await writer('a').write(change({ value: '1.4.2' }));
     expect(result.unchanged).toBe(true);

@@ -112,7 +112,9 @@ export class GitopsRepositoryWriter {
 
   private async writeLocked(change: ValueChange): Promise<WriteResult> {
     const dir = await this.checkout(change);
-    const attempts = this.options.maxPushAttempts ?? 5;
+    // Many writers (replicas, CI bumps) may race on a busy repository: keep trying,
+    // with growing jittered waits, before giving up.
+    const attempts = this.options.maxPushAttempts ?? 20;
     for (let attempt = 1; ; attempt++) {
       await this.resetToRemote(dir, change);
       const landed = await this.findPromotionCommit(dir, change);
@@ -160,7 +162,8 @@ export class GitopsRepositoryWriter {
   private async findPromotionCommit(dir: string, change: ValueChange) {
     const sha = await git(dir, [
       'log', `origin/${change.branch}`, '-n', '1', '--format=%H',
-      '--fixed-strings', `--grep=Promotion-Id: ${change.promotionId}`,
+      // A whole trailer line: `p-1` must not match the commit of `p-10`.
+      '--extended-regexp', `--grep=^Promotion-Id: ${escapeRegExp(change.promotionId)}$`,
     ]);
     return sha || undefined;
   }
@@ -229,4 +232,8 @@ function isRejectedPush(error: unknown): boolean {
 function readYamlValue(text: string, keyPath: string[]): string | undefined {
   const value = parseDocument(text).getIn(keyPath);
   return value === undefined || value === null ? undefined : String(value);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
