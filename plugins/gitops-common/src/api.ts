@@ -156,6 +156,8 @@ export type VulnerabilityFinding = {
   fixed?: string;
   title?: string;
   link?: string;
+  /** CVSS v3 score, when the scanner gives one. */
+  score?: number;
   image: string;
   /** `Rollout/payments-api`. */
   workload: string;

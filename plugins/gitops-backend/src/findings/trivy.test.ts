@@ -78,6 +78,7 @@ describe('Trivy Operator reports', () => {
         title:
           'gogo/protobuf: plugin/unmarshal/unmarshal.go lacks certain index validation',
         link: 'https://avd.aquasec.com/nvd/cve-2021-3121',
+        score: 8.6,
         image: 'k8s.gcr.io/coredns/coredns:v1.8.0',
         workload: 'Deployment/coredns',
         container: 'coredns',

@@ -33,6 +33,8 @@ export interface TrivyOperatorVulnerability {
   title?: string;
   primaryLink?: string;
   links?: string[];
+  /** CVSS score, when the operator knows one. */
+  score?: number;
 }
 
 const LABEL_KIND = 'trivy-operator.resource.kind';
@@ -89,6 +91,7 @@ export function findingsFromReports(
       fixed: v.fixedVersion || undefined,
       title: v.title || undefined,
       link: v.primaryLink || v.links?.[0] || undefined,
+      score: typeof v.score === 'number' ? v.score : undefined,
       image,
       workload: workloadLabel(workload),
       container,

@@ -22,6 +22,8 @@ describe('parseTrivyJson', () => {
         title:
           'bash: when effective UID is not equal to its real UID the saved UID is not dropped',
         link: 'https://avd.aquasec.com/nvd/cve-2019-18276',
+        // the highest V3 score over the CVSS vendors
+        score: 7.8,
       },
       expect.objectContaining({
         id: 'CVE-2019-18224',
@@ -30,6 +32,7 @@ describe('parseTrivyJson', () => {
         installed: '2.0.5-1',
         fixed: '2.0.5-1+deb10u1',
         link: 'https://avd.aquasec.com/nvd/cve-2019-18224',
+        score: 9.8,
       }),
     ]);
     expect(summarizeVulnerabilities(scan.findings)).toEqual({

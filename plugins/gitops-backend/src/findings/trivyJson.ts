@@ -22,6 +22,8 @@ const vulnerabilitySchema = z.object({
   Title: z.string().optional(),
   PrimaryURL: z.string().optional(),
   Status: z.string().optional(),
+  // CVSS per vendor (nvd, redhat, ghsa...): the highest V3 score is kept.
+  CVSS: z.record(z.object({ V3Score: z.number().optional() }).passthrough()).optional(),
 });
 
 const reportSchema = z.object({
@@ -80,6 +82,7 @@ export function parseTrivyJson(input: unknown): TrivyImageScan {
           fixed: v.FixedVersion || undefined,
           title: v.Title || undefined,
           link: v.PrimaryURL || undefined,
+          score: highestScore(v.CVSS),
         })),
       ),
     ),
@@ -114,4 +117,11 @@ function dedupe(findings: ImageVulnerability[]): ImageVulnerability[] {
     if (!seen.has(key)) seen.set(key, finding);
   }
   return [...seen.values()];
+}
+
+function highestScore(cvss?: Record<string, { V3Score?: number }>): number | undefined {
+  const scores = Object.values(cvss ?? {})
+    .map(vendor => vendor.V3Score)
+    .filter((score): score is number => typeof score === 'number');
+  return scores.length ? Math.max(...scores) : undefined;
 }

@@ -923,6 +923,9 @@ export const spec = {
                 "link": {
                   "type": "string"
                 },
+                "score": {
+                  "type": "number"
+                },
                 "image": {
                   "type": "string"
                 },

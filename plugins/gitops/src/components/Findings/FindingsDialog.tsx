@@ -15,10 +15,13 @@ const vulnerabilityColumns: TableColumn<VulnerabilityFinding>[] = [
     title: 'Severity',
     field: 'severity',
     lookup: { critical: 'critical', high: 'high', medium: 'medium', low: 'low', unknown: 'unknown' },
-    customSort: (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
+    // Severity first, then the CVSS score, highest first.
+    customSort: (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (b.score ?? 0) - (a.score ?? 0),
     defaultSort: 'asc',
   },
   { title: 'ID', field: 'id', render: f => (f.link ? <Link to={f.link}>{f.id}</Link> : f.id) },
+  { title: 'Score', field: 'score', type: 'numeric' },
   { title: 'Package', field: 'package' },
   { title: 'Installed', field: 'installed' },
   {
