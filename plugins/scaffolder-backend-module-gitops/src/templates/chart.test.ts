@@ -3,6 +3,8 @@ import { AnalysisTemplate, Rollout } from '@kubernetes-models/argo-rollouts/argo
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Service } from 'kubernetes-models/v1';
+import { Policy as KyvernoPolicy } from '@kubernetes-models/kyverno/kyverno.io/v1/Policy';
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import yaml from 'yaml';
 import { renderServiceFiles, type ServiceSpec } from '../actions/serviceManifests';
 import { mergeValues, MiniHelm } from '../__testUtils__/miniHelm';
@@ -38,6 +40,35 @@ function gitopsValues(strategy: ServiceSpec['strategy'], environment: string) {
   });
   return yaml.parse(values.content);
 }
+
+describe('the Argo CD Applications gitops:service:register writes', () => {
+  it('validate against the Argo CD Application schema, one per environment', () => {
+    const files = renderServiceFiles({
+      service: 'checkout-api',
+      environments: ['dev', 'staging', 'prod'],
+      imageRepository: 'ghcr.io/acme/checkout-api',
+      imageTag: '0.1.0',
+      replicas: { dev: 1, staging: 2, prod: 3 },
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      strategy: 'canary',
+      enforcePoliciesIn: ['prod'],
+      manualPromotionIn: ['prod'],
+      repoUrl: 'https://git.example.com/platform/gitops.git',
+      branch: 'main',
+      project: 'default',
+      argocdNamespace: 'argocd',
+      destinationServer: 'https://kubernetes.default.svc',
+      valuesPathTemplate: 'apps/{service}/{environment}/values.yaml',
+      applicationPathTemplate: 'argocd/{service}-{environment}.yaml',
+    });
+    const applications = files.filter(f => f.path.startsWith('argocd/')).map(f => yaml.parse(f.content));
+    expect(applications.map(a => a.metadata.name)).toEqual(['checkout-api-dev', 'checkout-api-staging', 'checkout-api-prod']);
+    for (const application of applications) {
+      expect(() => new Application(application).validate()).not.toThrow();
+      expect(application.metadata.labels['app.kubernetes.io/name']).toBe('checkout-api');
+    }
+  });
+});
 
 /** The Rollout's strategy as values and the form ask for it. */
 function expectedStrategy(strategy: string, values: any, analysisName: string, environment: string) {
@@ -127,6 +158,7 @@ describe.each([['node-service'], ['python-service']])('the %s chart', template =
       ]);
       for (const policy of policies) {
         expect(policy).toMatchObject({ apiVersion: 'kyverno.io/v1', kind: 'Policy', spec: { background: true } });
+        expect(() => new KyvernoPolicy(policy).validate()).not.toThrow();
         for (const rule of policy.spec.rules) {
           expect(rule.match.any[0].resources.kinds).toEqual(['Pod']);
           expect(rule.validate.failureAction).toBe(action);
