@@ -28,6 +28,7 @@ import { RollbackService } from './promotions/RollbackService';
 import { createFailureHandler } from './promotions/autoRollback';
 import { ContinuousDeployment } from './promotions/ContinuousDeployment';
 import { FleetService } from './fleet/FleetService';
+import { ArgoCdRollbackService } from './promotions/ArgoCdRollbackService';
 import { createFindingsService } from './findings/createFindingsService';
 import { EntityFindings } from './findings/EntityFindings';
 import { DatabaseScanStore } from './findings/ScanStore';
@@ -183,6 +184,7 @@ export const gitopsPlugin = createBackendPlugin({
             rollbacks,
             findings,
             fleet: new FleetService(config, inventory, findingsService),
+            argoCdRollbacks: new ArgoCdRollbackService(config, inventory, clientsByName, refresher),
             scans,
           }),
         );

@@ -33,6 +33,8 @@ export type ApplicationSummary = {
   health: { status: HealthStatus; message?: string };
   images: string[];
   lastDeployedAt?: string;
+  /** Argo CD syncs automatically: only git can change what runs. */
+  autoSync?: boolean;
   /** Link to the application in the Argo CD UI. */
   url?: string;
   /** The repository URL and path the application deploys from. */

@@ -118,6 +118,15 @@ export class ArgoCdClient {
     return response.actions ?? [];
   }
 
+  /** Argo CD's own rollback to a history entry (refused by Argo CD with auto-sync on). */
+  async rollbackApplication(name: string, historyId: number, appNamespace?: string): Promise<ArgoApplication> {
+    return this.request('POST', `/api/v1/applications/${encode(name)}/rollback`, undefined, {
+      name,
+      id: historyId,
+      ...(appNamespace ? { appNamespace } : {}),
+    });
+  }
+
   /** Runs a resource action (Argo CD >= 2.13 route with a JSON body). */
   async runResourceAction(
     appName: string,

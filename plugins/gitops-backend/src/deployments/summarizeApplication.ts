@@ -45,6 +45,7 @@ export function summarizeApplication(
       message: status.health?.message,
     },
     images: status.summary?.images ?? [],
+    autoSync: Boolean(application.spec?.syncPolicy?.automated),
     lastDeployedAt: history[0]?.deployedAt ?? status.operationState?.finishedAt,
     url: uiBase
       ? `${uiBase.replace(/\/$/, '')}/applications/${application.metadata.namespace ? `${application.metadata.namespace}/` : ''}${application.metadata.name}`

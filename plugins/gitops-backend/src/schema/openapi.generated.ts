@@ -546,6 +546,92 @@ export const spec = {
         }
       }
     },
+    "/v1/entities/{kind}/{namespace}/{name}/argocd-rollback": {
+      "post": {
+        "operationId": "ArgoCdRollback",
+        "description": "Argo CD's own rollback of one application to a `status.history` entry, for applications without automated sync (409 otherwise).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/kind"
+          },
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "environment": {
+                    "type": "string",
+                    "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+                  },
+                  "application": {
+                    "type": "string",
+                    "pattern": "^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"
+                  },
+                  "historyId": {
+                    "type": "integer",
+                    "minimum": 0
+                  }
+                },
+                "required": [
+                  "environment",
+                  "application",
+                  "historyId"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Rolled back",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "application": {
+                      "type": "string"
+                    },
+                    "historyId": {
+                      "type": "integer"
+                    },
+                    "revision": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "application",
+                    "historyId"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/v1/promotions": {
       "get": {
         "operationId": "ListPromotions",
@@ -1554,6 +1640,9 @@ export const spec = {
           "lastDeployedAt": {
             "type": "string",
             "format": "date-time"
+          },
+          "autoSync": {
+            "type": "boolean"
           },
           "url": {
             "type": "string"

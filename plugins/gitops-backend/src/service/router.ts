@@ -14,6 +14,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   gitopsReadPermission,
+  gitopsRollbackPermission,
   gitopsRolloutControlPermission,
 } from '@internal/backstage-plugin-gitops-common';
 import express, { type Request } from 'express';
@@ -24,6 +25,7 @@ import type { EntityFindings } from '../findings/EntityFindings';
 import type { ScanStore } from '../findings/ScanStore';
 import type { PromotionService } from '../promotions/PromotionService';
 import type { RollbackService } from '../promotions/RollbackService';
+import type { ArgoCdRollbackService } from '../promotions/ArgoCdRollbackService';
 import type { RolloutActionService } from '../rollouts/RolloutActionService';
 import { spec } from '../schema/openapi.generated';
 import { registerFindingsRoutes } from './findingsRoutes';
@@ -57,6 +59,7 @@ export interface RouterOptions {
   findings: EntityFindings;
   scans: ScanStore;
   fleet: FleetService;
+  argoCdRollbacks: ArgoCdRollbackService;
 }
 
 /** The `gitops` REST API, validated against its OpenAPI spec. */
@@ -141,6 +144,24 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     );
     const readable = items.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW);
     res.json(await options.fleet.getFleet(readable, filter, { includeFindings: findings === 'true' }));
+  });
+
+  router.post('/v1/entities/:kind/:namespace/:name/argocd-rollback', async (req, res) => {
+    const auditEvent = await options.auditor.createEvent({
+      eventId: 'argocd-rollback',
+      severityLevel: 'high',
+      request: req,
+      meta: { entityRef: stringifyEntityRef(req.params), ...req.body },
+    });
+    try {
+      const entity = await authorizedEntity(req, 'roll back', gitopsRollbackPermission);
+      const result = await options.argoCdRollbacks.rollback(entity, req.body);
+      await auditEvent.success();
+      res.json(result);
+    } catch (error) {
+      await auditEvent.fail({ error: error as Error });
+      throw error;
+    }
   });
 
   registerFindingsRoutes(router, {

@@ -28,6 +28,10 @@ export interface GitopsApi {
   getVulnerabilities(entity: CompoundEntityRef, environment: string): Promise<VulnerabilitiesResponse>;
   getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse>;
   getFleet(filter: FleetFilter): Promise<FleetResponse>;
+  argoCdRollback(
+    entity: CompoundEntityRef,
+    request: { environment: string; application: string; historyId: number },
+  ): Promise<{ application: string; historyId: number; revision?: string }>;
   getRollbackCandidates(entity: CompoundEntityRef, environment: string): Promise<RollbackCandidate[]>;
   createRollback(request: CreateRollbackRequest): Promise<Promotion>;
   previewPromotion(request: CreatePromotionRequest): Promise<PromotionPreview>;

@@ -71,6 +71,13 @@ export class GitopsClient implements GitopsApi {
     return this.get(`/v1/fleet${query.size ? `?${query}` : ''}`);
   }
 
+  argoCdRollback(
+    entity: CompoundEntityRef,
+    request: { environment: string; application: string; historyId: number },
+  ): Promise<{ application: string; historyId: number; revision?: string }> {
+    return this.send('POST', `${entityPath(entity)}/argocd-rollback`, request);
+  }
+
   async getRollbackCandidates(entity: CompoundEntityRef, environment: string): Promise<RollbackCandidate[]> {
     const { items } = await this.get<{ items: RollbackCandidate[] }>(
       `${entityPath(entity)}/rollback-candidates?${new URLSearchParams({ environment })}`,

@@ -47,3 +47,37 @@ describe('RollbackDialog', () => {
     expect(onChange).toHaveBeenCalled();
   });
 });
+
+describe('RollbackDialog with an application Argo CD does not sync automatically', () => {
+  it("offers Argo CD's own rollback to a history entry", async () => {
+    const api = {
+      getRollbackCandidates: jest.fn().mockResolvedValue([]),
+      argoCdRollback: jest.fn().mockResolvedValue({ application: 'payments-api-staging', historyId: 3 }),
+    };
+    const applications = [
+      {
+        instance: 'main', name: 'payments-api-staging', sync: { status: 'Synced' }, health: { status: 'Healthy' }, images: [], autoSync: false,
+        history: [
+          { id: 4, revision: 'd'.repeat(40), deployedAt: new Date().toISOString() },
+          { id: 3, revision: 'c'.repeat(40), deployedAt: new Date().toISOString() },
+        ],
+      },
+    ] as never;
+    await renderInTestApp(
+      <TestApiProvider apis={[[gitopsApiRef, api]]}>
+        <EntityProvider entity={entity}>
+          <RollbackDialog environment={{ name: 'staging', title: 'Staging', version: { tag: '1.5.0' }, applications }} onClose={jest.fn()} onChange={jest.fn()} />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    await userEvent.click(await screen.findByLabelText(/^#3 ccccccc/));
+    await userEvent.click(screen.getByRole('button', { name: 'Roll back in Argo CD' }));
+    await waitFor(() =>
+      expect(api.argoCdRollback).toHaveBeenCalledWith(
+        { kind: 'Component', namespace: 'default', name: 'payments-api' },
+        { environment: 'staging', application: 'payments-api-staging', historyId: 3 },
+      ),
+    );
+    expect(await screen.findByText('Argo CD rolled payments-api-staging back to history #3')).toBeInTheDocument();
+  });
+});

@@ -15,7 +15,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import type { Promotion } from '@internal/backstage-plugin-gitops-common';
+import type { EnvironmentDeployment, Promotion } from '@internal/backstage-plugin-gitops-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
@@ -28,7 +28,9 @@ import { PromotionProgress, usePromotionFollower } from '../PromotionDialog';
  * history), as one commit followed to healthy like a promotion.
  */
 export function RollbackDialog(props: {
-  environment: { name: string; title: string; version?: { tag?: string } };
+  environment: Pick<EnvironmentDeployment, 'name' | 'title' | 'version'> & {
+    applications?: EnvironmentDeployment['applications'];
+  };
   onClose(): void;
   onChange(): void;
 }) {
@@ -95,6 +97,10 @@ export function RollbackDialog(props: {
         )}
         {error && <Alert severity="error">{errorMessage(error)}</Alert>}
         {rollback && <PromotionProgress promotion={rollback} />}
+        {!rollback &&
+          (environment.applications ?? [])
+            .filter(app => app.autoSync === false && app.history.length > 1)
+            .map(app => <ArgoCdRollback key={app.name} environment={environment.name} application={app} onDone={onChange} />)}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>{rollback ? 'Close' : 'Cancel'}</Button>
@@ -105,5 +111,53 @@ export function RollbackDialog(props: {
         )}
       </DialogActions>
     </Dialog>
+  );
+}
+
+/**
+ * Argo CD's own rollback of an application without automated sync: it changes what
+ * runs, not git, so the next sync from git undoes it; offered apart, with that said.
+ */
+function ArgoCdRollback(props: {
+  environment: string;
+  application: EnvironmentDeployment['applications'][number];
+  onDone(): void;
+}) {
+  const { environment, application, onDone } = props;
+  const { entity } = useEntity();
+  const api = useApi(gitopsApiRef);
+  const [historyId, setHistoryId] = useState<number>();
+  const [result, setResult] = useState<string>();
+  async function run() {
+    try {
+      const done = await api.argoCdRollback(getCompoundEntityRef(entity), { environment, application: application.name, historyId: historyId! });
+      setResult(`Argo CD rolled ${done.application} back to history #${done.historyId}`);
+      onDone();
+    } catch (e) {
+      setResult(errorMessage(e));
+    }
+  }
+  return (
+    <div style={{ marginTop: 16 }}>
+      <Typography variant="subtitle2">Argo CD rollback of {application.name} (live state only)</Typography>
+      <Typography variant="caption" component="p">
+        {application.name} does not sync automatically: Argo CD can run an earlier revision without a commit. Git still
+        holds the current version, so the next sync brings it back.
+      </Typography>
+      <RadioGroup value={historyId ?? ''} onChange={e => setHistoryId(Number(e.target.value))} aria-label="Argo CD history">
+        {application.history.slice(1).map(entry => (
+          <FormControlLabel
+            key={entry.id}
+            value={entry.id}
+            control={<Radio />}
+            label={`#${entry.id} ${entry.revision?.slice(0, 7) ?? ''} · ${relativeTime(entry.deployedAt) ?? ''}`}
+          />
+        ))}
+      </RadioGroup>
+      <Button size="small" variant="outlined" disabled={historyId === undefined} onClick={run}>
+        Roll back in Argo CD
+      </Button>
+      {result && <Typography variant="body2">{result}</Typography>}
+    </div>
   );
 }
