@@ -10,7 +10,7 @@ import {
 } from '../rollouts/rolloutActions';
 import { InvalidRolloutError } from '../rollouts/rolloutSimulation';
 import { ResourceActionError, Sandbox } from '../sandbox';
-import { requireBearerToken } from './auth';
+import { createApiApp } from './apiApp';
 import { QueryParams } from './queryParams';
 
 /** An Argo CD API error: HTTP status plus the gRPC code Argo CD puts in the body. */
@@ -129,16 +129,8 @@ export function createArgoCdApi(
   sandbox: Sandbox,
   token: string,
 ): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  app.get('/healthz', (_req, res) => {
-    res.type('text/plain').send('ok');
-  });
-  app.use(
-    requireBearerToken(token, res =>
-      sendError(res, new ArgoCdApiError(401, 16, 'no session information')),
-    ),
+  const app = createApiApp(token, res =>
+    sendError(res, new ArgoCdApiError(401, 16, 'no session information')),
   );
   // strict: false because the older action route's body is a bare JSON string.
   app.use(express.json({ strict: false }));

@@ -8,7 +8,7 @@ import { groupVersion, KubeObject } from '../kubeTypes';
 import { LabelSelectorError, labelSelectorMatcher } from '../labelSelector';
 import { InvalidRolloutError } from '../rollouts/rolloutSimulation';
 import type { Sandbox } from '../sandbox';
-import { requireBearerToken } from './auth';
+import { createApiApp } from './apiApp';
 import {
   basePath,
   KubernetesResourceType,
@@ -52,19 +52,8 @@ export function createKubernetesApi(
   sandbox: Sandbox,
   token: string,
 ): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  app.get('/healthz', (_req, res) => {
-    res.type('text/plain').send('ok');
-  });
-  app.use(
-    requireBearerToken(token, res =>
-      sendStatus(
-        res,
-        new KubernetesStatusError(401, 'Unauthorized', 'Unauthorized'),
-      ),
-    ),
+  const app = createApiApp(token, res =>
+    sendStatus(res, new KubernetesStatusError(401, 'Unauthorized', 'Unauthorized')),
   );
   for (const type of kubernetesResourceTypes) {
     const base = basePath(type);

@@ -96,6 +96,7 @@ export function applyRolloutAction(
       status.currentStepIndex = (status.currentStepIndex ?? 0) + 1;
       break;
     default:
-      throw new UnknownActionError(`action "${action}" is not implemented`);
+      // Unreachable: discovery lists exactly the actions handled above.
+      throw new UnknownActionError(`action "${action}" is not available for Rollout`);
   }
 }

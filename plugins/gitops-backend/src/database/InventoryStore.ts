@@ -25,7 +25,8 @@ export interface InventoryStore {
     at: Date,
   ): Promise<void>;
   recordFailure(instance: string, error: string, at: Date): Promise<void>;
-  listApplications(): Promise<InventoryApplication[]>;
+  /** Every instance's applications, or one instance's. */
+  listApplications(instance?: string): Promise<InventoryApplication[]>;
   listRefreshes(): Promise<InstanceRefresh[]>;
 }
 
@@ -82,8 +83,9 @@ export class DatabaseInventoryStore implements InventoryStore {
       .merge(['attempted_at', 'error']);
   }
 
-  async listApplications(): Promise<InventoryApplication[]> {
-    const rows = await this.db<ApplicationRow>('gitops_applications').select();
+  async listApplications(instance?: string): Promise<InventoryApplication[]> {
+    const query = this.db<ApplicationRow>('gitops_applications');
+    const rows = await (instance ? query.where({ instance }) : query).select();
     return rows.map(row => ({
       instance: row.instance,
       application: JSON.parse(row.application),

@@ -1,11 +1,9 @@
 import { ConflictError } from '@backstage/errors';
 import {
   isTerminalPromotionStatus,
-  type GateResult,
   type Promotion,
   type PromotionApproval,
   type PromotionStatus,
-  type PromotionVersion,
 } from '@internal/backstage-plugin-gitops-common';
 import type { Knex } from 'knex';
 
@@ -20,22 +18,25 @@ export interface PromotionTarget {
   key: string;
 }
 
-export interface NewPromotion {
-  id: string;
-  entityRef: string;
-  from: string;
-  to: string;
-  version: PromotionVersion;
-  previousVersion?: PromotionVersion;
-  requestedBy: string;
-  comment?: string;
-  status: PromotionStatus;
-  gates: GateResult[];
-  requiredApprovals: number;
+/** What a new promotion is stored with: the API fields known at request time, and where it writes. */
+export type NewPromotion = Pick<
+  Promotion,
+  | 'id'
+  | 'entityRef'
+  | 'from'
+  | 'to'
+  | 'version'
+  | 'previousVersion'
+  | 'requestedBy'
+  | 'comment'
+  | 'status'
+  | 'gates'
+  | 'requiredApprovals'
+  | 'rollbackOf'
+> & {
   target: PromotionTarget;
-  kind?: 'promotion' | 'rollback';
-  rollbackOf?: string;
-}
+  kind?: Promotion['kind'];
+};
 
 export type StoredPromotion = Promotion & { target: PromotionTarget };
 

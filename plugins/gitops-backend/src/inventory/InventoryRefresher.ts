@@ -58,12 +58,8 @@ export class InventoryRefresher {
   }
 
   private async previousRollouts(instance: string) {
-    const apps = await this.store.listApplications();
-    return new Map(
-      apps
-        .filter(app => app.instance === instance)
-        .map(app => [appKey(app.application), app]),
-    );
+    const apps = await this.store.listApplications(instance);
+    return new Map(apps.map(app => [appKey(app.application), app]));
   }
 
   private async fetchRollouts(

@@ -1,0 +1,17 @@
+import express, { type Response } from 'express';
+import { requireBearerToken } from './auth';
+
+/**
+ * The frame both sandbox APIs share: an unauthenticated `/healthz`, then the bearer
+ * token on everything else, answered with the API's own 401 (`reject`).
+ */
+export function createApiApp(token: string, reject: (res: Response) => void): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok');
+  });
+  app.use(requireBearerToken(token, reject));
+  return app;
+}
