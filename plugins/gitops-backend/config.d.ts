@@ -126,5 +126,16 @@ export interface Config {
         skipTLSVerify?: boolean;
       }>;
     };
+    /**
+     * Reading the clusters of `kubernetes.clusterLocatorMethods` (findings, rollout
+     * controls through `kubernetes`).
+     */
+    kubernetes?: {
+      /**
+       * Timeout of one Kubernetes API request, in milliseconds: about the longest a page
+       * view waits on a cluster that hangs. Default 10000.
+       */
+      requestTimeoutMs?: number;
+    };
   };
 }

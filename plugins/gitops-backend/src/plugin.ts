@@ -77,6 +77,7 @@ export const gitopsPlugin = createBackendPlugin({
           config: deps.rootConfig,
           logger: deps.logger,
           database: db,
+          requestTimeoutMs: config.kubernetes.requestTimeoutMs,
         });
         const findings = new EntityFindings(config, inventory, findingsService);
         const scans = new DatabaseScanStore(db);
@@ -178,7 +179,10 @@ export const gitopsPlugin = createBackendPlugin({
               inventory,
               clientsByName,
               refresher,
-              new KubernetesRolloutControl(readKubernetesClusters(deps.rootConfig, deps.logger), new KubernetesClient()),
+              new KubernetesRolloutControl(
+                readKubernetesClusters(deps.rootConfig, deps.logger),
+                new KubernetesClient({ timeoutMs: config.kubernetes.requestTimeoutMs }),
+              ),
             ),
             promotions,
             rollbacks,

@@ -116,6 +116,9 @@ const gitopsSchema = z.object({
     requestTimeoutMs: z.number().int().min(100).default(10_000),
     instances: z.array(instanceSchema),
   }),
+  kubernetes: z
+    .object({ requestTimeoutMs: z.number().int().min(100).default(10_000) })
+    .default({}),
 });
 
 /** The validated `gitops` configuration. */
