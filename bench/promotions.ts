@@ -6,8 +6,7 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { git } from '../plugins/gitops-backend/src/git/git';
-import { GitopsRepositoryWriter } from '../plugins/gitops-backend/src/git/GitopsRepositoryWriter';
+import { git, GitopsRepositoryWriter, setValueEdit } from '../plugins/gitops-node/src';
 
 const SERVICES = 10;
 const PROMOTIONS = 50;
@@ -27,7 +26,7 @@ async function seed(root: string) {
     fs.writeFileSync(path.join(dir, 'values.yaml'), `# svc-${s} in staging\nimage:\n  repository: ghcr.io/example/svc-${s}\n  tag: "1.0.0" # promoted\n`);
   }
   await git(work, ['add', '.']);
-  await git(work, ['commit', '--quiet', '-m', 'seed'], ['user.name=seed', 'user.email=seed@example.com']);
+  await git(work, ['commit', '--quiet', '-m', 'seed'], { author: { name: 'seed', email: 'seed@example.com' } });
   await git(work, ['push', '--quiet', 'origin', 'HEAD:main']);
   return remote;
 }
@@ -46,10 +45,8 @@ async function main() {
       await writers[i % REPLICAS].write({
         repoURL: `file://${remote}`,
         branch: 'main',
-        file: `apps/svc-${i % SERVICES}/staging/values.yaml`,
-        key: 'image.tag',
-        value: `1.${i + 1}.0`,
-        promotionId: `bench-${i}`,
+        edit: setValueEdit({ file: `apps/svc-${i % SERVICES}/staging/values.yaml`, key: 'image.tag', value: `1.${i + 1}.0` }),
+        trailer: { key: 'Promotion-Id', value: `bench-${i}` },
         message: `Promote svc-${i % SERVICES} 1.${i + 1}.0`,
       });
       return Date.now() - begin;

@@ -63,8 +63,13 @@ export interface Config {
           /** Whether the requester may approve their own promotion. Default false. */
           allowSelfApproval?: boolean;
         };
-        /** Where the version is written in the GitOps repository. */
+        /** Where and how the version is written in the GitOps repository. */
         write?: {
+          /**
+           * `helm-value` (default): set a key of a Helm values file.
+           * `kustomize-image`: set `newTag` of the image's entry in a kustomization's `images:`.
+           */
+          strategy?: 'helm-value' | 'kustomize-image';
           /**
            * The values file, relative to the repository root; `{environment}` and
            * `{application}` are replaced. Default: `values.yaml` in the target Argo CD
@@ -73,6 +78,18 @@ export interface Config {
           valuesFile?: string;
           /** The YAML key holding the tag. Default `image.tag`. */
           key?: string;
+          /**
+           * The kustomization file (`kustomize-image`), relative to the repository root;
+           * `{environment}` and `{application}` are replaced. Default: `kustomization.yaml`
+           * in the target Argo CD application's source path.
+           */
+          kustomizationFile?: string;
+          /**
+           * `commit` (default): push to the branch Argo CD follows. `pull-request`: push a
+           * branch and open a pull request (GitHub, with the `integrations.github`
+           * credentials), followed until merged.
+           */
+          method?: 'commit' | 'pull-request';
         };
         /** Minutes to wait for Argo CD to sync and the workload to be healthy. Default 30. */
         verifyTimeoutMinutes?: number;
@@ -84,7 +101,10 @@ export interface Config {
         /**
          * `automatic`: a version verified in the environment this one promotes from is
          * promoted here by the suite itself once its gates pass (continuous deployment);
-         * approvals still apply. Default `manual`.
+         * approvals still apply. Default `manual`. With `manual`, an entity can still opt
+         * itself into continuous deployment to this environment with the annotation
+         * `gitops.backstage.io/continuous-deployment: <environment>[,<environment>...]`
+         * (same gates and approvals), so teams adopt it service by service.
          */
         mode?: 'manual' | 'automatic';
       };

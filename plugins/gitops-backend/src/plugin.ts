@@ -20,8 +20,11 @@ import { KubernetesClient } from './kubernetes/KubernetesClient';
 import { readKubernetesClusters } from './kubernetes/KubernetesClusters';
 import { createRouter } from './service/router';
 import { PromotionStore } from './database/PromotionStore';
-import { GitopsRepositoryWriter } from './git/GitopsRepositoryWriter';
-import { gitCredentialsFrom } from './git/gitCredentials';
+import {
+  GithubPullRequests,
+  GitopsRepositoryWriter,
+  ScmCredentials,
+} from '@internal/backstage-plugin-gitops-node';
 import { PromotionEngine } from './promotions/PromotionEngine';
 import { PromotionService } from './promotions/PromotionService';
 import { RollbackService } from './promotions/RollbackService';
@@ -83,10 +86,12 @@ export const gitopsPlugin = createBackendPlugin({
         const scans = new DatabaseScanStore(db);
         const deployments = new DeploymentsService(config, inventory, findings);
         const promotionStore = new PromotionStore(db);
+        const integrations = ScmIntegrations.fromConfig(deps.rootConfig);
+        const scmCredentials = ScmCredentials.fromIntegrations(integrations);
         const writer = new GitopsRepositoryWriter({
           workDir: config.git.workDir,
           author: { name: config.git.authorName, email: config.git.authorEmail },
-          credentialsFor: gitCredentialsFrom(ScmIntegrations.fromConfig(deps.rootConfig)),
+          credentials: scmCredentials,
         });
         const promotions = new PromotionService({
           config,
@@ -114,6 +119,7 @@ export const gitopsPlugin = createBackendPlugin({
           clients: clientsByName,
           logger: deps.logger,
           workerId: `${os.hostname()}-${process.pid}`,
+          pullRequests: [new GithubPullRequests(integrations, scmCredentials)],
           onVerificationFailed: createFailureHandler({
             config,
             store: promotionStore,

@@ -11,6 +11,7 @@ export type PromotionStatus =
   | 'awaiting-approval'
   | 'approved'
   | 'writing'
+  | 'pull-request-open'
   | 'committed'
   | 'syncing'
   | 'succeeded'

@@ -21,6 +21,12 @@ const regexSchema = z.string().refine(
   { message: 'must be a valid regular expression' },
 );
 
+const relativePathSchema = z
+  .string()
+  .refine(v => !v.split('/').includes('..') && !v.startsWith('/'), {
+    message: 'must be a relative path inside the repository',
+  });
+
 const gatesSchema = z.object({
   maxCritical: z.number().int().min(0).optional(),
   maxHigh: z.number().int().min(0).optional(),
@@ -51,13 +57,11 @@ const promotionSchema = z.object({
     .default({ required: 0 }),
   write: z
     .object({
-      valuesFile: z
-        .string()
-        .refine(v => !v.split('/').includes('..') && !v.startsWith('/'), {
-          message: 'must be a relative path inside the repository',
-        })
-        .optional(),
+      strategy: z.enum(['helm-value', 'kustomize-image']).default('helm-value'),
+      valuesFile: relativePathSchema.optional(),
       key: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('image.tag'),
+      kustomizationFile: relativePathSchema.optional(),
+      method: z.enum(['commit', 'pull-request']).default('commit'),
     })
     .default({}),
   verifyTimeoutMinutes: z.number().min(1).default(30),

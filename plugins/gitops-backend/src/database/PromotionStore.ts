@@ -15,7 +15,12 @@ export interface PromotionTarget {
   repoURL: string;
   branch: string;
   file: string;
+  /** The values key (`helm-value`); unused by `kustomize-image`. */
   key: string;
+  /** Absent on promotions stored before strategies existed: `helm-value`. */
+  strategy?: 'helm-value' | 'kustomize-image';
+  /** Absent on promotions stored before pull requests existed: `commit`. */
+  method?: 'commit' | 'pull-request';
 }
 
 /** What a new promotion is stored with: the API fields known at request time, and where it writes. */
@@ -63,7 +68,7 @@ type PromotionRow = {
 };
 
 /** Statuses the engine moves forward on its own. */
-export const ADVANCING_STATUSES: PromotionStatus[] = ['approved', 'writing', 'committed', 'syncing'];
+export const ADVANCING_STATUSES: PromotionStatus[] = ['approved', 'writing', 'pull-request-open', 'committed', 'syncing'];
 
 /** Persistence of promotions, their approvals and their event log (SQLite and PostgreSQL). */
 export class PromotionStore {

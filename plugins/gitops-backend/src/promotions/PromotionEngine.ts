@@ -3,10 +3,11 @@ import { InputError } from '@backstage/errors';
 import type { ArgoCdClient } from '../argocd/ArgoCdClient';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
-import type { GitopsRepositoryWriter } from '../git/GitopsRepositoryWriter';
 import type { Inventory } from '../inventory/Inventory';
 import { summarizeRollout } from '../rollouts/summarizeRollout';
 import { parseImageRef } from '@internal/backstage-plugin-gitops-common';
+import type { GitopsRepositoryWriter, PullRequestProvider } from '@internal/backstage-plugin-gitops-node';
+import { repositoryEdit } from './repositoryEdit';
 
 const MAX_WRITE_ATTEMPTS = 5;
 
@@ -18,6 +19,8 @@ export interface PromotionEngineOptions {
   clients: Map<string, ArgoCdClient>;
   logger: LoggerService;
   workerId: string;
+  /** Open and follow pull requests for environments written with `method: pull-request`. */
+  pullRequests?: PullRequestProvider[];
   now?: () => Date;
   /** Called once when a promotion fails verification (marks it bad, may roll back). */
   onVerificationFailed?(promotion: StoredPromotion, reason: string): Promise<void>;
@@ -25,7 +28,8 @@ export interface PromotionEngineOptions {
 
 /**
  * Moves approved promotions forward, one step per run, from the state stored in the
- * database: approved -> writing -> committed -> syncing -> succeeded | failed. Runs
+ * database: approved -> writing -> (pull-request-open ->) committed -> syncing ->
+ * succeeded | failed. Runs
  * as a scheduled task; each promotion is leased while worked on, and every step is
  * safe to repeat (the git write finds its own commit), so a restart or a second
  * replica neither loses nor repeats a promotion.
@@ -63,6 +67,9 @@ export class PromotionEngine {
       case 'writing':
         await this.write(promotion);
         return;
+      case 'pull-request-open':
+        await this.followPullRequest(promotion);
+        return;
       case 'committed':
         await this.move(promotion, ['committed'], 'syncing', 'syncing',
           `Waiting for Argo CD application ${promotion.target.appName} to sync ${promotion.commit?.sha.slice(0, 7)} and become healthy`);
@@ -78,31 +85,74 @@ export class PromotionEngine {
   private async write(promotion: StoredPromotion) {
     const { target, version } = promotion;
     try {
+      const pullRequests = target.method === 'pull-request' ? this.pullRequestProvider(target.repoURL) : undefined;
       const result = await this.options.writer.write({
         repoURL: target.repoURL,
         branch: target.branch,
-        file: target.file,
-        key: target.key,
-        value: version.tag,
-        promotionId: promotion.id,
+        pushBranch: pullRequests ? pullRequestBranch(promotion) : undefined,
+        trailer: { key: 'Promotion-Id', value: promotion.id },
         message: commitMessage(promotion),
+        edit: repositoryEdit(promotion),
       });
-      let message = `Committed ${result.sha.slice(0, 7)} to ${target.branch}`;
-      if (result.alreadyPushed) message = `Found commit ${result.sha.slice(0, 7)} already pushed by an earlier attempt`;
-      if (result.unchanged) message = `${target.file} already holds ${version.tag}; nothing to commit (at ${result.sha.slice(0, 7)})`;
-      await this.move(promotion, ['writing'], 'committed', 'committed', message, { commitSha: result.sha });
+      if (result.unchanged) {
+        await this.move(promotion, ['writing'], 'committed', 'committed',
+          `${target.file} already holds ${version.tag}; nothing to commit (at ${result.sha.slice(0, 7)})`, { commitSha: result.sha });
+      } else if (pullRequests) {
+        const [title, ...body] = commitMessage(promotion).split('\n');
+        const pr = await pullRequests.open({
+          repoURL: target.repoURL, base: target.branch, head: pullRequestBranch(promotion), title,
+          body: [...body, '', `Promotion-Id: ${promotion.id}`].join('\n').trim(),
+        });
+        await this.move(promotion, ['writing'], 'pull-request-open', 'pull-request-opened',
+          `Pull request #${pr.number} opened from ${pullRequestBranch(promotion)} into ${target.branch}: ${pr.url}`,
+          { pullRequestUrl: pr.url });
+        return;
+      } else {
+        const message = result.alreadyPushed
+          ? `Found commit ${result.sha.slice(0, 7)} already pushed by an earlier attempt`
+          : `Committed ${result.sha.slice(0, 7)} to ${target.branch}`;
+        await this.move(promotion, ['writing'], 'committed', 'committed', message, { commitSha: result.sha });
+      }
       await this.askArgoCdToRefresh(promotion);
     } catch (error) {
-      const attempts = promotion.events.filter(e => e.type === 'write-error').length + 1;
-      const reason = (error as Error).message;
-      if (error instanceof InputError || attempts >= MAX_WRITE_ATTEMPTS) {
-        await this.move(promotion, ['writing'], 'failed', 'failed', `Writing failed: ${reason}`, { failureReason: reason });
-      } else {
-        await this.options.store.addEvent(promotion.id, {
-          type: 'write-error', message: `Write attempt ${attempts} failed, will retry: ${reason}`,
-        }, this.now());
-      }
+      await this.writeFailed(promotion, error as Error);
     }
+  }
+
+  /** Waits for a person to merge the pull request; its merge commit is what Argo CD must sync. */
+  private async followPullRequest(promotion: StoredPromotion) {
+    const url = promotion.pullRequestUrl!;
+    const pr = await this.pullRequestProvider(promotion.target.repoURL).get(
+      promotion.target.repoURL, pullRequestNumber(url),
+    );
+    if (pr.state === 'merged' && pr.mergeCommitSha) {
+      await this.move(promotion, ['pull-request-open'], 'committed', 'committed',
+        `Pull request #${pr.number} merged as ${pr.mergeCommitSha.slice(0, 7)}`, { commitSha: pr.mergeCommitSha });
+      await this.askArgoCdToRefresh(promotion);
+    } else if (pr.state === 'closed') {
+      const reason = `Pull request #${pr.number} was closed without merging`;
+      await this.move(promotion, ['pull-request-open'], 'failed', 'failed', reason, { failureReason: reason });
+    }
+  }
+
+  private async writeFailed(promotion: StoredPromotion, error: Error) {
+    const attempts = promotion.events.filter(e => e.type === 'write-error').length + 1;
+    const reason = error.message;
+    if (error instanceof InputError || attempts >= MAX_WRITE_ATTEMPTS) {
+      await this.move(promotion, ['writing'], 'failed', 'failed', `Writing failed: ${reason}`, { failureReason: reason });
+    } else {
+      await this.options.store.addEvent(promotion.id, {
+        type: 'write-error', message: `Write attempt ${attempts} failed, will retry: ${reason}`,
+      }, this.now());
+    }
+  }
+
+  private pullRequestProvider(repoURL: string): PullRequestProvider {
+    const provider = this.options.pullRequests?.find(p => p.supports(repoURL));
+    if (!provider) {
+      throw new InputError(`Cannot open pull requests on ${repoURL}: configure an integrations.github entry for its host`);
+    }
+    return provider;
   }
 
   private async verify(promotion: StoredPromotion) {
@@ -174,11 +224,20 @@ export class PromotionEngine {
     to: StoredPromotion['status'],
     type: string,
     message: string,
-    patch: { commitSha?: string; failureReason?: string } = {},
+    patch: { commitSha?: string; pullRequestUrl?: string; failureReason?: string } = {},
   ) {
     this.options.logger.info(`Promotion ${promotion.id} (${promotion.entityRef} ${promotion.version.tag} -> ${promotion.to}): ${message}`);
     return this.options.store.transition(promotion.id, from, to, { type, message }, patch, this.now());
   }
+}
+
+/** The branch a pull request of this promotion is opened from. */
+function pullRequestBranch(promotion: StoredPromotion) {
+  return `gitops/promotion-${promotion.id}`;
+}
+
+function pullRequestNumber(url: string): number {
+  return Number(url.match(/(\d+)\/?$/)?.[1]);
 }
 
 function commitMessage(promotion: StoredPromotion): string {

@@ -17,9 +17,10 @@ import crypto from 'crypto';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, PromotionTarget } from '../database/PromotionStore';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
-import type { GitopsRepositoryWriter } from '../git/GitopsRepositoryWriter';
+import type { GitopsRepositoryWriter } from '@internal/backstage-plugin-gitops-node';
 import { evaluateGates } from './gates';
 import { toApi, versionOf } from './PromotionService';
+import { versionReader } from './repositoryEdit';
 import { resolvePromotionTarget } from './resolveTarget';
 
 /** The gates a rollback skips: it restores what ran before, so only a freeze holds it. */
@@ -48,8 +49,8 @@ export class RollbackService {
   }
 
   async candidates(entity: Entity, environment: string): Promise<RollbackCandidate[]> {
-    const { target, current } = await this.locate(entity, environment);
-    const history = await this.options.writer.history(target);
+    const { target, current, repository } = await this.locate(entity, environment);
+    const history = await this.options.writer.history(target, versionReader(target, repository));
     const bad = new Set(
       (await this.options.store.badVersions(stringifyEntityRef(entity), environment)).map(b => b.tag),
     );
@@ -155,13 +156,15 @@ export class RollbackService {
     target: PromotionTarget;
     source: Awaited<ReturnType<DeploymentsService['getDeployments']>>['environments'][number];
     current?: string;
+    repository?: string;
   }> {
     const env = this.environment(environment);
     const view = await this.options.deployments.getDeployments(entity);
     const source = view.environments.find(e => e.name === environment)!;
     const target = resolvePromotionTarget(entity, env, source);
     const image = source.version?.image;
-    return { target, source, current: image ? parseImageRef(image).tag : undefined };
+    const ref = image ? parseImageRef(image) : undefined;
+    return { target, source, current: ref?.tag, repository: ref?.repository };
   }
 
   private environment(name: string) {

@@ -11,7 +11,7 @@ import {
   setupUpstreamServer,
   startGitopsTestBackend,
 } from '../__testUtils__/testBackend';
-import { git } from '../git/git';
+import { git } from '@internal/backstage-plugin-gitops-node';
 
 const VALUES = (tag: string) => `# payments-api (team-payments)
 image:
@@ -29,6 +29,8 @@ describe('promotions', () => {
   let root: string;
   let remote: string;
   let staging: { revision: string; health: string; sync: string };
+  /** The repository URL the Argo CD applications name; default the bare repository. */
+  let repoURL: string | undefined;
   let scheduler: ReturnType<typeof mockServices.scheduler> & { triggerTask(id: string): Promise<void> };
 
   const labels = (env: string) => ({ 'app.kubernetes.io/name': 'payments-api', env });
@@ -40,7 +42,7 @@ describe('promotions', () => {
       health: state.health,
       sync: state.sync,
     });
-    application.spec.source = { repoURL: `file://${remote}`, path: `apps/payments-api/${env}`, targetRevision: 'main' };
+    application.spec.source = { repoURL: repoURL ?? `file://${remote}`, path: `apps/payments-api/${env}`, targetRevision: 'main' };
     return application;
   };
 
@@ -61,7 +63,7 @@ describe('promotions', () => {
       fs.writeFileSync(path.join(seed, 'apps/payments-api', env, 'values.yaml'), VALUES(tag));
     }
     await git(seed, ['add', '.']);
-    await git(seed, ['commit', '--quiet', '-m', 'seed'], ['user.name=seed', 'user.email=seed@example.com']);
+    await git(seed, ['commit', '--quiet', '-m', 'seed'], { author: { name: 'seed', email: 'seed@example.com' } });
     await git(seed, ['push', '--quiet', 'origin', 'HEAD:main']);
     const seedSha = await git(seed, ['rev-parse', 'HEAD']);
     staging = { revision: seedSha, health: 'Healthy', sync: 'Synced' };
@@ -82,7 +84,10 @@ describe('promotions', () => {
     );
     scheduler = mockServices.scheduler() as typeof scheduler;
   });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    repoURL = undefined;
+  });
 
   const config = {
     gitops: {
@@ -332,5 +337,103 @@ describe('promotions', () => {
     expect(response.body.error.message).toContain(message);
     await engine();
     expect(await remoteLog()).toEqual(['seed']);
+  });
+
+  describe('through a GitHub pull request', () => {
+    const GITHUB = 'https://github.com/acme/gitops';
+    const API = 'https://api.github.com/repos/acme/gitops';
+    let pullRequest: { state: string; merged_at: string | null; merge_commit_sha: string | null };
+    const opened: Array<Record<string, string>> = [];
+
+    beforeEach(() => {
+      repoURL = GITHUB;
+      // git's own URL rewriting stands in for github.com: pushes land in the bare repository.
+      process.env.GIT_CONFIG_COUNT = '1';
+      process.env.GIT_CONFIG_KEY_0 = `url.file://${remote}.insteadOf`;
+      process.env.GIT_CONFIG_VALUE_0 = GITHUB;
+      pullRequest = { state: 'open', merged_at: null, merge_commit_sha: null };
+      opened.length = 0;
+      const asGithub = (number: number) => ({
+        url: `${API}/pulls/${number}`, html_url: `${GITHUB}/pull/${number}`, number, ...pullRequest,
+      });
+      server.use(
+        http.get(`${API}/pulls`, () => HttpResponse.json(opened.length ? [asGithub(12)] : [])),
+        http.post(`${API}/pulls`, async ({ request: req }) => {
+          opened.push({ ...((await req.json()) as Record<string, string>), authorization: req.headers.get('authorization')! });
+          return HttpResponse.json(asGithub(12), { status: 201 });
+        }),
+        http.get(`${API}/pulls/12`, () => HttpResponse.json(asGithub(12))),
+      );
+    });
+    afterEach(() => {
+      delete process.env.GIT_CONFIG_COUNT;
+      delete process.env.GIT_CONFIG_KEY_0;
+      delete process.env.GIT_CONFIG_VALUE_0;
+    });
+
+    async function startWithPullRequests() {
+      const stagingConfig = config.gitops.environments[1] as { promotion: object };
+      const original = stagingConfig.promotion;
+      stagingConfig.promotion = { ...original, write: { method: 'pull-request' } };
+      try {
+        config.gitops.git.workDir = path.join(root, 'work');
+        return await startGitopsTestBackend({
+          config: { ...config, integrations: { github: [{ host: 'github.com', token: 'ghp_test' }] } },
+          scheduler,
+          entities: [{ ...paymentsEntity, metadata: { ...paymentsEntity.metadata, annotations: { 'argocd/app-selector': 'app.kubernetes.io/name=payments-api' } } }],
+        });
+      } finally {
+        stagingConfig.promotion = original;
+      }
+    }
+
+    it('opens one pull request, waits for the merge, then follows its merge commit to succeeded', async () => {
+      const backend = await startWithPullRequests();
+      const { id } = (await promote(backend, { from: 'dev', to: 'staging' })).body;
+      await engine();
+      const open = await get(backend, id);
+      expect(open).toMatchObject({ status: 'pull-request-open', pullRequestUrl: `${GITHUB}/pull/12` });
+      expect(opened).toEqual([expect.objectContaining({
+        base: 'main', head: `gitops/promotion-${id}`, title: 'Promote payments-api 1.5.0 from dev to staging',
+        authorization: 'token ghp_test',
+      })]);
+      expect(opened[0].body).toContain(`Promotion-Id: ${id}`);
+      // main is untouched until a person merges; the change waits on its branch
+      expect(await remoteLog()).toEqual(['seed']);
+      expect(await git(root, ['--git-dir', remote, 'show', `gitops/promotion-${id}:apps/payments-api/staging/values.yaml`])).toBe(VALUES('1.5.0').trim());
+
+      await engine();
+      expect((await get(backend, id)).status).toBe('pull-request-open');
+
+      // The reviewer merges (a fast-forward here); GitHub reports the merge commit.
+      const mergeSha = await git(root, ['--git-dir', remote, 'rev-parse', `gitops/promotion-${id}`]);
+      await git(root, ['--git-dir', remote, 'update-ref', 'refs/heads/main', mergeSha]);
+      pullRequest = { state: 'closed', merged_at: '2026-11-22T06:00:00Z', merge_commit_sha: mergeSha };
+      await engine();
+      expect(await get(backend, id)).toMatchObject({ status: 'committed', commit: { sha: mergeSha } });
+
+      await engine();
+      staging = { revision: mergeSha, health: 'Healthy', sync: 'Synced' };
+      await refresh();
+      await engine();
+      const done = await get(backend, id);
+      expect(done.status).toBe('succeeded');
+      expect(done.events.map((e: { type: string }) => e.type)).toEqual(
+        ['requested', 'writing', 'pull-request-opened', 'committed', 'syncing', 'succeeded'],
+      );
+      expect(opened).toHaveLength(1);
+    });
+
+    it('fails with the reason when the pull request is closed without merging', async () => {
+      const backend = await startWithPullRequests();
+      const { id } = (await promote(backend, { from: 'dev', to: 'staging' })).body;
+      await engine();
+      pullRequest = { state: 'closed', merged_at: null, merge_commit_sha: 'abc' };
+      await engine();
+      expect(await get(backend, id)).toMatchObject({
+        status: 'failed', failureReason: 'Pull request #12 was closed without merging',
+      });
+      expect(await remoteLog()).toEqual(['seed']);
+    });
   });
 });

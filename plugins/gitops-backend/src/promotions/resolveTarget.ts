@@ -12,7 +12,8 @@ import type { PromotionTarget } from '../database/PromotionStore';
  * Where a promotion into `target` writes: the repository and branch the target
  * environment's Argo CD application deploys from, and the values file in it (from
  * config, the entity's `gitops.backstage.io/values-path` annotation, or the
- * application's source path).
+ * application's source path), and how: a Helm values key or a kustomization image,
+ * by a commit or a pull request.
  */
 export function resolvePromotionTarget(
   entity: Entity,
@@ -32,10 +33,12 @@ export function resolvePromotionTarget(
   if (!repoURL) {
     throw new ConflictError(`Argo CD application ${app.name} has no source repository`);
   }
+  const { write } = environment.promotion;
+  const defaultFile = write.strategy === 'kustomize-image' ? 'kustomization.yaml' : 'values.yaml';
   const template =
-    environment.promotion.write.valuesFile ??
+    (write.strategy === 'kustomize-image' ? write.kustomizationFile : write.valuesFile) ??
     entity.metadata.annotations?.[ANNOTATION_GITOPS_VALUES_PATH] ??
-    path.posix.join(app.source?.path ?? '', 'values.yaml');
+    path.posix.join(app.source?.path ?? '', defaultFile);
   const file = template
     .replace(/\{environment\}/g, environment.name)
     .replace(/\{application\}/g, app.name);
@@ -50,6 +53,8 @@ export function resolvePromotionTarget(
     repoURL,
     branch: !revision || revision === 'HEAD' ? 'main' : revision,
     file,
-    key: environment.promotion.write.key,
+    key: write.key,
+    strategy: write.strategy,
+    method: write.method,
   };
 }

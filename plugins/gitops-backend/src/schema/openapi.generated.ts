@@ -1360,6 +1360,7 @@ export const spec = {
               "awaiting-approval",
               "approved",
               "writing",
+              "pull-request-open",
               "committed",
               "syncing",
               "succeeded",

@@ -21,6 +21,8 @@ export function PromotionStatusLabel({ status }: { status: PromotionStatus }) {
       return <StatusAborted>cancelled</StatusAborted>;
     case 'awaiting-approval':
       return <StatusWarning>awaiting approval</StatusWarning>;
+    case 'pull-request-open':
+      return <StatusWarning>pull request open</StatusWarning>;
     case 'approved':
       return <StatusPending>approved</StatusPending>;
     default:

@@ -1,4 +1,4 @@
-import { Progress, ResponseErrorPanel, Link } from '@backstage/core-components';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
@@ -22,6 +22,7 @@ import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { GatesFailedError, gitopsApiRef } from '../../api';
 import { GateList } from '../GateList';
+import { PromotionChangeLink } from '../PromotionChangeLink';
 import { PromotionStatusLabel } from '../PromotionStatus';
 import { errorMessage } from '../errorMessage';
 
@@ -161,9 +162,10 @@ export function PromotionProgress({ promotion }: { promotion: Promotion }) {
   return (
     <div style={{ marginTop: 16 }} data-testid="promotion-progress">
       <PromotionStatusLabel status={promotion.status} />
-      {promotion.commit && (
+      {(promotion.commit || promotion.pullRequestUrl) && (
         <Typography variant="body2">
-          commit {promotion.commit.url ? <Link to={promotion.commit.url}>{promotion.commit.sha.slice(0, 7)}</Link> : promotion.commit.sha.slice(0, 7)} in {promotion.commit.path}
+          <PromotionChangeLink promotion={promotion} />
+          {promotion.commit && ` in ${promotion.commit.path}`}
         </Typography>
       )}
       {promotion.failureReason && <Alert severity="error">{promotion.failureReason}</Alert>}

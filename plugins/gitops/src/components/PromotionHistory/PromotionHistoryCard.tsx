@@ -1,4 +1,4 @@
-import { InfoCard, Link, Table, type TableColumn } from '@backstage/core-components';
+import { InfoCard, Table, type TableColumn } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -11,6 +11,7 @@ import {
 import { useEffect } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
+import { PromotionChangeLink } from '../PromotionChangeLink';
 import { PromotionStatusLabel } from '../PromotionStatus';
 import { relativeTime } from '../formatting';
 import { errorMessage } from '../errorMessage';
@@ -61,7 +62,7 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
           : 'none needed',
     },
     {
-      title: 'Commit',
+      title: 'Change',
       render: p => <CommitCell promotion={p} />,
     },
     {
@@ -93,7 +94,6 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
 }
 
 function CommitCell({ promotion }: { promotion: Promotion }) {
-  if (!promotion.commit) return <>{promotion.failureReason ?? ''}</>;
-  const sha = promotion.commit.sha.slice(0, 7);
-  return promotion.commit.url ? <Link to={promotion.commit.url}>{sha}</Link> : <>{sha}</>;
+  if (!promotion.commit && !promotion.pullRequestUrl) return <>{promotion.failureReason ?? ''}</>;
+  return <PromotionChangeLink promotion={promotion} />;
 }

@@ -1,0 +1,66 @@
+import { execFile } from 'child_process';
+
+/** Who commits: writers never rely on a global git identity of the host. */
+export interface GitAuthor {
+  name: string;
+  email: string;
+}
+
+/** Raised when a git command fails; carries its stderr for the reason. */
+export class GitCommandError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly stderr: string,
+  ) {
+    super(`git ${args[0]} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    this.name = 'GitCommandError';
+  }
+}
+
+export interface GitOptions {
+  /** Sets user.name/user.email for this command only. */
+  author?: GitAuthor;
+  /** Extra `-c` settings, e.g. an `http.extraHeader` with a token for one host. */
+  config?: string[];
+}
+
+/**
+ * Runs the real git CLI (never through a shell, so no input is ever interpreted) in
+ * `cwd`. Prompts are disabled so a missing credential fails at once instead of
+ * hanging a background task, and signing is off because a writer has no signing key.
+ */
+export function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
+  const config = [
+    'commit.gpgsign=false',
+    'init.defaultBranch=main',
+    ...(options.author
+      ? [`user.name=${options.author.name}`, `user.email=${options.author.email}`]
+      : []),
+    ...(options.config ?? []),
+  ];
+  const fullArgs = [...config.flatMap(c => ['-c', c]), ...args];
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      fullArgs,
+      {
+        cwd,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) => {
+        if (error) reject(new GitCommandError(args, stderr || error.message));
+        else resolve(stdout.trim());
+      },
+    );
+  });
+}
+
+/** A push refused because the remote moved on: worth a fetch, redo and retry. */
+export function isRejectedPush(error: unknown): boolean {
+  return (
+    error instanceof GitCommandError &&
+    /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref/.test(error.stderr)
+  );
+}

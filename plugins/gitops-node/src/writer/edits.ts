@@ -1,0 +1,107 @@
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError } from '@backstage/errors';
+import { setYamlValue } from '@internal/backstage-plugin-gitops-common';
+import fs from 'fs/promises';
+import path from 'path';
+import { isMap, isSeq, parseDocument } from 'yaml';
+import { requireImageTag, requireKeyPath, requireRelativePath } from './validation';
+
+/**
+ * A change to a checked-out working tree. Returns the files it changed, relative to
+ * the tree; none means the tree already holds the change (nothing to commit). Edits
+ * are re-applied on the newest head whenever a push loses a race, so they must
+ * compute the change from the file as it is, never from a cached copy.
+ */
+export type RepositoryEdit = (worktree: string) => Promise<string[]>;
+
+/** Sets a Helm values key (e.g. `image.tag`), keeping comments and formatting. */
+export function setValueEdit(options: { file: string; key: string; value: string }): RepositoryEdit {
+  requireRelativePath('file', options.file);
+  requireKeyPath('key', options.key);
+  requireImageTag('value', options.value);
+  return async worktree => {
+    const text = await readExisting(worktree, options.file);
+    const edit = editYaml(options.file, () => setYamlValue(text, options.key.split('.'), options.value));
+    return writeIfChanged(worktree, options.file, edit);
+  };
+}
+
+/**
+ * Sets `newTag` of an image in a kustomization's `images:` list, matched by its `name`
+ * (or `newName`), adding the entry when the image is not listed yet.
+ */
+export function kustomizeImageEdit(options: { file: string; image: string; tag: string }): RepositoryEdit {
+  requireRelativePath('file', options.file);
+  requireImageTag('tag', options.tag);
+  if (!/^[a-z0-9]+([._\/:-][a-z0-9]+)*$/.test(options.image)) {
+    throw new InputError(`image '${options.image}' is not an image name`);
+  }
+  return async worktree => {
+    const text = await readExisting(worktree, options.file);
+    const edit = editYaml(options.file, () => setKustomizeImageTag(text, options.image, options.tag));
+    return writeIfChanged(worktree, options.file, edit);
+  };
+}
+
+/** Adds new files; refuses (409) when any of them exists: someone else owns it. */
+export function addFilesEdit(options: {
+  files: Array<{ path: string; content: string }>;
+  /** What is being added, for the conflict message: "service 'x'". */
+  subject: string;
+}): RepositoryEdit {
+  for (const file of options.files) requireRelativePath('files[].path', file.path);
+  return async worktree => {
+    const existing = [];
+    for (const file of options.files) {
+      if (await exists(resolveSafeChildPath(worktree, file.path))) existing.push(file.path);
+    }
+    if (existing.length) {
+      throw new ConflictError(`${options.subject} is already registered: ${existing.join(', ')} exist`);
+    }
+    for (const file of options.files) {
+      const target = resolveSafeChildPath(worktree, file.path);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.writeFile(target, file.content);
+    }
+    return options.files.map(f => f.path);
+  };
+}
+
+function setKustomizeImageTag(text: string, image: string, tag: string) {
+  const doc = parseDocument(text);
+  if (doc.errors.length) throw new Error(`not valid YAML: ${doc.errors[0].message}`);
+  const images = doc.get('images');
+  if (images !== undefined && images !== null && !isSeq(images)) throw new Error('images is not a list');
+  const index = isSeq(images)
+    ? images.items.findIndex(item => isMap(item) && (item.get('name') === image || item.get('newName') === image))
+    : -1;
+  if (index >= 0) return setYamlValue(text, ['images', String(index), 'newTag'], tag);
+  // Not listed yet: append through the Document API, which keeps the rest as written.
+  if (isSeq(images)) images.add(doc.createNode({ name: image, newTag: tag }));
+  else doc.set('images', doc.createNode([{ name: image, newTag: tag }]));
+  return { text: doc.toString(), changed: true, previous: undefined };
+}
+
+function editYaml(file: string, edit: () => { text: string; changed: boolean }) {
+  try {
+    return edit();
+  } catch (error) {
+    throw new InputError(`${file}: ${(error as Error).message}`);
+  }
+}
+
+async function readExisting(worktree: string, file: string): Promise<string> {
+  return fs.readFile(resolveSafeChildPath(worktree, file), 'utf8').catch(() => {
+    throw new InputError(`${file} does not exist in the repository`);
+  });
+}
+
+async function writeIfChanged(worktree: string, file: string, edit: { text: string; changed: boolean }) {
+  if (!edit.changed) return [];
+  await fs.writeFile(resolveSafeChildPath(worktree, file), edit.text);
+  return [file];
+}
+
+async function exists(file: string) {
+  return fs.access(file).then(() => true, () => false);
+}

@@ -1,0 +1,49 @@
+import { InputError } from '@backstage/errors';
+import path from 'path';
+
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const KEY_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,200}$/;
+const TRAILER_KEY = /^[A-Za-z][A-Za-z0-9-]*$/;
+const TRAILER_VALUE = /^[A-Za-z0-9._:/-]{1,200}$/;
+
+// Bad input changes nothing: every value is checked before git runs, and each
+// message names the field.
+
+export function requireImageTag(field: string, tag: string) {
+  if (!TAG_PATTERN.test(tag)) throw new InputError(`${field} '${tag}' is not a valid image tag`);
+}
+
+export function requireKeyPath(field: string, key: string) {
+  if (!KEY_PATTERN.test(key)) throw new InputError(`${field} '${key}' is not a valid YAML key path`);
+}
+
+export function requireBranch(field: string, branch: string) {
+  if (!BRANCH_PATTERN.test(branch) || branch.endsWith('/') || branch.endsWith('.lock')) {
+    throw new InputError(`${field} '${branch}' is not a valid branch name`);
+  }
+}
+
+/**
+ * A repository-relative path without traversal: paths come from users and templates,
+ * so a `{service}` of `../..` must never let a write leave the repository.
+ */
+export function requireRelativePath(field: string, value: string) {
+  const parts = value.split(/[\\/]/);
+  if (!value || path.isAbsolute(value) || /^[A-Za-z]:/.test(value) || parts.includes('..') || /[\0\n\r]/.test(value)) {
+    throw new InputError(`${field} '${value}' must be a relative path inside the repository`);
+  }
+}
+
+/** The URL forms git can push to without a shell helper: https, ssh and local files. */
+export function requireGitUrl(field: string, value: string) {
+  if (!/^(https:\/\/|ssh:\/\/|file:\/\/|git@[^:]+:)\S+$/.test(value)) {
+    throw new InputError(`${field} '${value}' must be an https://, ssh://, git@host: or file:// repository URL`);
+  }
+}
+
+export function requireTrailer(trailer: { key: string; value: string }) {
+  if (!TRAILER_KEY.test(trailer.key) || !TRAILER_VALUE.test(trailer.value)) {
+    throw new InputError(`trailer '${trailer.key}: ${trailer.value}' is not a valid git trailer`);
+  }
+}
