@@ -98,6 +98,16 @@ export interface Config {
          * ran before, once, and mark the failed version bad. Default false.
          */
         autoRollback?: boolean;
+        /** How rollbacks into this environment are gated. */
+        rollback?: {
+          /**
+           * Evidence gates a rollback skips (each is recorded as skipped). Default
+           * `soak-time` and `vulnerabilities`: a rollback restores what ran here before.
+           * Gates not skipped are evaluated on an environment that runs the version now,
+           * and fail closed when none does. Freeze windows always apply.
+           */
+          skipGates?: Array<'soak-time' | 'vulnerabilities' | 'policies'>;
+        };
         /**
          * `automatic`: a version verified in the environment this one promotes from is
          * promoted here by the suite itself once its gates pass (continuous deployment);

@@ -108,6 +108,7 @@ export const gitopsPlugin = createBackendPlugin({
           deployments,
           store: promotionStore,
           writer,
+          evidence: findings,
           permissions: deps.permissions,
           userInfo: deps.userInfo,
         });
@@ -152,15 +153,15 @@ export const gitopsPlugin = createBackendPlugin({
           promotions,
           logger: deps.logger,
         });
-        if (config.environments.some(e => e.promotion.mode === 'automatic')) {
-          await deps.scheduler.scheduleTask({
-            id: 'gitops-continuous-deployment',
-            frequency: { seconds: 15 },
-            timeout: { minutes: 5 },
-            initialDelay: { seconds: 10 },
-            fn: () => continuousDeployment.runOnce(),
-          });
-        }
+        // Always scheduled: entities may opt in with an annotation even where config says
+        // manual; without an automatic environment a run asks the catalog for those only.
+        await deps.scheduler.scheduleTask({
+          id: 'gitops-continuous-deployment',
+          frequency: { seconds: 15 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 10 },
+          fn: () => continuousDeployment.runOnce(),
+        });
 
         await deps.scheduler.scheduleTask({
           id: 'gitops-promotion-engine',

@@ -66,6 +66,11 @@ const promotionSchema = z.object({
     .default({}),
   verifyTimeoutMinutes: z.number().min(1).default(30),
   autoRollback: z.boolean().default(false),
+  rollback: z
+    .object({
+      skipGates: z.array(z.enum(['soak-time', 'vulnerabilities', 'policies'])).default(['soak-time', 'vulnerabilities']),
+    })
+    .default({}),
   mode: z.enum(['manual', 'automatic']).default('manual'),
 });
 

@@ -14,23 +14,26 @@ import {
   type RollbackCandidate,
 } from '@internal/backstage-plugin-gitops-common';
 import crypto from 'crypto';
-import type { GitopsConfig } from '../config/gitopsConfig';
+import type { EnvironmentConfig, GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, PromotionTarget } from '../database/PromotionStore';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
 import type { GitopsRepositoryWriter } from '@internal/backstage-plugin-gitops-node';
 import { evaluateGates } from './gates';
-import { toApi, versionOf } from './PromotionService';
+import { toApi, versionOf, type PromotionEvidence } from './PromotionService';
 import { versionReader } from './repositoryEdit';
 import { resolvePromotionTarget } from './resolveTarget';
 
-/** The gates a rollback skips: it restores what ran before, so only a freeze holds it. */
-const SKIPPED_BY_ROLLBACK = 'skipped: a rollback restores a version that ran here before';
+/** Recorded for each gate a rollback skips, as the evidence of that gate. */
+const SKIPPED_BY_CONFIG = 'skipped: a rollback restores a version that ran here before (promotion.rollback.skipGates)';
+const NOT_APPLICABLE = 'skipped: a rollback has no source environment, it restores a version that ran here before';
 
 export interface RollbackServiceOptions {
   config: GitopsConfig;
   deployments: DeploymentsService;
   store: PromotionStore;
   writer: GitopsRepositoryWriter;
+  /** Findings of the environments, for the gates a rollback does not skip. */
+  evidence: PromotionEvidence;
   permissions: PermissionsService;
   userInfo: UserInfoService;
   now?: () => Date;
@@ -108,7 +111,7 @@ export class RollbackService {
   ): Promise<Promotion> {
     const env = this.environment(environment);
     const { target, source } = await this.locate(entity, environment);
-    const gates = this.gates(env.promotion.gates);
+    const gates = await this.gates(entity, env, tag);
     const blocked = gates.find(g => !g.passed);
     if (blocked) throw new ConflictError(`Rollback blocked by ${blocked.gate} (${blocked.evidence})`);
     const current = versionOf(source);
@@ -136,19 +139,42 @@ export class RollbackService {
     return toApi((await this.options.store.get(id))!);
   }
 
-  private gates(gates: GitopsConfig['environments'][number]['promotion']['gates']): GateResult[] {
-    const evaluated = evaluateGates(
-      { ...gates, requireSourceHealthy: false, soakMinutes: undefined, maxCritical: undefined, maxHigh: undefined, maxPolicyFailures: undefined },
-      { source: { name: '', title: '', applications: [], rollouts: [] }, now: this.now() },
-    );
+  /**
+   * The target environment's gates for going back to `tag`: the configured evidence
+   * gates are skipped and recorded as such; the rest are evaluated on an environment
+   * that runs `tag` now (failing closed when none does); freeze windows always apply.
+   */
+  private async gates(entity: Entity, env: EnvironmentConfig, tag: string): Promise<GateResult[]> {
+    const { gates, rollback } = env.promotion;
+    const skips = new Set<string>(rollback.skipGates);
+    const view = await this.options.deployments.getDeployments(entity);
+    const runsTag = view.environments.find(e => versionOf(e)?.tag === tag);
+    const source = runsTag ?? { name: `no environment running ${tag}`, title: '', applications: [], rollouts: [] };
+    const evaluatedGates = {
+      ...gates,
+      requireSourceHealthy: false,
+      soakMinutes: skips.has('soak-time') ? undefined : gates.soakMinutes,
+      maxCritical: skips.has('vulnerabilities') ? undefined : gates.maxCritical,
+      maxHigh: skips.has('vulnerabilities') ? undefined : gates.maxHigh,
+      maxPolicyFailures: skips.has('policies') ? undefined : gates.maxPolicyFailures,
+    };
+    const needsFindings = evaluatedGates.maxCritical !== undefined || evaluatedGates.maxHigh !== undefined;
+    const needsPolicies = evaluatedGates.maxPolicyFailures !== undefined;
+    const [vulnerabilities, policies] = await Promise.all([
+      runsTag && needsFindings ? this.options.evidence.vulnerabilities(entity, runsTag.name) : undefined,
+      runsTag && needsPolicies ? this.options.evidence.policies(entity, runsTag.name) : undefined,
+    ]);
+    const evaluated = evaluateGates(evaluatedGates, { source, vulnerabilities, policies, now: this.now() });
     const skipped: GateResult[] = [
-      gates.requireSourceHealthy ? 'source-healthy' : undefined,
-      gates.soakMinutes !== undefined ? 'soak-time' : undefined,
-      gates.maxCritical !== undefined || gates.maxHigh !== undefined ? 'vulnerabilities' : undefined,
-      gates.maxPolicyFailures !== undefined ? 'policies' : undefined,
+      gates.requireSourceHealthy ? { gate: 'source-healthy', reason: NOT_APPLICABLE } : undefined,
+      gates.soakMinutes !== undefined && skips.has('soak-time') ? { gate: 'soak-time', reason: SKIPPED_BY_CONFIG } : undefined,
+      (gates.maxCritical !== undefined || gates.maxHigh !== undefined) && skips.has('vulnerabilities')
+        ? { gate: 'vulnerabilities', reason: SKIPPED_BY_CONFIG }
+        : undefined,
+      gates.maxPolicyFailures !== undefined && skips.has('policies') ? { gate: 'policies', reason: SKIPPED_BY_CONFIG } : undefined,
     ]
-      .filter((g): g is string => Boolean(g))
-      .map(gate => ({ gate, passed: true, evidence: SKIPPED_BY_ROLLBACK }));
+      .filter((g): g is { gate: string; reason: string } => Boolean(g))
+      .map(({ gate, reason }) => ({ gate, passed: true, evidence: reason }));
     return [...skipped, ...evaluated];
   }
 

@@ -110,6 +110,22 @@ describe('promotions', () => {
     config.gitops.git.workDir = path.join(root, 'work');
     return startGitopsTestBackend({ config, scheduler, entities: [{ ...paymentsEntity, metadata: { ...paymentsEntity.metadata, annotations: { 'argocd/app-selector': 'app.kubernetes.io/name=payments-api' } } }] });
   }
+  /** The backend with staging's promotion config changed (and more root config). */
+  async function startWithStaging(promotion: object, rootConfig: object = {}) {
+    const stagingConfig = config.gitops.environments[1] as { promotion: object };
+    const original = stagingConfig.promotion;
+    stagingConfig.promotion = { ...original, ...promotion };
+    try {
+      config.gitops.git.workDir = path.join(root, 'work');
+      return await startGitopsTestBackend({
+        config: { ...config, ...rootConfig },
+        scheduler,
+        entities: [{ ...paymentsEntity, metadata: { ...paymentsEntity.metadata, annotations: { 'argocd/app-selector': 'app.kubernetes.io/name=payments-api' } } }],
+      });
+    } finally {
+      stagingConfig.promotion = original;
+    }
+  }
   const engine = () => scheduler.triggerTask('gitops-promotion-engine');
   const refresh = () => scheduler.triggerTask('gitops-argocd-inventory-refresh');
   const remoteLog = async () => (await git(root, ['--git-dir', remote, 'log', '--format=%s', 'main'])).split('\n');
@@ -309,6 +325,48 @@ describe('promotions', () => {
     ]);
   });
 
+  /** Promotes dev's 1.5.0 to staging (past its gates) and follows it to succeeded. */
+  async function landStaging(backend: Awaited<ReturnType<typeof start>>) {
+    const { body } = await promote(backend, { from: 'dev', to: 'staging', overrideGates: true });
+    await engine();
+    staging = { revision: (await get(backend, body.id)).commit.sha, health: 'Healthy', sync: 'Synced' };
+    await refresh();
+    await engine();
+    await engine();
+    expect((await get(backend, body.id)).status).toBe('succeeded');
+  }
+
+  it('records the gates a rollback skips by config, and evaluates the others on evidence', async () => {
+    const gates = { requireSourceHealthy: true, soakMinutes: 30, maxCritical: 0 };
+    const rollBack = (backend: Awaited<ReturnType<typeof start>>) =>
+      request(backend).post('/api/gitops/v1/rollbacks').set('authorization', alice)
+        .send({ entityRef: 'component:default/payments-api', environment: 'staging', tag: '1.4.2' });
+    // staging runs 1.4.2 at the seed; let 1.5.0 land so 1.4.2 is a rollback candidate
+    const byDefault = await startWithStaging({ gates });
+    await landStaging(byDefault);
+    const skipped = await rollBack(byDefault);
+    expect(skipped.status).toBe(201);
+    expect(skipped.body.gates).toEqual([
+      { gate: 'source-healthy', passed: true, evidence: expect.stringContaining('a rollback has no source environment') },
+      { gate: 'soak-time', passed: true, evidence: expect.stringContaining('promotion.rollback.skipGates') },
+      { gate: 'vulnerabilities', passed: true, evidence: expect.stringContaining('promotion.rollback.skipGates') },
+    ]);
+  });
+
+  it('blocks a rollback on a gate it does not skip, failing closed without evidence', async () => {
+    const backend = await startWithStaging({
+      gates: { requireSourceHealthy: false, maxCritical: 0 },
+      rollback: { skipGates: [] },
+    });
+    await landStaging(backend);
+    const before = await remoteLog();
+    const blocked = await request(backend).post('/api/gitops/v1/rollbacks').set('authorization', alice)
+      .send({ entityRef: 'component:default/payments-api', environment: 'staging', tag: '1.4.2' });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error.message).toContain('Rollback blocked by vulnerabilities');
+    expect(await remoteLog()).toEqual(before);
+  });
+
   it('blocks on failed gates with the evidence, and writes nothing', async () => {
     // staging runs 1.5.0 but is not healthy; prod promotes from it
     staging = { revision: 'f'.repeat(40), health: 'Progressing', sync: 'Synced' };
@@ -371,21 +429,8 @@ describe('promotions', () => {
       delete process.env.GIT_CONFIG_VALUE_0;
     });
 
-    async function startWithPullRequests() {
-      const stagingConfig = config.gitops.environments[1] as { promotion: object };
-      const original = stagingConfig.promotion;
-      stagingConfig.promotion = { ...original, write: { method: 'pull-request' } };
-      try {
-        config.gitops.git.workDir = path.join(root, 'work');
-        return await startGitopsTestBackend({
-          config: { ...config, integrations: { github: [{ host: 'github.com', token: 'ghp_test' }] } },
-          scheduler,
-          entities: [{ ...paymentsEntity, metadata: { ...paymentsEntity.metadata, annotations: { 'argocd/app-selector': 'app.kubernetes.io/name=payments-api' } } }],
-        });
-      } finally {
-        stagingConfig.promotion = original;
-      }
-    }
+    const startWithPullRequests = () =>
+      startWithStaging({ write: { method: 'pull-request' } }, { integrations: { github: [{ host: 'github.com', token: 'ghp_test' }] } });
 
     it('opens one pull request, waits for the merge, then follows its merge commit to succeeded', async () => {
       const backend = await startWithPullRequests();
