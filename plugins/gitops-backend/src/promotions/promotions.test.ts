@@ -21,6 +21,14 @@ image:
 resources: {requests: {cpu: 50m}}
 `;
 
+const KUSTOMIZATION = (tag: string) => `resources:
+  - ../base
+images:
+  # bumped by promotions
+  - name: ghcr.io/example/payments-api
+    newTag: "${tag}"
+`;
+
 const alice = mockCredentials.user.header('user:default/alice');
 const bob = mockCredentials.user.header('user:default/bob');
 
@@ -31,6 +39,8 @@ describe('promotions', () => {
   let staging: { revision: string; health: string; sync: string };
   /** The repository URL the Argo CD applications name; default the bare repository. */
   let repoURL: string | undefined;
+  /** The file in apps/payments-api/staging whose tag staging runs (what Argo CD renders). */
+  let stagingVersionFile = 'values.yaml';
   let scheduler: ReturnType<typeof mockServices.scheduler> & { triggerTask(id: string): Promise<void> };
 
   const labels = (env: string) => ({ 'app.kubernetes.io/name': 'payments-api', env });
@@ -48,8 +58,8 @@ describe('promotions', () => {
 
   /** What staging runs at a revision: the tag its values file holds there. */
   async function stagingTagAt(revision: string) {
-    const text = await git(root, ['--git-dir', remote, 'show', `${revision}:apps/payments-api/staging/values.yaml`]).catch(() => undefined);
-    return text?.match(/tag: "([^"]+)"/)?.[1] ?? '1.5.0';
+    const text = await git(root, ['--git-dir', remote, 'show', `${revision}:apps/payments-api/staging/${stagingVersionFile}`]).catch(() => undefined);
+    return text?.match(/[tT]ag: "([^"]+)"/)?.[1] ?? '1.5.0';
   }
 
   beforeEach(async () => {
@@ -61,6 +71,7 @@ describe('promotions', () => {
     for (const [env, tag] of [['dev', '1.5.0'], ['staging', '1.4.2'], ['prod', '1.4.2']]) {
       fs.mkdirSync(path.join(seed, 'apps/payments-api', env), { recursive: true });
       fs.writeFileSync(path.join(seed, 'apps/payments-api', env, 'values.yaml'), VALUES(tag));
+      fs.writeFileSync(path.join(seed, 'apps/payments-api', env, 'kustomization.yaml'), KUSTOMIZATION(tag));
     }
     await git(seed, ['add', '.']);
     await git(seed, ['commit', '--quiet', '-m', 'seed'], { author: { name: 'seed', email: 'seed@example.com' } });
@@ -87,6 +98,7 @@ describe('promotions', () => {
   afterEach(() => {
     fs.rmSync(root, { recursive: true, force: true });
     repoURL = undefined;
+    stagingVersionFile = 'values.yaml';
   });
 
   const config = {
@@ -365,6 +377,21 @@ describe('promotions', () => {
     expect(blocked.status).toBe(409);
     expect(blocked.body.error.message).toContain('Rollback blocked by vulnerabilities');
     expect(await remoteLog()).toEqual(before);
+  });
+
+  it('writes a Kustomize images entry when the environment uses that strategy, and rolls back from its history', async () => {
+    stagingVersionFile = 'kustomization.yaml';
+    const backend = await startWithStaging({ write: { strategy: 'kustomize-image' } });
+    await landStaging(backend);
+    const kustomization = () => git(root, ['--git-dir', remote, 'show', 'main:apps/payments-api/staging/kustomization.yaml']);
+    expect(await kustomization()).toBe(KUSTOMIZATION('1.5.0').trim());
+    expect(await git(root, ['--git-dir', remote, 'show', 'main:apps/payments-api/staging/values.yaml'])).toBe(VALUES('1.4.2').trim());
+
+    const candidates = await request(backend)
+      .get('/api/gitops/v1/entities/component/default/payments-api/rollback-candidates')
+      .query({ environment: 'staging' })
+      .set('authorization', alice);
+    expect(candidates.body.items).toEqual([expect.objectContaining({ tag: '1.4.2', message: 'seed' })]);
   });
 
   it('blocks on failed gates with the evidence, and writes nothing', async () => {
