@@ -26,13 +26,21 @@ const vulnerabilitySchema = z.object({
   CVSS: z.record(z.object({ V3Score: z.number().optional() }).passthrough()).optional(),
 });
 
+// The image a scan is stored under: one token, as `trivy image` names it (a reference
+// or an archive path), never text with spaces or line breaks.
+const imageName = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(/^\S+$/, 'must be an image reference, without spaces or line breaks');
+
 const reportSchema = z.object({
   SchemaVersion: z.literal(2),
-  ArtifactName: z.string().min(1),
+  ArtifactName: imageName,
   Metadata: z
     .object({
-      RepoTags: z.array(z.string()).nullish(),
-      RepoDigests: z.array(z.string()).nullish(),
+      RepoTags: z.array(imageName).nullish(),
+      RepoDigests: z.array(imageName).nullish(),
     })
     .optional(),
   // Trivy writes `null` for a clean target and may omit Results for a clean image.

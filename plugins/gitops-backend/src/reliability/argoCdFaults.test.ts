@@ -3,7 +3,7 @@ import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-comm
 import request from 'supertest';
 import { argoApplication } from '../__testUtils__/argoCdSwagger';
 import { startGitopsTestBackend, testConfig } from '../__testUtils__/testBackend';
-import { hang, htmlError, json, slow, startFakePeer, timed, type FakePeer, type PeerBehaviour } from './fakePeer';
+import { hang, htmlError, json, slow, startFakePeer, timed, type FakePeer, type PeerBehaviour } from './__testUtils__/fakePeer';
 
 /**
  * Fault injection on the Argo CD peers: real HTTP servers that fail, hang or answer
@@ -12,10 +12,10 @@ import { hang, htmlError, json, slow, startFakePeer, timed, type FakePeer, type 
  * recover at the next refresh once the instance does.
  */
 
-const REQUEST_TIMEOUT_MS = 500;
+const REQUEST_TIMEOUT_MS = 2_000;
 const DEPLOYMENTS = '/api/gitops/v1/entities/component/default/payments-api/deployments';
 /** A page view never waits on Argo CD: well under one upstream timeout. */
-const VIEW_BUDGET_MS = 400;
+const VIEW_BUDGET_MS = 1_000;
 
 type MockScheduler = ReturnType<typeof mockServices.scheduler> & { triggerTask(id: string): Promise<void> };
 
@@ -103,7 +103,7 @@ describe('Argo CD faults', () => {
     expect(stale.errors).toEqual([
       {
         source: 'argocd:main',
-        message: expect.stringMatching(/^Argo CD instance 'main' GET \/api\/v1\/applications failed: timed out after 500 ms \(showing data from .+\)$/),
+        message: expect.stringMatching(/^Argo CD instance 'main' GET \/api\/v1\/applications failed: timed out after 2000 ms \(showing data from .+\)$/),
       },
     ]);
     const health = await request(backend).get('/api/gitops/health').expect(200);

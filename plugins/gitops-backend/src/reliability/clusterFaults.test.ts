@@ -6,7 +6,7 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import { argoApplication } from '../__testUtils__/argoCdSwagger';
 import { startGitopsTestBackend, testConfig } from '../__testUtils__/testBackend';
-import { hang, json, routes, slow, startFakePeer, timed, type FakePeer, type PeerBehaviour } from './fakePeer';
+import { hang, json, routes, slow, startFakePeer, timed, type FakePeer, type PeerBehaviour } from './__testUtils__/fakePeer';
 
 /**
  * Fault injection on the Kubernetes API peers that findings are read from: a cluster
@@ -15,7 +15,7 @@ import { hang, json, routes, slow, startFakePeer, timed, type FakePeer, type Pee
  * the other cluster holds, name the failing cluster, and recover when it does.
  */
 
-const K8S_TIMEOUT_MS = 1_000;
+const K8S_TIMEOUT_MS = 2_000;
 const IMAGE = 'ghcr.io/example/payments-api:1.6.0';
 const ENTITY = '/api/gitops/v1/entities/component/default/payments-api';
 /** One Kubernetes timeout, plus what the view itself costs on a busy CI machine. */

@@ -14,7 +14,7 @@ export type PeerBehaviour = (
  */
 export interface FakePeer {
   url: string;
-  /** Paths (with query) of the requests received, in order. */
+  /** `METHOD path?query` of each request received, in order. */
   requests: string[];
   behave(behaviour: PeerBehaviour): void;
   close(): Promise<void>;
@@ -24,7 +24,7 @@ export async function startFakePeer(behaviour: PeerBehaviour): Promise<FakePeer>
   let current = behaviour;
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
-    requests.push(req.url ?? '');
+    requests.push(`${req.method} ${req.url}`);
     current(req, res);
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
