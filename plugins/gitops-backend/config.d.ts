@@ -126,6 +126,11 @@ export interface Config {
       authorEmail?: string;
       /** Where repositories are cloned. Default: the OS temp directory. */
       workDir?: string;
+      /**
+       * URL rewrites for source repositories (git's `url.<to>.insteadOf <from>`), e.g. a
+       * mirror, or the local sandbox's `https://gitops.local/` repositories on disk.
+       */
+      rewriteUrls?: Array<{ from: string; to: string }>;
     };
     argocd: {
       /** How often the application inventory is refreshed from each instance. Default 30. */

@@ -6,6 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ScmIntegrations } from '@backstage/integration';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import os from 'os';
+import path from 'path';
 import { gitopsPermissions } from '@internal/backstage-plugin-gitops-common';
 import { ArgoCdClient } from './argocd/ArgoCdClient';
 import { readGitopsConfig } from './config/gitopsConfig';
@@ -26,6 +27,7 @@ import {
   ScmCredentials,
 } from '@internal/backstage-plugin-gitops-node';
 import { PromotionEngine } from './promotions/PromotionEngine';
+import { SourceChangesReader } from './promotions/SourceChangesReader';
 import { PromotionService } from './promotions/PromotionService';
 import { RollbackService } from './promotions/RollbackService';
 import { createFailureHandler } from './promotions/autoRollback';
@@ -98,6 +100,13 @@ export const gitopsPlugin = createBackendPlugin({
           deployments,
           store: promotionStore,
           evidence: findings,
+          sourceChanges: new SourceChangesReader({
+            workDir: path.join(config.git.workDir ?? path.join(os.tmpdir(), 'backstage-gitops'), 'sources'),
+            integrations,
+            credentials: scmCredentials,
+            rewriteUrls: config.git.rewriteUrls,
+            logger: deps.logger,
+          }),
           permissions: deps.permissions,
           userInfo: deps.userInfo,
           notifications: deps.notifications,

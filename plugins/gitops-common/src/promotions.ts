@@ -105,6 +105,34 @@ export type CreatePromotionRequest = {
   overrideGates?: boolean;
 };
 
+/** One commit of the service's source repository. @public */
+export type SourceCommit = {
+  sha: string;
+  /** The first line of its message. */
+  message: string;
+  author: string;
+  date: string;
+};
+
+/**
+ * The commits between the source revisions of two versions (what a promotion ships),
+ * where the entity's source repository is known. @public
+ */
+export type SourceChanges = {
+  repoURL: string;
+  /** The revisions the two versions were built from (their tags or commit SHAs). */
+  from?: string;
+  to?: string;
+  /** Newest first. */
+  commits: SourceCommit[];
+  /** More commits exist than are listed. */
+  truncated: boolean;
+  /** A page comparing the two revisions on the SCM host, when it has one. */
+  compareUrl?: string;
+  /** Why the commits could not be listed: a version not found, the repository unreachable. */
+  unavailable?: string;
+};
+
 /** Answer of `POST /v1/promotions/preview`: what a promotion would do. @public */
 export type PromotionPreview = {
   entityRef: string;
@@ -115,6 +143,8 @@ export type PromotionPreview = {
   gates: GateResult[];
   requiredApprovals: number;
   approverGroups: string[];
+  /** The source commits the promotion ships, when the source repository is known. */
+  changes?: SourceChanges;
   /** Why the promotion cannot start, when it cannot (no version, one active already). */
   blockedBy?: string;
 };

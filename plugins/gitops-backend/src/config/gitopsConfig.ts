@@ -118,6 +118,7 @@ const gitopsSchema = z.object({
       authorName: z.string().default('Backstage GitOps'),
       authorEmail: z.string().email().default('gitops@backstage.local'),
       workDir: z.string().optional(),
+      rewriteUrls: z.array(z.object({ from: z.string().min(1), to: z.string().min(1) })).default([]),
     })
     .default({}),
   argocd: z.object({

@@ -26,6 +26,7 @@ import type { EnvironmentConfig, GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
 import { evaluateGates, type PolicyFailures } from './gates';
+import type { SourceChangesReader } from './SourceChangesReader';
 import { resolvePromotionTarget } from './resolveTarget';
 import type { VulnerabilitySummary } from '@internal/backstage-plugin-gitops-common';
 
@@ -49,6 +50,8 @@ export interface PromotionServiceOptions {
   deployments: DeploymentsService;
   store: PromotionStore;
   evidence: PromotionEvidence;
+  /** Lists the source commits a promotion ships, for the preview. */
+  sourceChanges?: SourceChangesReader;
   permissions: PermissionsService;
   userInfo: UserInfoService;
   notifications?: NotificationService;
@@ -71,7 +74,11 @@ export class PromotionService {
     const environment = this.targetEnvironment(from, to);
     const { source, target } = await this.environments(entity, from, to);
     const version = versionOf(source);
-    const gates = await this.gates(entity, environment, source);
+    const previousVersion = versionOf(target);
+    const [gates, changes] = await Promise.all([
+      this.gates(entity, environment, source),
+      this.options.sourceChanges?.between(entity, previousVersion, version),
+    ]);
     const entityRef = stringifyEntityRef(entity);
     const active = (await this.options.store.list({ entityRef, limit: 50 })).find(
       p => p.to === to && !isTerminalPromotionStatus(p.status),
@@ -81,10 +88,11 @@ export class PromotionService {
       from,
       to,
       version,
-      previousVersion: versionOf(target),
+      previousVersion,
       gates,
       requiredApprovals: environment.promotion.approvals.required,
       approverGroups: environment.promotion.approvals.groups,
+      changes,
       blockedBy: blockedBy(version, versionOf(target), active?.id, from, to),
     };
   }

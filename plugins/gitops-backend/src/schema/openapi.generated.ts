@@ -1304,6 +1304,9 @@ export const spec = {
               "type": "string"
             }
           },
+          "changes": {
+            "$ref": "#/components/schemas/SourceChanges"
+          },
           "blockedBy": {
             "type": "string"
           }
@@ -1315,6 +1318,61 @@ export const spec = {
           "gates",
           "requiredApprovals",
           "approverGroups"
+        ]
+      },
+      "SourceChanges": {
+        "type": "object",
+        "description": "The commits between the source revisions of two versions.",
+        "properties": {
+          "repoURL": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string"
+          },
+          "to": {
+            "type": "string"
+          },
+          "commits": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "sha": {
+                  "type": "string"
+                },
+                "message": {
+                  "type": "string"
+                },
+                "author": {
+                  "type": "string"
+                },
+                "date": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "sha",
+                "message",
+                "author",
+                "date"
+              ]
+            }
+          },
+          "truncated": {
+            "type": "boolean"
+          },
+          "compareUrl": {
+            "type": "string"
+          },
+          "unavailable": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "repoURL",
+          "commits",
+          "truncated"
         ]
       },
       "Promotion": {

@@ -22,6 +22,7 @@ import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { GatesFailedError, gitopsApiRef } from '../../api';
 import { GateList } from '../GateList';
+import { SourceChangesList } from './SourceChangesList';
 import { PromotionChangeLink } from '../PromotionChangeLink';
 import { PromotionStatusLabel } from '../PromotionStatus';
 import { errorMessage } from '../errorMessage';
@@ -35,7 +36,8 @@ export interface PromotionDialogProps {
 }
 
 /**
- * Promotes the version running in `from` to `to`: shows the version change, each gate
+ * Promotes the version running in `from` to `to`: shows the version change (and the
+ * source commits it ships, where the source repository is known), each gate
  * with its evidence and the approvals needed, then follows the promotion live.
  */
 export function PromotionDialog(props: PromotionDialogProps) {
@@ -87,6 +89,7 @@ export function PromotionDialog(props: PromotionDialogProps) {
                 {value.version.revision && ` (GitOps revision ${value.version.revision.slice(0, 7)} in ${from.name})`}
               </Typography>
             )}
+            {value.changes && <SourceChangesList changes={value.changes} />}
             {value.blockedBy && !promotion && <Alert severity="info">{value.blockedBy}</Alert>}
             <Typography variant="subtitle2" style={{ marginTop: 16 }}>
               Gates

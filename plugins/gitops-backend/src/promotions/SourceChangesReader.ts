@@ -1,0 +1,139 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
+import type { ScmIntegrationRegistry } from '@backstage/integration';
+import type {
+  PromotionVersion,
+  SourceChanges,
+  SourceCommit,
+} from '@internal/backstage-plugin-gitops-common';
+import { git, type GitCredentialsSource } from '@internal/backstage-plugin-gitops-node';
+import crypto from 'crypto';
+import fs from 'fs/promises';
+import path from 'path';
+import pLimit from 'p-limit';
+
+const SOURCE_LOCATION = 'backstage.io/source-location';
+const MAX_COMMITS = 50;
+/** A preview must not wait on a slow clone: past this, it says so and shows the rest. */
+const BUDGET_MS = 10_000;
+
+export interface SourceChangesReaderOptions {
+  /** Where bare, blob-less clones of source repositories are kept. */
+  workDir: string;
+  integrations: ScmIntegrationRegistry;
+  credentials: GitCredentialsSource;
+  /** git `url.<to>.insteadOf=<from>` rewrites, e.g. for mirrors or the local sandbox. */
+  rewriteUrls?: Array<{ from: string; to: string }>;
+  logger: LoggerService;
+}
+
+/**
+ * The commits a promotion ships: between the source revisions of the target's current
+ * version and the promoted one, read with git from the entity's source repository
+ * (`backstage.io/source-location`). A version's revision is its tag as a git tag
+ * (`1.5.0` or `v1.5.0`) or, for images tagged with a commit SHA, that commit. Clones are
+ * bare and blob-less, kept and fetched again per read.
+ */
+export class SourceChangesReader {
+  private readonly locks = new Map<string, ReturnType<typeof pLimit>>();
+
+  constructor(private readonly options: SourceChangesReaderOptions) {}
+
+  /** undefined when the entity names no source repository git can read. */
+  async between(entity: Entity, from?: PromotionVersion, to?: PromotionVersion): Promise<SourceChanges | undefined> {
+    const repoURL = sourceRepository(entity);
+    if (!repoURL || !from?.tag || !to?.tag) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<SourceChanges>(resolve => {
+      timer = setTimeout(
+        () => resolve(unavailable(repoURL, `reading ${repoURL} took longer than ${BUDGET_MS / 1000} s`)),
+        BUDGET_MS,
+      );
+    });
+    try {
+      return await Promise.race([this.read(repoURL, from.tag, to.tag), timeout]);
+    } catch (error) {
+      this.options.logger.warn(`Could not list the commits of ${repoURL}: ${error}`);
+      return unavailable(repoURL, `could not read ${repoURL}: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async read(repoURL: string, fromTag: string, toTag: string): Promise<SourceChanges> {
+    const lock = this.locks.get(repoURL) ?? pLimit(1);
+    this.locks.set(repoURL, lock);
+    return lock(async () => {
+      const dir = await this.fetch(repoURL);
+      const [from, to] = await Promise.all([resolveRevision(dir, fromTag), resolveRevision(dir, toTag)]);
+      const missing = [from ? undefined : fromTag, to ? undefined : toTag].filter(Boolean);
+      if (!from || !to) {
+        return unavailable(repoURL, `no git tag or commit for ${missing.join(' and ')} in ${repoURL}`);
+      }
+      const log = await git(dir, ['log', `-n${MAX_COMMITS + 1}`, '--format=%H%x1f%an%x1f%cI%x1f%s', `${from.sha}..${to.sha}`]);
+      const commits = log.split('\n').filter(Boolean).map(parseCommit);
+      return {
+        repoURL,
+        from: from.name,
+        to: to.name,
+        commits: commits.slice(0, MAX_COMMITS),
+        truncated: commits.length > MAX_COMMITS,
+        compareUrl: this.compareUrl(repoURL, from.name, to.name),
+      };
+    });
+  }
+
+  private async fetch(repoURL: string): Promise<string> {
+    const dir = path.join(this.options.workDir, crypto.createHash('sha256').update(repoURL).digest('hex').slice(0, 16));
+    const options = { config: [...(await this.options.credentials.gitConfigFor(repoURL)), ...this.rewrites()] };
+    try {
+      await fs.access(path.join(dir, 'HEAD'));
+    } catch {
+      await fs.mkdir(this.options.workDir, { recursive: true });
+      await fs.rm(dir, { recursive: true, force: true });
+      await git(this.options.workDir, ['clone', '--quiet', '--bare', '--filter=blob:none', '--', repoURL, dir], options);
+    }
+    await git(dir, ['fetch', '--quiet', '--prune', '--tags', 'origin', '+refs/heads/*:refs/heads/*'], options);
+    return dir;
+  }
+
+  private rewrites(): string[] {
+    return (this.options.rewriteUrls ?? []).map(r => `url.${r.to}.insteadOf=${r.from}`);
+  }
+
+  private compareUrl(repoURL: string, from: string, to: string): string | undefined {
+    if (!this.options.integrations.github.byUrl(repoURL)) return undefined;
+    return `${repoURL.replace(/\.git$/, '')}/compare/${from}...${to}`;
+  }
+}
+
+/**
+ * The repository of `backstage.io/source-location` (`url:https://host/owner/repo/tree/main/`):
+ * the part before GitHub's `/tree/` or `/blob/` and GitLab's `/-/`.
+ */
+export function sourceRepository(entity: Entity): string | undefined {
+  const location = entity.metadata.annotations?.[SOURCE_LOCATION];
+  if (!location?.startsWith('url:')) return undefined;
+  const url = location.slice('url:'.length).replace(/\/(-\/)?(tree|blob)\/.*$/, '').replace(/\/+$/, '');
+  return /^(https|file|ssh):\/\/\S+$/.test(url) ? url : undefined;
+}
+
+/** The commit of a version: its tag, `v` + its tag, or the commit its SHA tag names. */
+async function resolveRevision(dir: string, tag: string): Promise<{ name: string; sha: string } | undefined> {
+  const candidates = [`refs/tags/${tag}`, `refs/tags/v${tag}`];
+  if (/^[0-9a-f]{7,40}$/.test(tag)) candidates.push(tag);
+  for (const candidate of candidates) {
+    const sha = await git(dir, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]).catch(() => '');
+    if (sha) return { name: candidate.replace(/^refs\/tags\//, ''), sha };
+  }
+  return undefined;
+}
+
+function parseCommit(line: string): SourceCommit {
+  const [sha, author, date, message] = line.split('\x1f');
+  return { sha, author, date, message };
+}
+
+function unavailable(repoURL: string, reason: string): SourceChanges {
+  return { repoURL, commits: [], truncated: false, unavailable: reason };
+}
