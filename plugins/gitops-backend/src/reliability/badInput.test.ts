@@ -193,7 +193,7 @@ describe('bad input', () => {
       .send({ comment: 'not now' });
     // alice requested it: she may not decide on it herself.
     expect(rejected.status).toBe(403);
-    expect(world.log()).toEqual(['seed']);
+    expect(world.log()).toEqual(['Deploy payments-api 1.4.0 to prod', 'seed']);
   });
 });
 

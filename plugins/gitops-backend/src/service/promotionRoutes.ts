@@ -2,10 +2,13 @@ import type {
   AuditorService,
   BackstageCredentials,
   HttpAuthService,
+  PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { gitopsReadPermission, type Promotion } from '@internal/backstage-plugin-gitops-common';
 import type { JsonObject } from '@backstage/types';
 import type { Request } from 'express';
 import { GatesFailedError, type PromotionService } from '../promotions/PromotionService';
@@ -15,6 +18,7 @@ import type { RollbackService } from '../promotions/RollbackService';
 export interface PromotionRouteOptions {
   httpAuth: HttpAuthService;
   catalog: CatalogService;
+  permissions: PermissionsService;
   auditor: AuditorService;
   promotions: PromotionService;
   rollbacks: RollbackService;
@@ -23,18 +27,42 @@ export interface PromotionRouteOptions {
 
 /** The promotion routes: create, preview, list, get, approve, reject, cancel. */
 export function registerPromotionRoutes(router: GitopsApiRouter, options: PromotionRouteOptions) {
-  const { httpAuth, catalog, auditor, promotions } = options;
+  const { httpAuth, catalog, auditor, promotions, permissions } = options;
 
-  async function entityFor(entityRef: string, credentials: BackstageCredentials) {
-    let ref;
+  function normalizedRef(entityRef: string) {
     try {
-      ref = stringifyEntityRef(parseEntityRef(entityRef));
+      return stringifyEntityRef(parseEntityRef(entityRef));
     } catch (error) {
       throw new InputError(`entityRef: ${(error as Error).message}`);
     }
+  }
+
+  async function entityFor(entityRef: string, credentials: BackstageCredentials) {
+    const ref = normalizedRef(entityRef);
     const entity = await catalog.getEntityByRef(ref, { credentials });
     if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
     return entity;
+  }
+
+  /** Which of these entities the caller may read the deployments (and promotions) of. */
+  async function readable(entityRefs: string[], credentials: BackstageCredentials) {
+    const refs = [...new Set(entityRefs)];
+    const decisions = refs.length
+      ? await permissions.authorize(
+          refs.map(resourceRef => ({ permission: gitopsReadPermission, resourceRef })),
+          { credentials },
+        )
+      : [];
+    return new Set(refs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW));
+  }
+
+  /** Like the entity routes: 403 without the read permission, then 404 when unknown. */
+  async function readableEntity(entityRef: string, credentials: BackstageCredentials, verb: string) {
+    const ref = normalizedRef(entityRef);
+    if (!(await readable([ref], credentials)).has(ref)) {
+      throw new NotAllowedError(`Not allowed to ${verb} ${ref}`);
+    }
+    return entityFor(ref, credentials);
   }
 
   /** Runs a mutation as an audited event: success or failure, with the request. */
@@ -52,7 +80,7 @@ export function registerPromotionRoutes(router: GitopsApiRouter, options: Promot
 
   router.post('/v1/promotions/preview', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const entity = await entityFor(req.body.entityRef, credentials);
+    const entity = await readableEntity(req.body.entityRef, credentials, 'preview promotions of');
     res.json(await promotions.preview(entity, req.body.from, req.body.to));
   });
 
@@ -89,18 +117,20 @@ export function registerPromotionRoutes(router: GitopsApiRouter, options: Promot
   router.get('/v1/promotions', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const { entityRef, awaitingMyApproval } = req.query;
-    if (entityRef) await entityFor(entityRef, credentials);
-    const items = await promotions.list({
-      entityRef: entityRef ? stringifyEntityRef(parseEntityRef(entityRef)) : undefined,
+    if (entityRef) await readableEntity(entityRef, credentials, 'read the promotions of');
+    const items: Promotion[] = await promotions.list({
+      entityRef: entityRef ? normalizedRef(entityRef) : undefined,
       awaitingApprovalBy: awaitingMyApproval === 'true' ? credentials : undefined,
     });
-    res.json({ items });
+    // Across entities, only those whose deployments the caller may read.
+    const allowed = await readable(items.map(p => p.entityRef), credentials);
+    res.json({ items: items.filter(p => allowed.has(p.entityRef)) });
   });
 
   router.get('/v1/promotions/:id', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const promotion = await promotions.get(req.params.id);
-    await entityFor(promotion.entityRef, credentials);
+    await readableEntity(promotion.entityRef, credentials, 'read the promotions of');
     res.json(promotion);
   });
 

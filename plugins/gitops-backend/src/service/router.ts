@@ -173,6 +173,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   registerPromotionRoutes(router, {
     httpAuth,
     catalog,
+    permissions,
     auditor: options.auditor,
     promotions: options.promotions,
     rollbacks: options.rollbacks,

@@ -81,12 +81,18 @@ export async function createWorld(databases: TestDatabases): Promise<World> {
   const seed = path.join(root, 'seed');
   git(root, ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
   git(root, ['clone', '--quiet', remote, seed]);
-  for (const [env, tag] of [['dev', '1.5.0'], ['staging', '1.4.2'], ['prod', '1.4.0']]) {
+  const values = (env: string, tag: string) => {
     fs.mkdirSync(path.join(seed, 'apps/payments-api', env), { recursive: true });
     fs.writeFileSync(path.join(seed, 'apps/payments-api', env, 'values.yaml'), VALUES(tag));
-  }
+  };
+  values('dev', '1.5.0');
+  values('staging', '1.4.2');
+  values('prod', '1.3.0');
   git(seed, ['add', '.']);
   git(seed, ['commit', '--quiet', '-m', 'seed']);
+  // prod ran 1.3.0 before: a rollback candidate.
+  values('prod', '1.4.0');
+  git(seed, ['commit', '--quiet', '-am', 'Deploy payments-api 1.4.0 to prod']);
   git(seed, ['push', '--quiet', 'origin', 'HEAD:main']);
   const revision = git(seed, ['rev-parse', 'HEAD']);
 
@@ -120,7 +126,9 @@ export async function createWorld(databases: TestDatabases): Promise<World> {
     }
     const sub = rest.join('/');
     if (sub === 'resource') return reply({ manifest: JSON.stringify(canary) });
-    if (sub === 'resource/actions') return reply({ actions: [{ name: 'resume' }, { name: 'abort' }, { name: 'promote-full' }] });
+    if (sub === 'resource/actions') {
+      return reply({ actions: ['resume', 'promote-full', 'abort', 'retry', 'pause', 'restart'].map(action => ({ name: action })) });
+    }
     return reply(application);
   });
 
