@@ -1,7 +1,8 @@
 import type { RootConfigService } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
+import type { GitAuthor } from '@internal/backstage-plugin-gitops-node';
+import os from 'os';
 import path from 'path';
-import type { GitAuthor } from './git/git';
 
 /** What the module's actions read from app-config. */
 export interface GitopsScaffolderConfig {
@@ -11,8 +12,14 @@ export interface GitopsScaffolderConfig {
   gitopsRepoUrl?: string;
   /** `gitops.git.authorName` / `gitops.git.authorEmail`: shared with the promotion writer. */
   author: GitAuthor;
-  /** git `-c` settings that authenticate one repository URL (https tokens from `integrations`). */
-  credentialsFor(repoUrl: string): string[];
+  /**
+   * Where the actions' GitopsRepositoryWriter keeps its clones: `scaffolder/` under
+   * `gitops.git.workDir`, or `backstage-gitops-scaffolder` in the OS temp directory, apart
+   * from the backend's promotion clones (each writer serialises writes to its own clones).
+   */
+  workDir: string;
+  /** `integrations`: credentials for https pushes and the GitHub API (pull requests). */
+  integrations: ScmIntegrations;
 }
 
 export const DEFAULT_AUTHOR: GitAuthor = {
@@ -36,7 +43,7 @@ export function resolveLocalPublishDir(config: Pick<RootConfigService, 'getOptio
  * working directory, like every other file location in app-config.
  */
 export function readGitopsScaffolderConfig(config: RootConfigService): GitopsScaffolderConfig {
-  const integrations = ScmIntegrations.fromConfig(config);
+  const workDir = config.getOptionalString('gitops.git.workDir');
   return {
     localPublishDir: resolveLocalPublishDir(config),
     gitopsRepoUrl: resolveFileUrl(config.getOptionalString('gitops.scaffolder.gitopsRepoUrl')),
@@ -44,23 +51,10 @@ export function readGitopsScaffolderConfig(config: RootConfigService): GitopsSca
       name: config.getOptionalString('gitops.git.authorName') ?? DEFAULT_AUTHOR.name,
       email: config.getOptionalString('gitops.git.authorEmail') ?? DEFAULT_AUTHOR.email,
     },
-    credentialsFor: gitCredentialsFrom(integrations),
-  };
-}
-
-/**
- * git `-c` settings that authenticate https pushes with the `integrations` tokens users
- * already configured (GitHub, GitLab). The token goes into an `http.extraHeader` of one
- * command, never into a remote URL or a file on disk.
- */
-export function gitCredentialsFrom(integrations: ScmIntegrations) {
-  return (repoUrl: string): string[] => {
-    if (!repoUrl.startsWith('https://')) return [];
-    const github = integrations.github.byUrl(repoUrl)?.config.token;
-    const gitlab = integrations.gitlab.byUrl(repoUrl)?.config.token;
-    const basic = github ? `x-access-token:${github}` : gitlab && `oauth2:${gitlab}`;
-    if (!basic) return [];
-    return [`http.extraHeader=Authorization: Basic ${Buffer.from(basic).toString('base64')}`];
+    workDir: workDir
+      ? path.join(path.resolve(workDir), 'scaffolder')
+      : path.join(os.tmpdir(), 'backstage-gitops-scaffolder'),
+    integrations: ScmIntegrations.fromConfig(config),
   };
 }
 

@@ -1,7 +1,10 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createMockDirectory, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import fs from 'fs';
 import type { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import path from 'path';
+import { createBareRepo, readRepo } from './__testUtils__/gitRepos';
 import { scaffolderModuleGitops } from './module';
 
 describe('scaffolderModuleGitops', () => {
@@ -41,5 +44,24 @@ describe('scaffolderModuleGitops', () => {
       output: (name: string, value: unknown) => (outputs[name] = value),
     } as any);
     expect(outputs.remoteUrl).toBe('file:///srv/repos/svc.git');
+  });
+
+  it('writes to gitops.scaffolder.gitopsRepoUrl with the gitops.git author, cloning under gitops.git.workDir/scaffolder', async () => {
+    const dir = createMockDirectory();
+    const repoUrl = await createBareRepo(dir.path, 'gitops', { 'apps/svc/dev/values.yaml': 'image:\n  tag: "1"\n' });
+    const actions = await actionsWith({
+      gitops: {
+        git: { authorName: 'Platform Bot', authorEmail: 'bot@acme.test', workDir: dir.resolve('work') },
+        scaffolder: { gitopsRepoUrl: repoUrl },
+      },
+    });
+    const setImage = actions.find(a => a.id === 'gitops:image:set')!;
+    await setImage.handler(
+      createMockActionContext({ input: { service: 'svc', environment: 'dev', tag: '2' }, workspacePath: dir.resolve('ws') }),
+    );
+    const repo = await readRepo(repoUrl);
+    expect(repo.files['apps/svc/dev/values.yaml']).toBe('image:\n  tag: "2"\n');
+    expect(repo.log).toMatch(/^Platform Bot <bot@acme.test>\|Deploy svc 2 to dev/);
+    expect(fs.readdirSync(dir.resolve('work'))).toEqual(['scaffolder']);
   });
 });

@@ -1,5 +1,10 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import {
+  GithubPullRequests,
+  GitopsRepositoryWriter,
+  ScmCredentials,
+} from '@internal/backstage-plugin-gitops-node';
 import { createPromoteAction } from './actions/promote';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createRegisterServiceAction } from './actions/registerService';
@@ -24,14 +29,18 @@ export const scaffolderModuleGitops = createBackendModule({
       },
       async init({ scaffolder, config, discovery, auth }) {
         const settings = readGitopsScaffolderConfig(config);
+        // The writer promotions use: one commit with a trailer, fetch-redo-retry
+        // pushes, pull request branches; credentials from `integrations`.
+        const credentials = ScmCredentials.fromIntegrations(settings.integrations);
+        const gitops = {
+          defaultRepoUrl: settings.gitopsRepoUrl,
+          writer: new GitopsRepositoryWriter({ workDir: settings.workDir, author: settings.author, credentials }),
+          pullRequests: [new GithubPullRequests(settings.integrations, credentials)],
+        };
         scaffolder.addActions(
-          createSetImageAction(),
+          createSetImageAction(gitops),
           createPublishLocalAction({ baseDir: settings.localPublishDir, author: settings.author }),
-          createRegisterServiceAction({
-            defaultRepoUrl: settings.gitopsRepoUrl,
-            author: settings.author,
-            credentialsFor: settings.credentialsFor,
-          }),
+          createRegisterServiceAction(gitops),
           createPromoteAction({ discovery, auth }),
         );
       },

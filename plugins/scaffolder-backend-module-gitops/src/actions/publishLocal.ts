@@ -5,9 +5,9 @@ import fs from 'fs/promises';
 import os from 'os';
 import path from 'path';
 import { pathToFileURL } from 'url';
-import { git, type GitAuthor } from '../git/git';
+import { git, requireBranch, type GitAuthor } from '@internal/backstage-plugin-gitops-node';
 import { localRepoUrl, REPO_NAME } from '../localRepos/urls';
-import { requireBranch, withDefaults } from '../validation';
+import { withDefaults } from '../validation';
 import { examples } from './publishLocal.examples';
 
 export interface PublishLocalOptions {

@@ -42,4 +42,41 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'Register payments-api through a pull request: push to gitops/register-payments-api and open it on GitHub',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'register',
+          action: 'gitops:service:register',
+          name: 'Propose the service to the GitOps repository',
+          input: {
+            service: 'payments-api',
+            repoUrl: 'https://github.com/acme/gitops.git',
+            imageRepository: 'ghcr.io/acme/payments-api',
+            method: 'pull-request',
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
+      'Register inventory-api as elements of the list generator of the ApplicationSet in argocd/services.yaml, with its values files, in one commit',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'register',
+          action: 'gitops:service:register',
+          name: 'Add the service to the ApplicationSet',
+          input: {
+            service: 'inventory-api',
+            imageRepository: 'ghcr.io/acme/inventory-api',
+            applicationSet: { file: 'argocd/services.yaml' },
+          },
+        },
+      ],
+    }),
+  },
 ];

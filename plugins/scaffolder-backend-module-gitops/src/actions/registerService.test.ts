@@ -1,24 +1,80 @@
-import { createMockDirectory } from '@backstage/backend-test-utils';
+import { createMockDirectory, mockServices } from '@backstage/backend-test-utils';
+import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { setYamlValue } from '@internal/backstage-plugin-gitops-common';
+import {
+  GithubPullRequests,
+  GitopsRepositoryWriter,
+  ScmCredentials,
+} from '@internal/backstage-plugin-gitops-node';
+// The writer's own git runner, mocked to let another writer push in the middle of a write.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import * as gitModule from '@internal/backstage-plugin-gitops-node/src/git/git';
+import { ApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import path from 'path';
 import yaml from 'yaml';
 import { commitFiles, createBareRepo, readRepo } from '../__testUtils__/gitRepos';
-import * as gitModule from '../git/git';
 import { createRegisterServiceAction } from './registerService';
 import { examples } from './registerService.examples';
 
-jest.mock('../git/git', () => {
-  const actual = jest.requireActual('../git/git');
+jest.mock('@internal/backstage-plugin-gitops-node/src/git/git', () => {
+  const actual = jest.requireActual('@internal/backstage-plugin-gitops-node/src/git/git');
   return { ...actual, git: jest.fn(actual.git) };
 });
-const realGit = jest.requireActual('../git/git').git;
+const realGit = jest.requireActual('@internal/backstage-plugin-gitops-node/src/git/git').git;
 
 const author = { name: 'Backstage GitOps', email: 'gitops@backstage.local' };
+/** An ApplicationSet laid out as README.md documents it, with comments that must survive. */
+const APPLICATION_SET = `# Every service in every environment, one Application per element.
+# gitops:service:register adds elements; people review them like any other change.
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: services
+  namespace: argocd
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+    - list:
+        elements:
+          # registered by hand before the golden path existed
+          - service: billing-api
+            environment: dev
+            path: apps/billing-api/dev
+            namespace: billing-api-dev
+  template:
+    metadata:
+      name: '{{.service}}-{{.environment}}'
+      labels:
+        app.kubernetes.io/name: '{{.service}}'
+        gitops.backstage.io/environment: '{{.environment}}'
+    spec:
+      project: default
+      source:
+        repoURL: https://github.com/acme/gitops.git
+        targetRevision: main
+        path: '{{.path}}' # the environment's values directory
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: '{{.namespace}}'
+      syncPolicy:
+        automated: { prune: true, selfHeal: true }
+        syncOptions: [CreateNamespace=true]
+`;
 const SEED = {
   'README.md': '# GitOps\n',
   'argocd/billing-api-dev.yaml': 'kind: Application\n',
   'apps/billing-api/dev/values.yaml': 'image:\n  tag: "1.0.0"\n',
+  'argocd/services.yaml': APPLICATION_SET,
 };
+const GITHUB = 'https://github.com/acme/gitops';
+const API = 'https://api.github.com/repos/acme/gitops';
+const integrations = ScmIntegrations.fromConfig(
+  mockServices.rootConfig({ data: { integrations: { github: [{ host: 'github.com', token: 'ghp_test' }] } } }),
+);
 /** The defaults zod fills in before the handler runs. */
 const DEFAULTS = {
   branch: 'main',
@@ -35,10 +91,20 @@ const DEFAULTS = {
 };
 
 describe('gitops:service:register', () => {
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
   const dir = createMockDirectory();
   let repoUrl: string;
-  const action = (defaultRepoUrl?: string) =>
-    createRegisterServiceAction({ author, defaultRepoUrl, credentialsFor: () => [] });
+  const action = (defaultRepoUrl?: string) => {
+    const credentials = ScmCredentials.fromIntegrations(integrations);
+    return createRegisterServiceAction({
+      defaultRepoUrl,
+      writer: new GitopsRepositoryWriter({ workDir: dir.resolve('work'), author, credentials }),
+      pullRequests: [new GithubPullRequests(integrations, credentials)],
+    });
+  };
   const contextFor = (input: object) =>
     createMockActionContext({
       workspacePath: dir.resolve('workspace'),
@@ -68,7 +134,9 @@ describe('gitops:service:register', () => {
     expect(ctx.output).toHaveBeenCalledWith('commitHash', repo.head);
     expect(ctx.output).toHaveBeenCalledWith('files', expect.arrayContaining(added));
     expect(repo.commits).toBe(2);
-    expect(repo.log).toMatch(/^Backstage GitOps <gitops@backstage.local>\|Register checkout-api in dev, staging, prod\n\nBackstage-Task-Id: mock-task-id/);
+    expect(repo.log).toMatch(
+      /^Backstage GitOps <gitops@backstage.local>\|Register checkout-api in dev, staging, prod\n\nBackstage-Task-Id: mock-task-id\/register\/checkout-api\n/,
+    );
 
     const app = yaml.parse(repo.files['argocd/checkout-api-staging.yaml']);
     expect(app).toEqual({
@@ -154,7 +222,7 @@ describe('gitops:service:register', () => {
     const before = await readRepo(repoUrl);
     const ctx = contextFor({ service: 'billing-api', imageRepository: 'ghcr.io/acme/billing-api' });
     await expect(action().handler(ctx)).rejects.toThrow(
-      /service 'billing-api' is already registered in .*: apps\/billing-api\/dev\/values.yaml, argocd\/billing-api-dev.yaml exist on main/,
+      /service 'billing-api' is already registered: apps\/billing-api\/dev\/values.yaml, argocd\/billing-api-dev.yaml exist \(on main of file:\/\/.*gitops.git\)/,
     );
     await expect(action().handler(ctx)).rejects.toMatchObject({ name: 'ConflictError' });
     expect((await readRepo(repoUrl)).head).toBe(before.head);
@@ -240,17 +308,197 @@ describe('gitops:service:register', () => {
     expect((await readRepo(repoUrl)).head).toBe(before.head);
   });
 
-  it.each(examples.map((example, index) => [index, example.description]))(
-    'runs its documented example %i: %s',
-    async index => {
-      const step = yaml.parse(examples[index as number].example).steps[0];
-      // the example's https repository stands in for the test's local bare one
-      const ctx = contextFor({ ...step.input, repoUrl: undefined });
-      await action(repoUrl).handler(ctx);
-      const { files } = await readRepo(repoUrl);
-      const written = (ctx.output as jest.Mock).mock.calls.find(([name]) => name === 'files')[1];
-      for (const file of written) expect(files[file]).toBeDefined();
-      expect(written.length).toBeGreaterThan(2);
-    },
-  );
+  describe('through a GitHub pull request', () => {
+    let bare: string;
+    const opened: Array<Record<string, string>> = [];
+    const asGithub = (number: number) => ({
+      url: `${API}/pulls/${number}`, html_url: `${GITHUB}/pull/${number}`, number, state: 'open', merged_at: null,
+    });
+
+    beforeEach(() => {
+      bare = repoUrl.slice('file://'.length);
+      // git's own URL rewriting stands in for github.com: pushes land in the bare repository.
+      process.env.GIT_CONFIG_COUNT = '2';
+      process.env.GIT_CONFIG_KEY_0 = `url.file://${bare}.insteadOf`;
+      process.env.GIT_CONFIG_VALUE_0 = GITHUB;
+      process.env.GIT_CONFIG_KEY_1 = `url.file://${bare}.insteadOf`;
+      process.env.GIT_CONFIG_VALUE_1 = `${GITHUB}.git`;
+      opened.length = 0;
+      server.use(
+        http.get(`${API}/pulls`, ({ request }) => {
+          const head = new URL(request.url).searchParams.get('head');
+          return HttpResponse.json(opened.some(pr => `acme:${pr.head}` === head) ? [asGithub(12)] : []);
+        }),
+        http.post(`${API}/pulls`, async ({ request }) => {
+          opened.push({ ...((await request.json()) as Record<string, string>), authorization: request.headers.get('authorization')! });
+          return HttpResponse.json(asGithub(12), { status: 201 });
+        }),
+      );
+    });
+    afterEach(() => {
+      for (const key of ['COUNT', 'KEY_0', 'VALUE_0', 'KEY_1', 'VALUE_1']) delete process.env[`GIT_CONFIG_${key}`];
+    });
+
+    const show = (ref: string, file?: string) =>
+      realGit(path.dirname(bare), ['--git-dir', bare, ...(file ? ['show', `${ref}:${file}`] : ['rev-parse', ref])]);
+
+    it('pushes to gitops/register-<service> and opens one pull request into the branch', async () => {
+      const before = await readRepo(repoUrl);
+      const ctx = contextFor({ service: 'checkout-api', imageRepository: 'ghcr.io/acme/checkout-api', repoUrl: `${GITHUB}.git`, method: 'pull-request' });
+      await action().handler(ctx);
+
+      expect(opened).toEqual([{
+        base: 'main',
+        head: 'gitops/register-checkout-api',
+        title: 'Register checkout-api in dev, staging, prod',
+        body: 'Backstage-Task-Id: mock-task-id/register/checkout-api',
+        authorization: 'token ghp_test',
+      }]);
+      const branchHead = await show('gitops/register-checkout-api');
+      expect(ctx.output).toHaveBeenCalledWith('pullRequestUrl', `${GITHUB}/pull/12`);
+      expect(ctx.output).toHaveBeenCalledWith('commitHash', branchHead);
+      // main waits for a person to merge
+      expect((await readRepo(repoUrl)).head).toBe(before.head);
+      expect(yaml.parse(await show('gitops/register-checkout-api', 'argocd/checkout-api-prod.yaml')).spec.source.repoURL).toBe(`${GITHUB}.git`);
+      expect(await show('gitops/register-checkout-api', 'apps/checkout-api/dev/values.yaml')).toContain('repository: ghcr.io/acme/checkout-api');
+      expect(await show('gitops/register-checkout-api~1')).toBe(before.head);
+
+      // A retried task finds its commit on the branch and the pull request already open.
+      const retry = contextFor({ service: 'checkout-api', imageRepository: 'ghcr.io/acme/checkout-api', repoUrl: `${GITHUB}.git`, method: 'pull-request' });
+      await action().handler(retry);
+      expect(opened).toHaveLength(1);
+      expect(await show('gitops/register-checkout-api')).toBe(branchHead);
+      expect(retry.output).toHaveBeenCalledWith('pullRequestUrl', `${GITHUB}/pull/12`);
+      expect(retry.output).toHaveBeenCalledWith('commitHash', branchHead);
+    });
+
+    it('refuses a service already on the branch before opening anything', async () => {
+      const ctx = contextFor({ service: 'billing-api', imageRepository: 'ghcr.io/acme/billing-api', repoUrl: GITHUB, method: 'pull-request' });
+      await expect(action().handler(ctx)).rejects.toMatchObject({ name: 'ConflictError' });
+      expect(opened).toEqual([]);
+      await expect(show('gitops/register-billing-api')).rejects.toThrow();
+    });
+
+    it('refuses a repository no GitHub integration covers, before writing', async () => {
+      const before = await readRepo(repoUrl);
+      const ctx = contextFor({ service: 'checkout-api', imageRepository: 'ghcr.io/acme/checkout-api', method: 'pull-request' });
+      await expect(action().handler(ctx)).rejects.toThrow(
+        /method 'pull-request' needs a GitHub integration \(integrations.github\) covering file:\/\/.*gitops.git/,
+      );
+      await expect(action().handler({ ...ctx, isDryRun: true })).rejects.toMatchObject({ name: 'InputError' });
+      expect((await readRepo(repoUrl)).head).toBe(before.head);
+      expect(opened).toEqual([]);
+    });
+
+    it('opens nothing in a dry run', async () => {
+      const ctx = {
+        ...contextFor({ service: 'checkout-api', imageRepository: 'ghcr.io/acme/checkout-api', repoUrl: GITHUB, method: 'pull-request' }),
+        isDryRun: true,
+      };
+      const info = jest.spyOn(ctx.logger, 'info');
+      await action().handler(ctx);
+      expect(opened).toEqual([]);
+      await expect(show('gitops/register-checkout-api')).rejects.toThrow();
+      expect(info).toHaveBeenCalledWith(
+        `Dry run: would push to gitops/register-checkout-api and open a pull request into main of ${GITHUB}`,
+      );
+    });
+
+    it.each(examples.map((example, index) => [index, example.description]))(
+      'runs its documented example %i: %s',
+      async index => {
+        const step = yaml.parse(examples[index as number].example).steps[0];
+        // An https example writes through the GitHub URL (rewritten to the bare
+        // repository); the others to gitops.scaffolder.gitopsRepoUrl.
+        const github = step.input.repoUrl?.startsWith(GITHUB);
+        const ctx = contextFor({ ...step.input, repoUrl: github ? step.input.repoUrl : undefined });
+        await action(repoUrl).handler(ctx);
+        const written: string[] = (ctx.output as jest.Mock).mock.calls.find(([name]) => name === 'files')[1];
+        const ref = step.input.method === 'pull-request' ? `gitops/register-${step.input.service}` : 'main';
+        for (const file of written) await expect(show(ref, file)).resolves.toBeTruthy();
+        expect(written.length).toBeGreaterThan(2);
+        expect(opened).toHaveLength(step.input.method === 'pull-request' ? 1 : 0);
+      },
+    );
+  });
+
+  describe('into an ApplicationSet', () => {
+    const input = {
+      service: 'checkout-api',
+      imageRepository: 'ghcr.io/acme/checkout-api',
+      applicationSet: { file: 'argocd/services.yaml' },
+    };
+
+    it('adds list generator elements and values files in one commit, keeping the file as written', async () => {
+      const before = await readRepo(repoUrl);
+      const ctx = contextFor(input);
+      await action().handler(ctx);
+      const repo = await readRepo(repoUrl);
+      expect(repo.commits).toBe(before.commits + 1);
+      const added = Object.keys(repo.files).filter(f => !(f in before.files)).sort();
+      expect(added).toEqual([
+        'apps/checkout-api/dev/values.yaml',
+        'apps/checkout-api/prod/values.yaml',
+        'apps/checkout-api/staging/values.yaml',
+      ]);
+      expect(ctx.output).toHaveBeenCalledWith('files', [
+        'apps/checkout-api/dev/values.yaml',
+        'apps/checkout-api/staging/values.yaml',
+        'apps/checkout-api/prod/values.yaml',
+        'argocd/services.yaml',
+      ]);
+      expect(ctx.output).toHaveBeenCalledWith('commitHash', repo.head);
+
+      const text = repo.files['argocd/services.yaml'];
+      // Only the new elements are inserted: every line of the original stays, comments included.
+      expect(text).toBe(APPLICATION_SET.replace('  template:\n', `${[
+        '          - service: checkout-api',
+        '            environment: dev',
+        '            path: apps/checkout-api/dev',
+        '            namespace: checkout-api-dev',
+        '          - service: checkout-api',
+        '            environment: staging',
+        '            path: apps/checkout-api/staging',
+        '            namespace: checkout-api-staging',
+        '          - service: checkout-api',
+        '            environment: prod',
+        '            path: apps/checkout-api/prod',
+        '            namespace: checkout-api-prod',
+      ].join('\n')}\n  template:\n`));
+      const set = yaml.parse(text);
+      expect(() => new ApplicationSet(set).validate()).not.toThrow();
+      expect(set.spec.generators[0].list.elements.map((e: any) => `${e.service}-${e.environment}`)).toEqual([
+        'billing-api-dev', 'checkout-api-dev', 'checkout-api-staging', 'checkout-api-prod',
+      ]);
+    });
+
+    it('refuses (409) a service the ApplicationSet already lists, and pushes nothing', async () => {
+      const before = await readRepo(repoUrl);
+      // billing-api has dev in the set but no staging values yet: only the set conflicts
+      const ctx = contextFor({ ...input, service: 'billing-api', environments: ['dev'], valuesPathTemplate: 'values/{service}-{environment}.yaml' });
+      await expect(action().handler(ctx)).rejects.toThrow(
+        /service 'billing-api' is already in the ApplicationSet of argocd\/services.yaml for dev \(on main of file:/,
+      );
+      await expect(action().handler(ctx)).rejects.toMatchObject({ name: 'ConflictError' });
+      expect((await readRepo(repoUrl)).head).toBe(before.head);
+    });
+
+    it.each([
+      [{ file: 'argocd/missing.yaml' }, /applicationSet.file 'argocd\/missing.yaml' does not exist in the repository/],
+      [{ file: 'argocd/billing-api-dev.yaml' }, /applicationSet.file 'argocd\/billing-api-dev.yaml': holds no argoproj.io ApplicationSet/],
+      [{ file: 'argocd/services.yaml', name: 'other' }, /holds no ApplicationSet named 'other'/],
+      [{ file: '../services.yaml' }, /applicationSet.file '..\/services.yaml' must be a relative path/],
+    ])('refuses applicationSet %j and pushes nothing', async (applicationSet, message) => {
+      const before = await readRepo(repoUrl);
+      const ctx = contextFor({ ...input, applicationSet });
+      await expect(action().handler(ctx)).rejects.toThrow(message);
+      await expect(action().handler(ctx)).rejects.toMatchObject({ name: 'InputError' });
+      expect((await readRepo(repoUrl)).head).toBe(before.head);
+    });
+
+    it('does not need an application path template', async () => {
+      await action().handler(contextFor({ ...input, applicationPathTemplate: 'ignored.yaml' }));
+      expect(Object.keys((await readRepo(repoUrl)).files)).not.toContain('ignored.yaml');
+    });
+  });
 });

@@ -1,22 +1,33 @@
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError, isError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { addFilesToRepository } from '../git/addFiles';
-import type { GitAuthor } from '../git/git';
 import {
+  addFilesEdit,
   requireBranch,
-  requireDnsLabel,
   requireGitUrl,
   requireRelativePath,
-  withDefaults,
-} from '../validation';
+  type RepositoryEdit,
+} from '@internal/backstage-plugin-gitops-node';
+import { applicationSetEdit } from '../gitops/applicationSet';
+import {
+  combineEdits,
+  pullRequestProviderFor,
+  writeToGitops,
+  type GitopsWriteOptions,
+  type WriteMethod,
+} from '../gitops/writeToGitops';
+import { requireDnsLabel, withDefaults } from '../validation';
 import { examples } from './registerService.examples';
-import { expandPath, renderServiceFiles, type ServiceSpec } from './serviceManifests';
+import {
+  applicationSetElements,
+  expandPath,
+  renderServiceFiles,
+  renderValuesFiles,
+  type ServiceSpec,
+} from './serviceManifests';
 
-export interface RegisterServiceOptions {
+export interface RegisterServiceOptions extends GitopsWriteOptions {
   /** `gitops.scaffolder.gitopsRepoUrl`: used when a template gives no repoUrl. */
   defaultRepoUrl?: string;
-  author: GitAuthor;
-  credentialsFor(repoUrl: string): string[];
 }
 
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+|-+[a-z0-9]+)*)+$/;
@@ -41,18 +52,22 @@ const DEFAULTS = {
   destinationServer: 'https://kubernetes.default.svc',
   valuesPathTemplate: 'apps/{service}/{environment}/values.yaml',
   applicationPathTemplate: 'argocd/{service}-{environment}.yaml',
+  method: 'commit' as WriteMethod,
 };
 
 /**
  * `gitops:service:register`: adds a new service to the GitOps environment repository,
- * per environment a values file and an Argo CD Application, in one commit pushed with
- * fetch-rebase-retry. The sandbox and Argo CD pick the Applications up from there.
+ * per environment a values file and either an Argo CD Application or an element of an
+ * existing ApplicationSet's list generator, in one commit written by the suite's
+ * GitopsRepositoryWriter (the one promotions use): pushed to the branch with
+ * fetch-redo-retry, or to `gitops/register-<service>` with a pull request. The sandbox
+ * and Argo CD pick the Applications up from there.
  */
 export function createRegisterServiceAction(options: RegisterServiceOptions) {
   return createTemplateAction({
     id: 'gitops:service:register',
     description:
-      'Adds a new service to the GitOps environment repository: values and an Argo CD Application per environment, one commit.',
+      'Adds a new service to the GitOps environment repository: values and an Argo CD Application per environment (or elements of an ApplicationSet), one commit or a pull request.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -88,37 +103,79 @@ export function createRegisterServiceAction(options: RegisterServiceOptions) {
           z.string().default(DEFAULTS.valuesPathTemplate).describe('Where values files go'),
         applicationPathTemplate: z =>
           z.string().default(DEFAULTS.applicationPathTemplate).describe('Where Applications go'),
-        commitMessage: z => z.string().optional().describe('Commit message; default: "Register <service>"'),
+        applicationSet: z =>
+          z.object({
+            file: z.string().describe('File of the ApplicationSet, relative to the repository, e.g. argocd/services.yaml'),
+            name: z.string().optional().describe('metadata.name of the ApplicationSet, when the file holds several'),
+          }).optional().describe(
+            'Instead of one Application per environment, add the service to the list generator of this existing ApplicationSet',
+          ),
+        method: z =>
+          z.enum(['commit', 'pull-request']).default(DEFAULTS.method)
+            .describe('commit: push to the branch; pull-request: push to gitops/register-<service> and open a pull request (GitHub)'),
+        commitMessage: z => z.string().optional().describe('Commit message; default: "Register <service> in <environments>"'),
       },
       output: {
-        commitHash: z => z.string().optional().describe('The pushed commit (absent in a dry run)'),
-        files: z => z.array(z.string()).describe('Files added to the repository'),
+        commitHash: z =>
+          z.string().optional().describe('The pushed commit, on the pull request branch for a pull request (absent in a dry run)'),
+        pullRequestUrl: z => z.string().optional().describe('The pull request (method pull-request)'),
+        files: z => z.array(z.string()).describe('Files added or changed in the repository'),
       },
     },
     async handler(ctx) {
-      const spec = toSpec(withDefaults(ctx.input, DEFAULTS) as Input, options.defaultRepoUrl);
-      const files = renderServiceFiles(spec);
-      ctx.output('files', files.map(f => f.path));
+      const input = withDefaults(ctx.input, DEFAULTS) as Input;
+      const spec = toSpec(input, options.defaultRepoUrl);
+      const method = input.method;
+      // Before anything is written: a pull request needs a provider for the repository.
+      pullRequestProviderFor(options, method, spec.repoUrl);
+      const files = input.applicationSet ? renderValuesFiles(spec) : renderServiceFiles(spec);
+      const subject = `service '${spec.service}'`;
+      const edits: RepositoryEdit[] = [addFilesEdit({ files, subject })];
+      if (input.applicationSet) {
+        edits.push(applicationSetEdit({ ...input.applicationSet, elements: applicationSetElements(spec) }));
+      }
+      const changed = [...files.map(f => f.path), ...(input.applicationSet ? [input.applicationSet.file] : [])];
+      ctx.output('files', changed);
+      const pullRequestBranch = `gitops/register-${spec.service}`;
       if (ctx.isDryRun) {
         for (const file of files) ctx.logger.info(`Dry run: would add ${file.path}:\n${file.content}`);
+        if (input.applicationSet) {
+          ctx.logger.info(
+            `Dry run: would add ${spec.service} in ${spec.environments.join(', ')} to the list generator of the ApplicationSet in ${input.applicationSet.file}`,
+          );
+        }
+        ctx.logger.info(
+          method === 'pull-request'
+            ? `Dry run: would push to ${pullRequestBranch} and open a pull request into ${spec.branch} of ${spec.repoUrl}`
+            : `Dry run: would commit to ${spec.branch} of ${spec.repoUrl}`,
+        );
         return;
       }
-      const commitHash = await ctx.checkpoint({
-        key: `gitops-service-register-${spec.service}`,
-        fn: () =>
-          addFilesToRepository({
-            repoUrl: spec.repoUrl,
-            branch: spec.branch,
-            files,
-            message: ctx.input.commitMessage ?? `Register ${spec.service} in ${spec.environments.join(', ')}`,
-            trailer: `Backstage-Task-Id: ${ctx.task.id}`,
-            author: options.author,
-            credentials: options.credentialsFor(spec.repoUrl),
-            subject: `service '${spec.service}'`,
-          }),
-      });
-      ctx.logger.info(`Registered ${spec.service} in ${spec.repoUrl} at ${commitHash}`);
-      ctx.output('commitHash', commitHash);
+      let result;
+      try {
+        result = await writeToGitops(ctx, options, {
+          repoURL: spec.repoUrl,
+          branch: spec.branch,
+          method,
+          pullRequestBranch,
+          scope: `register/${spec.service}`,
+          message: input.commitMessage ?? `Register ${spec.service} in ${spec.environments.join(', ')}`,
+          edit: combineEdits(...edits),
+          checkpoint: `gitops-service-register-${spec.service}`,
+        });
+      } catch (error) {
+        if (isError(error) && error.name === 'ConflictError') {
+          throw new ConflictError(`${error.message} (on ${spec.branch} of ${spec.repoUrl})`);
+        }
+        throw error;
+      }
+      ctx.logger.info(
+        result.pullRequestUrl
+          ? `Registered ${spec.service} in ${spec.repoUrl}: commit ${result.commitHash} on ${pullRequestBranch}, pull request ${result.pullRequestUrl}`
+          : `Registered ${spec.service} in ${spec.repoUrl} at ${result.commitHash}`,
+      );
+      ctx.output('commitHash', result.commitHash);
+      if (result.pullRequestUrl) ctx.output('pullRequestUrl', result.pullRequestUrl);
     },
   });
 }
@@ -141,6 +198,8 @@ interface Input {
   destinationServer: string;
   valuesPathTemplate: string;
   applicationPathTemplate: string;
+  applicationSet?: { file: string; name?: string };
+  method: WriteMethod;
   commitMessage?: string;
 }
 
@@ -181,6 +240,10 @@ function toSpec(input: Input, defaultRepoUrl?: string): ServiceSpec {
     }
   }
   checkPathTemplates(input, environments);
+  if (input.applicationSet) requireRelativePath('applicationSet.file', input.applicationSet.file);
+  if (!['commit', 'pull-request'].includes(input.method)) {
+    throw new InputError(`method '${input.method}' must be 'commit' or 'pull-request'`);
+  }
   return {
     ...input,
     repoUrl,
@@ -191,7 +254,11 @@ function toSpec(input: Input, defaultRepoUrl?: string): ServiceSpec {
 
 function checkPathTemplates(input: Input, environments: string[]) {
   const seen = new Set<string>();
-  for (const field of ['valuesPathTemplate', 'applicationPathTemplate'] as const) {
+  // With an ApplicationSet no Application files are written.
+  const fields = input.applicationSet
+    ? (['valuesPathTemplate'] as const)
+    : (['valuesPathTemplate', 'applicationPathTemplate'] as const);
+  for (const field of fields) {
     const template = input[field];
     if (!template.includes('{service}') || !template.includes('{environment}')) {
       throw new InputError(`${field} '${template}' must contain {service} and {environment}`);

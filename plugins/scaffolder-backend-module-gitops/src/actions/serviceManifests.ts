@@ -1,5 +1,6 @@
 import path from 'path';
 import { Document, isMap, isPair, isScalar, type Node } from 'yaml';
+import type { ApplicationSetElement } from '../gitops/applicationSet';
 
 /** Requests and limits of the service's container, in Kubernetes quantities. */
 export interface Resources {
@@ -55,6 +56,27 @@ export function renderServiceFiles(spec: ServiceSpec): ServiceFile[] {
       },
     ];
   });
+}
+
+/** Only the values files: where an ApplicationSet, not one Application each, deploys them. */
+export function renderValuesFiles(spec: ServiceSpec): ServiceFile[] {
+  return spec.environments.map(environment => ({
+    path: expandPath(spec.valuesPathTemplate, spec.service, environment),
+    content: renderValues(spec, environment),
+  }));
+}
+
+/**
+ * The service's elements for an ApplicationSet's list generator, one per environment:
+ * what its template needs to build the Application renderServiceFiles would write.
+ */
+export function applicationSetElements(spec: ServiceSpec): ApplicationSetElement[] {
+  return spec.environments.map(environment => ({
+    service: spec.service,
+    environment,
+    path: path.posix.dirname(expandPath(spec.valuesPathTemplate, spec.service, environment)),
+    namespace: `${spec.service}-${environment}`,
+  }));
 }
 
 function rolloutValues(spec: ServiceSpec, environment: string) {

@@ -9,10 +9,11 @@ import { createSetImageAction } from '../actions/setImage';
 import { BUILT_IN_ACTIONS, expressionsIn, loadTemplates, TEMPLATES_DIR } from '../__testUtils__/templateFiles';
 
 const author = { name: 'a', email: 'a@b.c' };
+const writer = { write: async () => ({ sha: 'x', alreadyPushed: false, unchanged: false }) };
 const OUR_ACTIONS = [
-  createSetImageAction(),
+  createSetImageAction({ writer }),
   createPublishLocalAction({ baseDir: '/tmp', author }),
-  createRegisterServiceAction({ author, credentialsFor: () => [] }),
+  createRegisterServiceAction({ writer }),
   createPromoteAction({ discovery: mockServices.discovery(), auth: mockServices.auth() }),
 ];
 
