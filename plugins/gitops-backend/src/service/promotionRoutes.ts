@@ -65,6 +65,17 @@ export function registerPromotionRoutes(router: GitopsApiRouter, options: Promot
     return entityFor(ref, credentials);
   }
 
+  /**
+   * A comment goes into the commit message, where the writer finds a promotion's commit
+   * again by its `Promotion-Id:` line: a comment carrying such a line would make another
+   * promotion look written.
+   */
+  function checkComment(comment: string | undefined) {
+    if (comment?.split(/\r\n|\r|\n/).some(line => /^\s*promotion-id\s*:/i.test(line))) {
+      throw new InputError('comment: may not contain a Promotion-Id: line (it identifies the commit of a promotion)');
+    }
+  }
+
   /** Runs a mutation as an audited event: success or failure, with the request. */
   async function audited<T>(req: Request, eventId: string, meta: JsonObject, fn: () => Promise<T>) {
     const event = await auditor.createEvent({ eventId, severityLevel: 'medium', request: req, meta });
@@ -89,6 +100,7 @@ export function registerPromotionRoutes(router: GitopsApiRouter, options: Promot
     try {
       const promotion = await audited(req, 'promotion-create', { entityRef, from: request.from, to: request.to }, async () => {
         const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+        checkComment(request.comment);
         const entity = await entityFor(entityRef, credentials);
         return promotions.create(entity, request, credentials);
       });
@@ -108,6 +120,7 @@ export function registerPromotionRoutes(router: GitopsApiRouter, options: Promot
     const { entityRef, ...request } = req.body;
     const rollback = await audited(req, 'rollback-create', { entityRef, environment: request.environment, tag: request.tag }, async () => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      checkComment(request.comment);
       const entity = await entityFor(entityRef, credentials);
       return options.rollbacks.create(entity, request, credentials);
     });
