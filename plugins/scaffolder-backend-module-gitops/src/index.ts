@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 export { scaffolderModuleGitops as default } from './module';
-export { createSetImageAction } from './actions/setImage';
+export { createSetImageAction, type SetImageOptions } from './actions/setImage';
+export type { GitopsWriteOptions, WriteMethod } from './gitops/writeToGitops';
+export type { ApplicationSetElement } from './gitops/applicationSet';
 export { createPublishLocalAction, type PublishLocalOptions } from './actions/publishLocal';
 export {
   createRegisterServiceAction,
