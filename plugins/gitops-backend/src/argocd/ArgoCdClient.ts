@@ -34,6 +34,8 @@ export class ArgoCdRequestError extends Error {
  */
 export class ArgoCdClient {
   private sessionToken?: Promise<string>;
+  /** Every session token obtained, so error messages never carry one. */
+  private readonly sessionTokens = new Set<string>();
   private readonly dispatcher?: Agent;
 
   constructor(
@@ -195,13 +197,26 @@ export class ArgoCdClient {
   private async parse<T>(response: Response, path: string): Promise<T> {
     if (!response.ok) {
       const text = await response.text().catch(() => '');
-      const message = safeMessage(text) ?? response.statusText;
+      const message = this.redact(safeMessage(text) ?? response.statusText);
       throw new ArgoCdRequestError(
         `Argo CD instance '${this.name}' answered ${response.status} for ${path}: ${message}`,
         response.status,
       );
     }
     return (await response.json()) as T;
+  }
+
+  /**
+   * Upstream errors end up in API answers (even the unauthenticated /health): a proxy or
+   * server that quotes the request's credentials back must not pass them on.
+   */
+  private redact(text: string): string {
+    const secrets = [this.instance.token, this.instance.password, ...this.sessionTokens];
+    return secrets.reduce<string>(
+      // (a secret of a few characters would redact ordinary words: test configs only)
+      (redacted, secret) => (secret && secret.length >= 4 ? redacted.split(secret).join('<redacted>') : redacted),
+      text,
+    );
   }
 
   private async bearerToken(): Promise<string> {
@@ -238,6 +253,7 @@ export class ArgoCdClient {
     if (!token) {
       throw new ArgoCdRequestError(`Argo CD instance '${this.name}' returned no session token`);
     }
+    this.sessionTokens.add(token);
     return token;
   }
 }

@@ -137,7 +137,8 @@ export class KubernetesClient {
       );
     }
     if (!response.ok) {
-      const detail = statusMessage(await response.text().catch(() => ''));
+      // Never pass on the token, should the server (or a proxy) quote it back.
+      const detail = redact(statusMessage(await response.text().catch(() => '')), cluster.token);
       throw new KubernetesRequestError(
         describeStatus(cluster.name, response.status, what, path, detail),
         cluster.name,
@@ -184,6 +185,11 @@ function collectionPath(query: ListQuery): string {
 
 function objectPath(ref: ObjectRef): string {
   return `${collectionPath(ref)}/${encodeURIComponent(ref.name)}`;
+}
+
+/** `text` without `secret` (a secret of a few characters would redact ordinary words). */
+function redact(text: string | undefined, secret: string): string | undefined {
+  return text && secret.length >= 4 ? text.split(secret).join('<redacted>') : text;
 }
 
 /** Errors are `Status` objects; keep their message, never echo an HTML page. */
