@@ -10,6 +10,7 @@ import type { GitopsRepositoryWriter, PullRequestProvider } from '@internal/back
 import { repositoryEdit } from './repositoryEdit';
 
 const MAX_WRITE_ATTEMPTS = 5;
+const DEFAULT_LEASE_MS = 120_000;
 
 export interface PromotionEngineOptions {
   config: GitopsConfig;
@@ -21,6 +22,11 @@ export interface PromotionEngineOptions {
   workerId: string;
   /** Open and follow pull requests for environments written with `method: pull-request`. */
   pullRequests?: PullRequestProvider[];
+  /**
+   * How long a claimed promotion stays leased to this worker (default 2 minutes): a
+   * replica that dies mid-step leaves its promotions to the others once it expires.
+   */
+  leaseMs?: number;
   now?: () => Date;
   /** Called once when a promotion fails verification (marks it bad, may roll back). */
   onVerificationFailed?(promotion: StoredPromotion, reason: string): Promise<void>;
@@ -43,7 +49,7 @@ export class PromotionEngine {
 
   async runOnce(): Promise<void> {
     const { store, workerId } = this.options;
-    const ids = await store.claim(workerId, 120_000, 20, this.now());
+    const ids = await store.claim(workerId, this.options.leaseMs ?? DEFAULT_LEASE_MS, 20, this.now());
     for (const id of ids) {
       try {
         const promotion = await store.get(id);
