@@ -7,86 +7,33 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'fs';
-import http from 'http';
 import type { AddressInfo } from 'net';
 import path from 'path';
-import { parse } from 'yaml';
-import { argoApplication } from '../plugins/gitops-backend/src/__testUtils__/argoCdSwagger';
 import { gitopsPlugin } from '../plugins/gitops-backend/src/plugin';
+import { PEER_TOKEN, countCalls, startPeers } from './lib/argocdPeer';
+import { APPLICATIONS, ENVIRONMENTS, INSTANCES, catalogEntities } from './lib/dataSet';
+import { percentile } from './lib/percentile';
 
-const INSTANCES = 3;
-const APPLICATIONS = 1000;
-const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const VIEWS = 200;
-const rollout = parse(
-  fs.readFileSync(path.resolve(__dirname, '../fixtures/upstream/argo-rollouts-canary-rollout.yaml'), 'utf8'),
-);
-
-type Peer = { url: string; calls: number; close(): void };
-
-/** Application i is service floor(i/3) in environment i%3, on instance i%INSTANCES. */
-function applicationsOf(instance: number) {
-  const apps = [];
-  for (let i = instance; i < APPLICATIONS; i += INSTANCES) {
-    const s = Math.floor(i / ENVIRONMENTS.length);
-    const e = i % ENVIRONMENTS.length;
-    const env = ENVIRONMENTS[e];
-    {
-      apps.push(
-        argoApplication(`svc-${s}-${env}`, {
-          labels: { 'app.kubernetes.io/name': `svc-${s}`, env },
-          image: `ghcr.io/example/svc-${s}:1.${e}.0`,
-          rollout: s % 10 === 0 ? { name: `svc-${s}`, namespace: `svc-${s}-${env}` } : undefined,
-        }),
-      );
-    }
-  }
-  return apps;
-}
-
-async function startPeer(instance: number): Promise<Peer> {
-  const list = JSON.stringify({ metadata: { resourceVersion: '1' }, items: applicationsOf(instance) });
-  const manifest = JSON.stringify({ manifest: JSON.stringify(rollout) });
-  const peer = { url: '', calls: 0, close: () => server.close() };
-  const server = http.createServer((req, res) => {
-    peer.calls++;
-    res.setHeader('content-type', 'application/json');
-    res.end(req.url!.includes('/resource?') ? manifest : list);
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  peer.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return peer;
-}
-
-function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function main() {
-  const peers = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => startPeer(i)));
+  const peers = await startPeers();
   const scheduler = mockServices.scheduler() as ReturnType<typeof mockServices.scheduler> & {
     factory(options: object): never;
     triggerTask(id: string): Promise<void>;
   };
-  const entities = Array.from({ length: VIEWS }, (_, s) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: `svc-${s}`, namespace: 'default', annotations: { 'argocd/app-selector': `app.kubernetes.io/name=svc-${s}` } },
-    spec: { type: 'service', owner: 'team', lifecycle: 'production' },
-  }));
   const backend = await startTestBackend({
     features: [
       gitopsPlugin,
       scheduler.factory({ includeInitialDelayedTasksOnStartup: true }),
-      catalogServiceMock.factory({ entities }),
+      catalogServiceMock.factory({ entities: catalogEntities(VIEWS) }),
       mockServices.rootConfig.factory({
         data: {
           gitops: {
             environments: ENVIRONMENTS.map(name => ({ name, match: { labels: { env: name } } })),
             argocd: {
               refreshIntervalSeconds: 3600,
-              instances: peers.map((p, i) => ({ name: `argocd-${i}`, url: p.url, token: 't' })),
+              instances: peers.map(p => ({ name: p.name, url: p.url, token: PEER_TOKEN })),
             },
           },
         },
@@ -94,7 +41,7 @@ async function main() {
     ],
   });
   const base = `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}/api/gitops`;
-  const upstreamCalls = () => peers.reduce((sum, p) => sum + p.calls, 0);
+  const upstreamCalls = () => countCalls(peers).total;
   const firstRefreshCalls = upstreamCalls();
   await scheduler.triggerTask('gitops-argocd-inventory-refresh');
   const steadyRefreshCalls = upstreamCalls() - firstRefreshCalls;
@@ -146,10 +93,15 @@ async function main() {
   fs.writeFileSync(path.join(__dirname, 'results/deployments-read-path.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
   await backend.stop();
-  peers.forEach(p => p.close());
+  await Promise.all(peers.map(p => p.close()));
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+// Exit explicitly: Backstage's DatabaseManager leaves sqlite connections open at
+// shutdown, and their pool's reaper interval would keep the process up.
+main().then(
+  () => process.exit(0),
+  error => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,260 @@
+/**
+ * The entity-page read path side by side, in one run against the same Argo CD peers
+ * (1,000 applications over 3 instances, see lib/argocdPeer.ts): our deployments route
+ * vs `@roadiehq/backstage-plugin-argo-cd-backend`'s find routes, 200 entity views each.
+ * Per backend: upstream calls per view, p50/p95 latency, RSS; then Roadie / ours.
+ *
+ * Each backend runs alone in its own child process, so its RSS is that backend's, not
+ * the peers' or the load generator's. Views run one at a time, so the peers' call
+ * counters between two points are one view's calls. Both backends run once with a
+ * bearer token and once with a username and password, where they differ most
+ * (Roadie logs in on every call).
+ */
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import {
+  PEER_PASSWORD,
+  PEER_TOKEN,
+  PEER_USERNAME,
+  callsBetween,
+  countCalls,
+  startPeers,
+  type Peer,
+} from './lib/argocdPeer';
+import type { AuthMode, BackendKind, Memory } from './lib/backendProcess';
+import { APPLICATIONS, INSTANCES, SERVICES, applicationsOfService, serviceName, serviceSelector } from './lib/dataSet';
+import { forkBackend, type ForkedBackend } from './lib/forkBackend';
+import { percentile } from './lib/percentile';
+
+const VIEWS = 200;
+/** Untimed views first, the same for both: JIT and connection pools warm, not measured. */
+const WARMUP_VIEWS = 20;
+/** Our views right after an inventory refresh invalidated the snapshot cache. */
+const COLD_VIEWS = 20;
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const latency = (values: number[]) => ({ p50: round(percentile(values, 50)), p95: round(percentile(values, 95)) });
+const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
+
+function credentials(peers: Peer[], auth: AuthMode) {
+  return peers.map(peer => ({
+    name: peer.name,
+    url: peer.url,
+    ...(auth === 'token' ? { token: PEER_TOKEN } : { username: PEER_USERNAME, password: PEER_PASSWORD }),
+  }));
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${(await response.text()).slice(0, 200)}`);
+  return (await response.json()) as T;
+}
+
+/** Both views must answer the same applications, or the comparison is meaningless. */
+function checkApplications(kind: BackendKind, s: number, names: string[]) {
+  if (names.length !== applicationsOfService(s) || names.some(name => !name.startsWith(`${serviceName(s)}-`))) {
+    throw new Error(`${kind}: unexpected applications for ${serviceName(s)}: ${names.join(', ')}`);
+  }
+}
+
+/** Our entity page: one call, every environment side by side. */
+async function gitopsView(backend: ForkedBackend, s: number) {
+  const started = process.hrtime.bigint();
+  const body = await getJson<{ environments: { applications: { name: string }[] }[] }>(
+    `${backend.baseUrl}/gitops/v1/entities/component/default/${serviceName(s)}/deployments`,
+  );
+  const ms = elapsedMs(started);
+  checkApplications('gitops', s, body.environments.flatMap(env => env.applications.map(app => app.name)));
+  return { ms };
+}
+
+/**
+ * Roadie's entity card for an `argocd/app-selector` entity when `appLocatorMethods` is
+ * configured (useAppDetails in @roadiehq/backstage-plugin-argo-cd): find the instances
+ * with `/find/selector`, then read each one's applications with the selector, in parallel.
+ */
+async function roadieView(backend: ForkedBackend, peers: Peer[], s: number) {
+  const base = `${backend.baseUrl}/argocd`;
+  const selector = encodeURIComponent(serviceSelector(s));
+  const before = countCalls(peers);
+  const started = process.hrtime.bigint();
+  const found = await getJson<{ name: string }[]>(`${base}/find/selector/${selector}`);
+  const findMs = elapsedMs(started);
+  const findCalls = callsBetween(before, countCalls(peers)).total;
+  const lists = await Promise.all(
+    found.map(instance =>
+      getJson<{ items: { metadata: { name: string } }[] }>(
+        `${base}/argoInstance/${instance.name}/applications/selector/${selector}`,
+      ),
+    ),
+  );
+  const ms = elapsedMs(started);
+  checkApplications('roadie', s, lists.flatMap(list => list.items.map(app => app.metadata.name)));
+  return { ms, findMs, findCalls };
+}
+
+/** One view and the upstream calls it caused (views run one at a time, so they are its own). */
+async function counted<T>(peers: Peer[], view: () => Promise<T>) {
+  const before = countCalls(peers);
+  const result = await view();
+  return { ...result, calls: callsBetween(before, countCalls(peers)) };
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/**
+ * Both backends up side by side, their views alternating (ours for service s, then
+ * Roadie's for the same s), so load elsewhere on the machine hits both alike. Then our
+ * cold views, which Roadie has no equivalent of: it keeps nothing between requests.
+ */
+async function measurePair(peers: Peer[], auth: AuthMode) {
+  const instances = credentials(peers, auth);
+  let before = countCalls(peers);
+  const gitops = await forkBackend({ kind: 'gitops', instances, services: SERVICES });
+  // Our start-up includes the first inventory refresh (and, with a password, the logins).
+  const gitopsStartup = callsBetween(before, countCalls(peers));
+  before = countCalls(peers);
+  const roadie = await forkBackend({ kind: 'roadie', instances, services: SERVICES });
+  const roadieStartup = callsBetween(before, countCalls(peers));
+
+  for (let s = 0; s < WARMUP_VIEWS; s++) {
+    await gitopsView(gitops, s);
+    await roadieView(roadie, peers, s);
+  }
+  const gitopsViews = [];
+  const roadieViews = [];
+  for (let s = 0; s < VIEWS; s++) {
+    gitopsViews.push(await counted(peers, () => gitopsView(gitops, s)));
+    roadieViews.push(await counted(peers, () => roadieView(roadie, peers, s)));
+  }
+
+  // Memory now, both having served the same 220 views; ours has refreshed once.
+  const [gitopsMemory, roadieMemory] = [await gitops.memory(), await roadie.memory()];
+
+  const cold = [];
+  const refreshCalls = [];
+  for (let s = 0; s < COLD_VIEWS; s++) {
+    const beforeRefresh = countCalls(peers);
+    await gitops.refresh();
+    refreshCalls.push(callsBetween(beforeRefresh, countCalls(peers)).total);
+    cold.push(await counted(peers, () => gitopsView(gitops, s)));
+  }
+
+  const gitopsMemoryAfterColdViews = await gitops.memory();
+  await Promise.all([gitops.stop(), roadie.stop()]);
+  const perView = (views: { calls: Record<string, number> }[], kind: string) =>
+    sum(views.map(view => view.calls[kind])) / views.length;
+  return {
+    gitops: {
+      upstreamCallsAtStartup: gitopsStartup,
+      upstreamCallsPerView: {
+        warm: perView(gitopsViews, 'total'),
+        cold: perView(cold, 'total'),
+        // The start-up refresh spread over this run's views: the figure set against
+        // Roadie's, since ours calls nothing upstream while viewing.
+        amortised: round((gitopsStartup.total + sum(gitopsViews.map(view => view.calls.total))) / VIEWS, 3),
+      },
+      upstreamCallsPerRefresh: sum(refreshCalls) / COLD_VIEWS,
+      latencyMs: { warm: latency(gitopsViews.map(view => view.ms)), cold: latency(cold.map(view => view.ms)) },
+      memory: gitopsMemory,
+      // After 20 more refreshes in quick succession: the heap V8 grew to for them stays in RSS.
+      memoryAfterColdViews: gitopsMemoryAfterColdViews,
+    },
+    roadie: {
+      upstreamCallsAtStartup: roadieStartup,
+      upstreamCallsPerView: {
+        total: perView(roadieViews, 'total'),
+        session: perView(roadieViews, 'session'),
+        list: perView(roadieViews, 'list'),
+        findRoute: sum(roadieViews.map(view => view.findCalls)) / VIEWS,
+      },
+      latencyMs: {
+        view: latency(roadieViews.map(view => view.ms)),
+        // The find route alone: instances and names only, no application data yet.
+        findRoute: latency(roadieViews.map(view => view.findMs)),
+      },
+      memory: roadieMemory,
+    },
+  };
+}
+
+/** The test backend with no plugin: the harness both backends' RSS includes. */
+async function measureFloor(): Promise<Memory> {
+  const backend = await forkBackend({ kind: 'none', instances: [], services: 0 });
+  const memory = await backend.memory();
+  await backend.stop();
+  return memory;
+}
+
+type Figures = Awaited<ReturnType<typeof measurePair>>;
+
+/**
+ * Roadie / ours, against our steady state (warm) and our worst case (cold); RSS also
+ * above the harness floor, i.e. what each plugin adds to a backend.
+ */
+function ratios({ gitops, roadie }: Figures, floor: Memory) {
+  const ratio = (a: number, b: number) => round(a / b);
+  return {
+    upstreamCallsPerView: ratio(roadie.upstreamCallsPerView.total, gitops.upstreamCallsPerView.amortised),
+    p50: ratio(roadie.latencyMs.view.p50, gitops.latencyMs.warm.p50),
+    p95: ratio(roadie.latencyMs.view.p95, gitops.latencyMs.warm.p95),
+    p50VsCold: ratio(roadie.latencyMs.view.p50, gitops.latencyMs.cold.p50),
+    p95VsCold: ratio(roadie.latencyMs.view.p95, gitops.latencyMs.cold.p95),
+    findRouteP50: ratio(roadie.latencyMs.findRoute.p50, gitops.latencyMs.warm.p50),
+    findRouteP95: ratio(roadie.latencyMs.findRoute.p95, gitops.latencyMs.warm.p95),
+    rss: ratio(roadie.memory.rssMiB, gitops.memory.rssMiB),
+    rssAboveFloor: ratio(roadie.memory.rssMiB - floor.rssMiB, gitops.memory.rssMiB - floor.rssMiB),
+    heapUsedAboveFloor: ratio(
+      roadie.memory.heapUsedMiB - floor.heapUsedMiB,
+      gitops.memory.heapUsedMiB - floor.heapUsedMiB,
+    ),
+  };
+}
+
+function packageVersion(name: string) {
+  return JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version as string;
+}
+
+async function main() {
+  // The machine may be shared: its load goes with the latencies so they can be read.
+  const loadAtStart = os.loadavg()[0];
+  const peers = await startPeers();
+  const harnessFloor = await measureFloor();
+  const byAuth: Record<string, object> = {};
+  for (const auth of ['token', 'password'] as AuthMode[]) {
+    const figures = await measurePair(peers, auth);
+    byAuth[auth] = { ...figures, roadieOverOurs: ratios(figures, harnessFloor) };
+  }
+  const unserved = countCalls(peers).other;
+  await Promise.all(peers.map(peer => peer.close()));
+  if (unserved) throw new Error(`${unserved} upstream calls the peers do not serve: the figures would be wrong`);
+
+  const results = {
+    benchmark: 'read-path-vs-roadie',
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: { cpus: os.cpus().length, loadAverage1m: { start: round(loadAtStart), end: round(os.loadavg()[0]) } },
+    applications: APPLICATIONS,
+    instances: INSTANCES,
+    views: VIEWS,
+    warmupViews: WARMUP_VIEWS,
+    coldViews: COLD_VIEWS,
+    gitopsView: 'GET /api/gitops/v1/entities/component/default/{name}/deployments',
+    roadieView:
+      'GET /api/argocd/find/selector/{selector}, then GET /api/argocd/argoInstance/{instance}/applications/selector/{selector} per instance found',
+    roadieVersions: {
+      backend: packageVersion('@roadiehq/backstage-plugin-argo-cd-backend'),
+      node: packageVersion('@roadiehq/backstage-plugin-argo-cd-node'),
+    },
+    harnessFloor,
+    ...byAuth,
+  };
+  fs.writeFileSync(path.join(__dirname, 'results/read-path-vs-roadie.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
