@@ -172,8 +172,13 @@ export const gitopsPlugin = createBackendPlugin({
           fn: () => continuousDeployment.runOnce(),
         });
 
+        // Every replica runs the engine: promotions are leased one by one in the
+        // database, so replicas share the work, and a replica that dies only holds its
+        // own promotions until their leases expire (a global task would stay locked
+        // until its timeout). src/reliability/replicas.test.ts proves it.
         await deps.scheduler.scheduleTask({
           id: 'gitops-promotion-engine',
+          scope: 'local',
           frequency: { seconds: 2 },
           timeout: { minutes: 5 },
           initialDelay: { seconds: 2 },

@@ -32,6 +32,10 @@ images:
 const alice = mockCredentials.user.header('user:default/alice');
 const bob = mockCredentials.user.header('user:default/bob');
 
+// Each test drives a backend, a git repository and several engine runs: give a busy CI
+// machine room.
+jest.setTimeout(30_000);
+
 describe('promotions', () => {
   const { server } = setupUpstreamServer();
   let root: string;
