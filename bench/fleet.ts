@@ -28,6 +28,7 @@ import { entityApplicationFilter } from '../plugins/gitops-backend/src/deploymen
 import { EnvironmentPlacer } from '../plugins/gitops-backend/src/deployments/environments';
 import { FleetService } from '../plugins/gitops-backend/src/fleet/FleetService';
 import { Inventory } from '../plugins/gitops-backend/src/inventory/Inventory';
+import { percentile } from './lib/percentile';
 
 const COMPONENTS = 2000;
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
@@ -78,11 +79,6 @@ const entities: Entity[] = Array.from({ length: COMPONENTS }, (_, s) => ({
   },
   spec: { type: 'service', lifecycle: 'production', owner: `team-${s % TEAMS}`, system: `system-${s % 100}` },
 }));
-
-function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 const round = (n: number) => Math.round(n * 100) / 100;
 const stats = (values: number[]) => ({
@@ -218,7 +214,11 @@ async function main() {
   console.log(JSON.stringify(results, null, 2));
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+// The test backend keeps its database connection open after stopping: exit when done.
+main().then(
+  () => process.exit(0),
+  error => {
+    console.error(error);
+    process.exit(1);
+  },
+);

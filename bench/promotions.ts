@@ -7,13 +7,12 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { git, GitopsRepositoryWriter, setValueEdit } from '../plugins/gitops-node/src';
+import { percentile } from './lib/percentile';
 
 const SERVICES = 10;
 const PROMOTIONS = 50;
 const REPLICAS = 5;
 
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
 
 async function seed(root: string) {
   const remote = path.join(root, 'gitops.git');
