@@ -22,6 +22,8 @@ jest.mock('@internal/backstage-plugin-gitops-node/src/git/git', () => {
   return { ...actual, git: jest.fn(actual.git) };
 });
 const realGit = jest.requireActual('@internal/backstage-plugin-gitops-node/src/git/git').git;
+// Each test clones, commits and pushes real repositories: slow on a busy machine.
+jest.setTimeout(30_000);
 
 const author = { name: 'Backstage GitOps', email: 'gitops@backstage.local' };
 const VALUES = (tag: string) => `# payments-api in dev

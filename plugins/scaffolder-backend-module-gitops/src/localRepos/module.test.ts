@@ -109,5 +109,6 @@ describe('gitopsLocalReposUrlReaderModule', () => {
       .send({ type: 'url', target: 'https://gitops.local/unknown/blob/main/catalog-info.yaml' });
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toContain('no matching files found');
-  });
+    // the whole catalog backend starts here: slow on a busy machine
+  }, 30_000);
 });
