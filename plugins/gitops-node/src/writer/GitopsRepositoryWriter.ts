@@ -6,7 +6,13 @@ import pLimit from 'p-limit';
 import { git, GitCommandError, isRejectedPush, type GitAuthor, type GitOptions } from '../git/git';
 import type { RepositoryEdit } from './edits';
 import type { VersionReader } from './readers';
-import { requireBranch, requireGitUrl, requireRelativePath, requireTrailer } from './validation';
+import {
+  requireBranch,
+  requireGitUrl,
+  requireMessageWithoutTrailer,
+  requireRelativePath,
+  requireTrailer,
+} from './validation';
 
 /** One commit to make in a GitOps repository. */
 export interface RepositoryChange {
@@ -68,6 +74,7 @@ export class GitopsRepositoryWriter {
     requireBranch('branch', change.branch);
     if (change.pushBranch) requireBranch('pushBranch', change.pushBranch);
     requireTrailer(change.trailer);
+    requireMessageWithoutTrailer(change.message, change.trailer.key);
     return this.locked(change.repoURL, () => this.writeLocked(change));
   }
 

@@ -42,6 +42,18 @@ export function requireGitUrl(field: string, value: string) {
   }
 }
 
+/**
+ * A change's commit is found again by its trailer line, anywhere in the message: a
+ * message (free text from a user) carrying a line with the same key would make another
+ * change look written, and that change would never be committed.
+ */
+export function requireMessageWithoutTrailer(message: string, key: string) {
+  const forged = message.split(/\r\n|\r|\n/).find(line => line.trim().toLowerCase().startsWith(`${key.toLowerCase()}:`));
+  if (forged !== undefined) {
+    throw new InputError(`commit message may not contain a '${key}:' line (it identifies the commit of a change): '${forged.trim()}'`);
+  }
+}
+
 export function requireTrailer(trailer: { key: string; value: string }) {
   if (!TRAILER_KEY.test(trailer.key) || !TRAILER_VALUE.test(trailer.value)) {
     throw new InputError(`trailer '${trailer.key}: ${trailer.value}' is not a valid git trailer`);

@@ -84,12 +84,19 @@ export function createPromoteAction(options: PromoteOptions) {
   });
 }
 
+const ENTITY_REF =
+  /^[a-zA-Z][a-zA-Z0-9-]{0,62}:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\/[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/;
+
 function toRequest(input: { entityRef: string; from: string; to: string; comment?: string }) {
   let entityRef;
   try {
     entityRef = stringifyEntityRef(parseEntityRef(input.entityRef, { defaultKind: 'component', defaultNamespace: 'default' }));
   } catch (error) {
     throw new InputError(`entityRef '${input.entityRef}' is not an entity reference: ${(error as Error).message}`);
+  }
+  // What the GitOps backend accepts (its OpenAPI spec): a newline or a space is refused here.
+  if (!ENTITY_REF.test(entityRef)) {
+    throw new InputError(`entityRef '${input.entityRef}' is not an entity reference: kind:namespace/name of letters, digits, '-', '_' and '.'`);
   }
   requireDnsLabel('from', input.from);
   requireDnsLabel('to', input.to);

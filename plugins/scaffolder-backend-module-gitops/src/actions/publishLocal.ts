@@ -71,6 +71,13 @@ export function createPublishLocalAction(options: PublishLocalOptions) {
         name: input.gitAuthorName ?? options.author.name,
         email: input.gitAuthorEmail ?? options.author.email,
       };
+      // One line each: git writes them into the commit's header.
+      if ([...author.name].some(c => c < ' ' || c === '\x7f' || c === '<' || c === '>')) {
+        throw new InputError(`gitAuthorName '${author.name}' may not hold control characters, '<' or '>'`);
+      }
+      if (!/^[^\s<>@]+@[^\s<>@]+$/.test(author.email)) {
+        throw new InputError(`gitAuthorEmail '${author.email}' must be an e-mail address`);
+      }
       const remoteUrl = pathToFileURL(repoDir).href;
       ctx.output('remoteUrl', remoteUrl);
       ctx.output('repoContentsUrl', localRepoUrl(repoName, defaultBranch));

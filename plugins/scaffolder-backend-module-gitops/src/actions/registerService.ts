@@ -223,6 +223,18 @@ function toSpec(input: Input, defaultRepoUrl?: string): ServiceSpec {
     requireDnsLabel('service and environment', `${service}-${env}`);
   }
   requireDnsLabel('argocdNamespace', input.argocdNamespace);
+  // Written into every Application: one token each, never YAML of its own.
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(input.project)) {
+    throw new InputError(`project '${input.project}' must be an Argo CD project name: lowercase letters, digits, '-' and '.'`);
+  }
+  if (!/^https?:\/\/\S+$/.test(input.destinationServer)) {
+    throw new InputError(
+      `destinationServer '${input.destinationServer}' must be the URL of the cluster's API server, e.g. https://kubernetes.default.svc`,
+    );
+  }
+  for (const field of ['manualPromotionIn', 'enforcePoliciesIn'] as const) {
+    for (const env of input[field]) requireDnsLabel(`${field}[]`, env);
+  }
   if (!IMAGE_REPOSITORY.test(input.imageRepository)) {
     throw new InputError(
       `imageRepository '${input.imageRepository}' must be a lowercase image repository with a registry or owner, e.g. ghcr.io/acme/${service}`,
