@@ -26,7 +26,7 @@ describe('sandbox', () => {
 
   it('starts every Application Synced and Healthy at the seed commit, rollout fully promoted', async () => {
     const { body } = await sandbox.argocd('/api/v1/applications');
-    expect(body.items).toHaveLength(6);
+    expect(body.items).toHaveLength(9);
     for (const item of body.items) {
       expect(item.status.sync.status).toBe('Synced');
       expect(item.status.health.status).toBe('Healthy');
@@ -321,7 +321,7 @@ describe('sandbox', () => {
     ).toBe(404);
     expect(
       (await sandbox.argocd('/api/v1/applications')).body.items,
-    ).toHaveLength(5);
+    ).toHaveLength(8);
     expect(
       (
         await sandbox.kube(

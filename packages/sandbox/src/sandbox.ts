@@ -1,6 +1,6 @@
 import { Clock, kubeTime } from './clock';
 import { policyReports } from './findings/policyReports';
-import type { Scenario } from './findings/scenario';
+import { podFailureFor, type Scenario } from './findings/scenario';
 import { vulnerabilityReports } from './findings/vulnerabilityReports';
 import type { GitRepo } from './git/gitRepo';
 import { allObjects } from './gitops/applicationResources';
@@ -95,6 +95,8 @@ export class Sandbox {
             now,
             this.deps.timing,
             this.deps.log,
+            (image, namespace) =>
+              podFailureFor(this.deps.scenario, image, namespace),
           ),
         );
       }

@@ -60,11 +60,25 @@ export interface Scanner {
   version: string;
 }
 
+/**
+ * An image whose containers exit right after they start, so their pods never become
+ * ready (CrashLoopBackOff): the Rollout stalls, then times out or aborts.
+ */
+export interface PodFailure {
+  /** `repository:tag`, or `repository:*` for every tag. */
+  image: string;
+  /** Only in these namespaces (e.g. one environment's); everywhere when omitted. */
+  namespaces?: string[];
+  /** The container's exit code. Default 1. */
+  exitCode?: number;
+}
+
 export interface Scenario {
   scanner: Scanner;
   clusterPolicies: ClusterPolicy[];
   /** Keyed by `repository:tag`, `repository:*` or `*`. */
   images: Record<string, ImageFindings>;
+  podFailures: PodFailure[];
 }
 
 const DEFAULT_SCANNER: Scanner = {
@@ -107,11 +121,43 @@ export function parseScenario(text: string, source: string): Scenario {
       fail,
     );
   }
+  const podFailures = (document.podFailures ?? []) as PodFailure[];
+  if (!Array.isArray(podFailures)) fail('podFailures must be a list');
+  podFailures.forEach((failure, i) => {
+    if (typeof failure?.image !== 'string' || !/:[^/:]+$/.test(failure.image)) {
+      fail(`podFailures[${i}].image must be repository:tag or repository:*`);
+    }
+    if (
+      failure.namespaces !== undefined &&
+      (!Array.isArray(failure.namespaces) ||
+        !failure.namespaces.every(n => typeof n === 'string'))
+    ) {
+      fail(`podFailures[${i}].namespaces must be a list of namespaces`);
+    }
+    if (failure.exitCode !== undefined && !Number.isInteger(failure.exitCode)) {
+      fail(`podFailures[${i}].exitCode must be an integer`);
+    }
+  });
   return {
     scanner: { ...DEFAULT_SCANNER, ...(document.scanner as Partial<Scanner>) },
     clusterPolicies,
     images: normalized,
+    podFailures,
   };
+}
+
+/** The failure scripted for pods running `image` in `namespace`, if any. */
+export function podFailureFor(
+  scenario: Pick<Scenario, 'podFailures'>,
+  image: string,
+  namespace: string,
+): PodFailure | undefined {
+  const repository = image.replace(/:[^/:]+$/, '');
+  return scenario.podFailures.find(
+    failure =>
+      (failure.image === image || failure.image === `${repository}:*`) &&
+      (!failure.namespaces || failure.namespaces.includes(namespace)),
+  );
 }
 
 /** The most specific entry: `repository:tag`, then `repository:*`, then `*`. */

@@ -4,6 +4,7 @@ import type { KubeObject } from '../kubeTypes';
 import type { HealthStatusCode } from '../rollouts/rolloutHealth';
 import {
   RolloutSimulation,
+  RolloutSimulationParams,
   RolloutTiming,
 } from '../rollouts/rolloutSimulation';
 import {
@@ -67,6 +68,7 @@ export class ApplicationSimulation {
     now: number,
     private readonly timing: SyncTiming,
     private readonly log: (line: string) => void,
+    podFailure?: RolloutSimulationParams['podFailure'],
   ) {
     this.desired = desired;
     this.deployed = desired;
@@ -80,6 +82,7 @@ export class ApplicationSimulation {
       now,
       timing,
       log,
+      podFailure,
     });
     // Argo CD adopting what already runs: first sight is a finished automated sync.
     this.beginOperation({ automated: true }, now, false);

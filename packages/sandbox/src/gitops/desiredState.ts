@@ -26,9 +26,17 @@ export interface ServiceValues {
   image: { repository: string; tag: string };
   replicas: number;
   resources?: unknown;
-  rollout:
+  rollout: (
     | { strategy: 'canary'; canary: { steps: CanaryStep[] } }
-    | { strategy: 'blueGreen'; blueGreen: { autoPromotionEnabled?: boolean } };
+    | { strategy: 'blueGreen'; blueGreen: { autoPromotionEnabled?: boolean } }
+  ) &
+    ProgressDeadline;
+}
+
+/** The Rollout's `progressDeadlineSeconds` and `progressDeadlineAbort`, when set. */
+export interface ProgressDeadline {
+  progressDeadlineSeconds?: number;
+  progressDeadlineAbort?: boolean;
 }
 
 /** One Application and its values, as of one revision of the repository. */
@@ -133,12 +141,14 @@ function parseValues(text: string): ServiceValues {
 }
 
 function parseRolloutValues(rollout: any): ServiceValues['rollout'] {
+  const deadline = parseProgressDeadline(rollout);
   if (rollout?.strategy === 'blueGreen') {
     return {
       strategy: 'blueGreen',
       blueGreen: {
         autoPromotionEnabled: rollout.blueGreen?.autoPromotionEnabled,
       },
+      ...deadline,
     };
   }
   if (rollout === undefined || rollout?.strategy === 'canary') {
@@ -146,7 +156,24 @@ function parseRolloutValues(rollout: any): ServiceValues['rollout'] {
     if (!Array.isArray(steps) || !steps.every(isPlainObject)) {
       throw new Error('rollout.canary.steps must be a list of steps');
     }
-    return { strategy: 'canary', canary: { steps } };
+    return { strategy: 'canary', canary: { steps }, ...deadline };
   }
   throw new Error(`unknown rollout.strategy "${rollout?.strategy}"`);
+}
+
+function parseProgressDeadline(rollout: any): ProgressDeadline {
+  const seconds = rollout?.progressDeadlineSeconds;
+  const abort = rollout?.progressDeadlineAbort;
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds <= 0)) {
+    throw new Error(
+      'rollout.progressDeadlineSeconds must be a positive integer',
+    );
+  }
+  if (abort !== undefined && typeof abort !== 'boolean') {
+    throw new Error('rollout.progressDeadlineAbort must be true or false');
+  }
+  return {
+    ...(seconds !== undefined ? { progressDeadlineSeconds: seconds } : {}),
+    ...(abort !== undefined ? { progressDeadlineAbort: abort } : {}),
+  };
 }

@@ -14,6 +14,12 @@ export function renderRolloutSpec(
   return {
     replicas: values.replicas,
     revisionHistoryLimit: 3,
+    ...(values.rollout.progressDeadlineSeconds !== undefined
+      ? { progressDeadlineSeconds: values.rollout.progressDeadlineSeconds }
+      : {}),
+    ...(values.rollout.progressDeadlineAbort !== undefined
+      ? { progressDeadlineAbort: values.rollout.progressDeadlineAbort }
+      : {}),
     selector: { matchLabels: labels },
     strategy:
       values.rollout.strategy === 'blueGreen'

@@ -140,7 +140,7 @@ describe('Argo CD API', () => {
       `/api/v1/applications/payments-api-dev/resource?${rolloutQuery()}`,
     );
 
-    expect(list.body.items).toHaveLength(6);
+    expect(list.body.items).toHaveLength(9);
     expect(app.body.status.history).toHaveLength(2);
     expect(
       undefinedProperties(
@@ -237,7 +237,7 @@ describe('Argo CD API', () => {
           'app.kubernetes.io/name!=payments-api,gitops.backstage.io/environment notin (dev,staging)',
         ),
       ),
-    ).toEqual(['orders-api-prod']);
+    ).toEqual(['orders-api-prod', 'shipping-api-prod']);
     expect(await names(selector('!app.kubernetes.io/name'))).toEqual([]);
     expect(
       await names(

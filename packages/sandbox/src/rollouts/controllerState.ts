@@ -12,6 +12,8 @@ export interface ControllerState {
   revision: number;
   /** The step index (0 for blue-green) at which the controller added its pause condition. */
   pausedAtStep?: number;
+  /** Why the controller aborted the update itself (progressDeadlineAbort), for its condition. */
+  abortMessage?: string;
 }
 
 export interface ReplicaSetState {
@@ -28,6 +30,8 @@ export interface PodState {
   name: string;
   createdAt: number;
   ready: boolean;
+  /** Set when the pod's container exits at start (scenario `podFailures`): never ready. */
+  crash?: { exitCode: number };
 }
 
 export interface ControllerContext {
@@ -37,6 +41,8 @@ export interface ControllerContext {
   /** Multiplies pause step durations. */
   timeScale: number;
   nextPodName(replicaSet: ReplicaSetState): string;
+  /** The scripted failure of a container image in this Rollout's namespace, if any. */
+  podFailure?(image: string): { exitCode?: number } | undefined;
 }
 
 export function findReplicaSet(
@@ -87,10 +93,14 @@ export function newPod(
   replicaSet: ReplicaSetState,
   ctx: ControllerContext,
 ): PodState {
+  const failure = replicaSet.template.spec.containers
+    .map(container => ctx.podFailure?.(container.image))
+    .find(Boolean);
   return {
     name: ctx.nextPodName(replicaSet),
     createdAt: ctx.now,
-    ready: ctx.podStartupMs <= 0,
+    ready: !failure && ctx.podStartupMs <= 0,
+    ...(failure ? { crash: { exitCode: failure.exitCode ?? 1 } } : {}),
   };
 }
 
@@ -99,7 +109,7 @@ export function refreshReadiness(
   ctx: ControllerContext,
 ): void {
   for (const pod of replicaSet.pods) {
-    pod.ready ||= ctx.now >= pod.createdAt + ctx.podStartupMs;
+    pod.ready ||= !pod.crash && ctx.now >= pod.createdAt + ctx.podStartupMs;
   }
 }
 

@@ -29,6 +29,11 @@ export interface RolloutSimulationParams {
   now: number;
   timing: RolloutTiming;
   log(line: string): void;
+  /** The scripted failure of an image in a namespace (scenario `podFailures`). */
+  podFailure?(
+    image: string,
+    namespace: string,
+  ): { exitCode?: number } | undefined;
 }
 
 /** A spec or status edit that a real API server would reject (HTTP 422). */
@@ -43,8 +48,10 @@ export class RolloutSimulation {
   private readonly state: ControllerState;
   private podSerial = 0;
   private lastLogged = '';
+  private lastSeen: number;
 
   constructor(private readonly params: RolloutSimulationParams) {
+    this.lastSeen = params.now;
     this.state = { rollout: newRollout(params), replicaSets: [], revision: 0 };
     // First sight adopts a Rollout that already runs: its pods are up.
     reconcileRollout(this.state, {
@@ -75,7 +82,12 @@ export class RolloutSimulation {
 
   pods(): Pod[] {
     return this.state.replicaSets.flatMap(rs =>
-      rs.pods.map(pod => podObject(this.state.rollout, rs, pod)),
+      rs.pods.map(pod =>
+        podObject(this.state.rollout, rs, pod, {
+          now: this.lastSeen,
+          startupMs: this.context(this.lastSeen).podStartupMs,
+        }),
+      ),
     );
   }
 
@@ -122,6 +134,7 @@ export class RolloutSimulation {
   }
 
   reconcile(now: number): void {
+    this.lastSeen = Math.max(this.lastSeen, now);
     reconcileRollout(this.state, this.context(now));
     this.logTransition();
   }
@@ -147,6 +160,8 @@ export class RolloutSimulation {
       now,
       podStartupMs: podStartupMs * timeScale,
       timeScale,
+      podFailure: image =>
+        this.params.podFailure?.(image, this.params.namespace),
       nextPodName: replicaSet => {
         this.podSerial += 1;
         return `${replicaSet.name}-${nameSuffix(

@@ -6,12 +6,18 @@ import {
   isAvailable,
 } from './controllerState';
 import {
+  canarySteps,
+  DEFAULT_PROGRESS_DEADLINE_SECONDS,
   isFullyPromoted,
+  isPauseStep,
   POD_TEMPLATE_HASH_LABEL,
   Rollout,
   RolloutCondition,
   RolloutStatus,
 } from './rolloutTypes';
+
+/** Argo Rollouts' `conditions.TimedOutReason`. */
+export const TIMED_OUT_REASON = 'ProgressDeadlineExceeded';
 
 /**
  * Writes the status fields the controller derives (counts, selector, conditions,
@@ -23,6 +29,10 @@ export function updateStatus(
 ): void {
   const { rollout } = state;
   const { status } = rollout;
+  const before = progressCounts(status);
+  if (!status.abort) {
+    state.abortMessage = undefined;
+  }
   const pods = state.replicaSets.flatMap(replicaSet => replicaSet.pods);
   const activePods = rollout.spec.strategy.blueGreen
     ? state.replicaSets.find(rs => rs.hash === status.blueGreen.activeSelector)
@@ -36,7 +46,13 @@ export function updateStatus(
   status.availableReplicas =
     activePods.filter(pod => pod.ready).length || undefined;
   status.selector = selector(rollout);
-  status.conditions = nextConditions(state, kubeTime(ctx.now));
+  const after = progressCounts(status);
+  // Progress as the controller counts it: more updated or available pods, fewer old ones.
+  const progressed =
+    after.updated > before.updated ||
+    after.available > before.available ||
+    after.old < before.old;
+  status.conditions = nextConditions(state, ctx, progressed);
   const { phase, message } = rolloutPhase(rollout);
   status.phase = phase;
   if (message) {
@@ -131,12 +147,25 @@ function selector(rollout: Rollout): string {
   return labels.join(',');
 }
 
+function progressCounts(status: RolloutStatus) {
+  const updated = status.updatedReplicas ?? 0;
+  return {
+    updated,
+    available: status.availableReplicas ?? 0,
+    old: (status.replicas ?? 0) - updated,
+  };
+}
+
 function nextConditions(
   state: ControllerState,
-  time: string,
+  ctx: ControllerContext,
+  progressed: boolean,
 ): RolloutCondition[] {
   const { spec, status } = state.rollout;
+  const time = kubeTime(ctx.now);
   const available = (status.availableReplicas ?? 0) >= spec.replicas;
+  const previous = status.conditions?.find(c => c.type === 'Progressing');
+  const next = progressing(state, ctx, previous, progressed);
   return [
     withTimes(
       status.conditions,
@@ -152,43 +181,105 @@ function nextConditions(
     ),
     withTimes(
       status.conditions,
-      { type: 'Progressing', ...progressing(state) },
+      { type: 'Progressing', ...next.condition },
       time,
+      next.touch,
     ),
   ];
 }
 
+/**
+ * The Progressing condition as the controller's `calculateRolloutConditions` sets it,
+ * including the progress deadline: an update that makes no progress (more updated or
+ * available pods, fewer old ones) for `progressDeadlineSeconds`, outside a pause step,
+ * times out (`ProgressDeadlineExceeded`), and with `progressDeadlineAbort` is aborted.
+ */
 function progressing(
   state: ControllerState,
-): Pick<RolloutCondition, 'status' | 'reason' | 'message'> {
+  ctx: ControllerContext,
+  previous: RolloutCondition | undefined,
+  progressed: boolean,
+): {
+  condition: Pick<RolloutCondition, 'status' | 'reason' | 'message'>;
+  touch?: boolean;
+} {
   const { rollout } = state;
+  const { spec, status } = rollout;
   const current = currentReplicaSet(state);
-  if (rollout.status.abort && !isFullyPromoted(rollout)) {
+  if (status.abort && !isFullyPromoted(rollout)) {
+    const message = `Rollout aborted update to revision ${current.revision}`;
     return {
-      status: 'False',
-      reason: 'RolloutAborted',
-      message: `Rollout aborted update to revision ${current.revision}`,
+      condition: {
+        status: 'False',
+        reason: 'RolloutAborted',
+        message: state.abortMessage
+          ? `${message}: ${state.abortMessage}`
+          : message,
+      },
     };
   }
-  if (rollout.spec.paused || rollout.status.pauseConditions?.length) {
+  if (spec.paused || status.pauseConditions?.length) {
     return {
-      status: 'Unknown',
-      reason: 'RolloutPaused',
-      message: 'Rollout is paused',
+      condition: {
+        status: 'Unknown',
+        reason: 'RolloutPaused',
+        message: 'Rollout is paused',
+      },
     };
   }
-  if (isFullyPromoted(rollout) && isAvailable(current, rollout.spec.replicas)) {
+  if (isFullyPromoted(rollout) && isAvailable(current, spec.replicas)) {
     return {
-      status: 'True',
-      reason: 'NewReplicaSetAvailable',
-      message: `ReplicaSet "${current.name}" has successfully progressed.`,
+      condition: {
+        status: 'True',
+        reason: 'NewReplicaSetAvailable',
+        message: `ReplicaSet "${current.name}" has successfully progressed.`,
+      },
     };
   }
-  return {
-    status: 'True',
+  const updating = {
+    status: 'True' as const,
     reason: 'ReplicaSetUpdated',
     message: `ReplicaSet "${current.name}" is progressing.`,
   };
+  // Progress, or an update that (re)starts after a pause, an abort or completion,
+  // moves the deadline: it counts from the condition's lastUpdateTime.
+  if (
+    progressed ||
+    !previous ||
+    ![updating.reason, TIMED_OUT_REASON].includes(previous.reason)
+  ) {
+    return { condition: updating, touch: true };
+  }
+  const deadlineMs =
+    (spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) *
+    1000 *
+    ctx.timeScale;
+  const timedOut =
+    previous.reason === TIMED_OUT_REASON ||
+    ctx.now - Date.parse(previous.lastUpdateTime) > deadlineMs;
+  if (!timedOut || atIndefiniteStep(rollout)) {
+    return { condition: updating };
+  }
+  const message = `ReplicaSet "${current.name}" has timed out progressing.`;
+  if (spec.progressDeadlineAbort && !status.abort) {
+    status.abort = true;
+    status.abortedAt = kubeTime(ctx.now);
+    state.abortMessage = message;
+  }
+  return {
+    condition: { status: 'False', reason: TIMED_OUT_REASON, message },
+  };
+}
+
+/** A pause (or analysis, experiment) step does not count against the deadline. */
+function atIndefiniteStep(rollout: Rollout): boolean {
+  const index = rollout.status.currentStepIndex;
+  const step = index === undefined ? undefined : canarySteps(rollout)[index];
+  return (
+    step !== undefined &&
+    (isPauseStep(step) ||
+      ['analysis', 'experiment'].some(key => key in (step as object)))
+  );
 }
 
 /** Keeps a condition's timestamps unless its status (transition) or text (update) changed. */
@@ -196,10 +287,12 @@ function withTimes(
   previous: RolloutCondition[] | undefined,
   next: Omit<RolloutCondition, 'lastTransitionTime' | 'lastUpdateTime'>,
   time: string,
+  touch = false,
 ): RolloutCondition {
   const before = previous?.find(condition => condition.type === next.type);
   const transitioned = !before || before.status !== next.status;
   const updated =
+    touch ||
     transitioned ||
     before.reason !== next.reason ||
     before.message !== next.message;

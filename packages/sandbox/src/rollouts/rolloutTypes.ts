@@ -24,6 +24,10 @@ export interface RolloutSpec {
   template: PodTemplate;
   paused?: boolean;
   restartAt?: string;
+  /** Seconds an update may make no progress before it is Degraded. Default 600. */
+  progressDeadlineSeconds?: number;
+  /** Abort the update (back to stable) when the progress deadline is exceeded. */
+  progressDeadlineAbort?: boolean;
 }
 
 export interface PauseCondition {
@@ -81,6 +85,8 @@ export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
 export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
 export const CANARY_PAUSE_STEP = 'CanaryPauseStep';
 export const BLUE_GREEN_PAUSE = 'BlueGreenPause';
+/** Argo Rollouts' default `spec.progressDeadlineSeconds`. */
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
 export function isSetWeightStep(
   step: CanaryStep,

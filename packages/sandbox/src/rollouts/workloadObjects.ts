@@ -63,6 +63,7 @@ export function podObject(
   rollout: Rollout,
   replicaSet: ReplicaSetState,
   pod: PodState,
+  crashView?: { now: number; startupMs: number },
 ): Pod {
   const { namespace } = rollout.metadata;
   const owner = {
@@ -71,13 +72,31 @@ export function podObject(
   };
   const created = kubeTime(pod.createdAt);
   const containers = replicaSet.template.spec.containers;
+  const uid = stableUid('Pod', namespace!, pod.name);
+  const crash =
+    pod.crash && crashView
+      ? crashLoop(pod.createdAt + crashView.startupMs, crashView.now)
+      : undefined;
+  const notReady = {
+    type: 'Ready',
+    status: 'False',
+    reason: 'ContainersNotReady',
+    ...(crash
+      ? {
+          message: `containers with unready status: [${containers
+            .map(c => c.name)
+            .join(' ')}]`,
+        }
+      : {}),
+    lastTransitionTime: created,
+  };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name: pod.name,
       namespace,
-      uid: stableUid('Pod', namespace!, pod.name),
+      uid,
       creationTimestamp: created,
       labels: replicaSet.template.metadata.labels,
       ownerReferences: [controllerRef('apps/v1', 'ReplicaSet', owner)],
@@ -88,33 +107,93 @@ export function podObject(
       restartPolicy: 'Always',
     },
     status: {
-      phase: pod.ready ? 'Running' : 'Pending',
+      // A crash-looping container has started: the pod runs, it is never ready.
+      phase: pod.ready || crash ? 'Running' : 'Pending',
       conditions: [
         pod.ready
           ? { type: 'Ready', status: 'True', lastTransitionTime: created }
-          : {
-              type: 'Ready',
-              status: 'False',
-              reason: 'ContainersNotReady',
-              lastTransitionTime: created,
-            },
+          : notReady,
       ],
       containerStatuses: containers.map(container => ({
         name: container.name,
         image: container.image,
-        imageID: pod.ready ? imageId(container.image) : '',
+        imageID: pod.ready || crash ? imageId(container.image) : '',
         ready: pod.ready,
         started: pod.ready,
-        restartCount: 0,
-        state: pod.ready
-          ? { running: { startedAt: created } }
-          : { waiting: { reason: 'ContainerCreating' } },
+        restartCount: crash?.restarts ?? 0,
+        state: containerState(
+          pod.ready,
+          created,
+          crash && {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${crash.backOffSeconds}s restarting failed container=${container.name} pod=${pod.name}_${namespace}(${uid})`,
+          },
+        ),
+        ...(crash
+          ? {
+              lastState: {
+                terminated: {
+                  exitCode: pod.crash!.exitCode,
+                  reason: 'Error',
+                  startedAt: kubeTime(crash.lastStartedAt),
+                  finishedAt: kubeTime(crash.lastStartedAt),
+                  containerID: `containerd://${containerId(
+                    uid,
+                    container.name,
+                    crash.restarts,
+                  )}`,
+                },
+              },
+            }
+          : {}),
       })),
       hostIP: NODE_IP,
-      ...(pod.ready ? { podIP: addressFor('10.244', pod.name) } : {}),
+      ...(pod.ready || crash ? { podIP: addressFor('10.244', pod.name) } : {}),
       startTime: created,
     },
   };
+}
+
+function containerState(
+  ready: boolean,
+  startedAt: string,
+  crashWaiting?: { reason: string; message: string },
+) {
+  if (ready) {
+    return { running: { startedAt } };
+  }
+  return { waiting: crashWaiting ?? { reason: 'ContainerCreating' } };
+}
+
+/**
+ * The kubelet's CrashLoopBackOff: the container exits as soon as it starts and is
+ * restarted after a back-off of 10 s, doubling up to 5 min. Undefined before the first
+ * start.
+ */
+export function crashLoop(
+  firstStartAt: number,
+  now: number,
+):
+  | { restarts: number; lastStartedAt: number; backOffSeconds: number }
+  | undefined {
+  if (now < firstStartAt) {
+    return undefined;
+  }
+  let restarts = 0;
+  let lastStartedAt = firstStartAt;
+  let backOffMs = 10_000;
+  while (lastStartedAt + backOffMs <= now) {
+    lastStartedAt += backOffMs;
+    restarts += 1;
+    backOffMs = Math.min(backOffMs * 2, 300_000);
+  }
+  return { restarts, lastStartedAt, backOffSeconds: backOffMs / 1000 };
+}
+
+function containerId(uid: string, container: string, restart: number): string {
+  return createHash('sha256')
+    .update(`${uid}/${container}/${restart}`)
+    .digest('hex');
 }
 
 /**
