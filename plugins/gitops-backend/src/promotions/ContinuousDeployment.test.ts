@@ -5,7 +5,7 @@ import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-co
 import { paymentsEntity } from '../__testUtils__/testBackend';
 import { readGitopsConfig } from '../config/gitopsConfig';
 import { ConfigReader } from '@backstage/config';
-import { ContinuousDeployment, CONTINUOUS_DEPLOYMENT_REQUESTER, shouldPromote } from './ContinuousDeployment';
+import { ContinuousDeployment, CONTINUOUS_DEPLOYMENT_ANNOTATION, CONTINUOUS_DEPLOYMENT_REQUESTER, optedInEnvironments, shouldPromote } from './ContinuousDeployment';
 import { GatesFailedError } from './PromotionService';
 
 const env = (name: string, tag: string, overrides: Partial<EnvironmentDeployment> = {}): EnvironmentDeployment => ({
@@ -82,5 +82,50 @@ describe('ContinuousDeployment', () => {
       await expect(cd.runOnce()).resolves.toBeUndefined();
       expect(createAutomatic).toHaveBeenCalledTimes(1);
     }
+  });
+
+  describe('opted in per entity', () => {
+    const manualConfig = readGitopsConfig(
+      new ConfigReader({
+        gitops: {
+          environments: [
+            { name: 'dev', match: { labels: { env: 'dev' } } },
+            { name: 'staging', promotesFrom: 'dev', match: { labels: { env: 'staging' } } },
+            { name: 'prod', promotesFrom: 'staging', match: { labels: { env: 'prod' } } },
+          ],
+          argocd: { instances: [] },
+        },
+      }),
+    );
+    const optedIn = {
+      ...paymentsEntity,
+      metadata: { ...paymentsEntity.metadata, annotations: { ...paymentsEntity.metadata.annotations, [CONTINUOUS_DEPLOYMENT_ANNOTATION]: ' staging ,' } },
+    };
+
+    it('reads the annotation as a list of environment names', () => {
+      expect(optedInEnvironments(optedIn)).toEqual(['staging']);
+      expect(optedInEnvironments(paymentsEntity)).toEqual([]);
+    });
+
+    it('promotes only into the environments an entity opts into, when config says manual', async () => {
+      const createAutomatic = jest.fn().mockResolvedValue({ id: 'p', entityRef: 'x', version: { tag: '1.5.0' } });
+      const getDeployments = jest.fn().mockResolvedValue({
+        entityRef: 'x', environments: [env('dev', '1.5.0'), env('staging', '1.4.2'), env('prod', '1.4.1')], unassigned: [], errors: [],
+      });
+      const cd = new ContinuousDeployment({
+        config: manualConfig,
+        catalog: catalogServiceMock({ entities: [paymentsEntity, { ...optedIn, metadata: { ...optedIn.metadata, name: 'shipping-api' } }] }),
+        auth: mockServices.auth(),
+        deployments: { getDeployments } as never,
+        promotions: { createAutomatic } as never,
+        logger: mockServices.logger.mock(),
+      });
+      await cd.runOnce();
+      expect(getDeployments).toHaveBeenCalledTimes(1);
+      expect(createAutomatic).toHaveBeenCalledTimes(1);
+      expect(createAutomatic).toHaveBeenCalledWith(
+        expect.objectContaining({ metadata: expect.objectContaining({ name: 'shipping-api' }) }), 'dev', 'staging', CONTINUOUS_DEPLOYMENT_REQUESTER,
+      );
+    });
   });
 });

@@ -19,10 +19,26 @@ import { GatesFailedError, type PromotionService } from './PromotionService';
 export const CONTINUOUS_DEPLOYMENT_REQUESTER = 'system:gitops/continuous-deployment';
 
 /**
- * Continuous deployment: for each environment whose promotion `mode` is `automatic`,
- * promotes the version verified in the environment before it, through the same gates,
- * approvals and engine as a person would. Never promotes backwards, never overrides a
- * gate, and at most one promotion per entity and environment is active at a time.
+ * Entity annotation: the environments (comma-separated names) that this entity opts
+ * into continuous deployment, beside those whose config `mode` is `automatic`. A team
+ * adopts continuous deployment service by service; gates and approvals still apply.
+ */
+export const CONTINUOUS_DEPLOYMENT_ANNOTATION = 'gitops.backstage.io/continuous-deployment';
+
+/** The environments an entity names in its continuous-deployment annotation. */
+export function optedInEnvironments(entity: Entity): string[] {
+  return (entity.metadata.annotations?.[CONTINUOUS_DEPLOYMENT_ANNOTATION] ?? '')
+    .split(',')
+    .map(name => name.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Continuous deployment: for each environment whose promotion `mode` is `automatic`
+ * (or that the entity opts into with its annotation), promotes the version verified
+ * in the environment before it, through the same gates, approvals and engine as a
+ * person would. Never promotes backwards, never overrides a gate, and at most one
+ * promotion per entity and environment is active at a time.
  */
 export class ContinuousDeployment {
   constructor(
@@ -37,11 +53,11 @@ export class ContinuousDeployment {
   ) {}
 
   async runOnce(): Promise<void> {
-    const automatic = this.options.config.environments.filter(
-      e => e.promotion.mode === 'automatic' && e.promotesFrom,
-    );
-    if (!automatic.length) return;
+    const promoted = this.options.config.environments.filter(e => e.promotesFrom);
     for (const entity of await this.entities()) {
+      const optedIn = optedInEnvironments(entity);
+      const automatic = promoted.filter(e => e.promotion.mode === 'automatic' || optedIn.includes(e.name));
+      if (!automatic.length) continue;
       const view = await this.options.deployments.getDeployments(entity);
       for (const env of automatic) {
         const source = view.environments.find(e => e.name === env.promotesFrom);
@@ -66,8 +82,12 @@ export class ContinuousDeployment {
 
   private async entities(): Promise<Entity[]> {
     const credentials = await this.options.auth.getOwnServiceCredentials();
+    // Without an automatic environment in config, only entities that opt in matter.
+    const annotations = this.options.config.environments.some(e => e.promotion.mode === 'automatic')
+      ? GITOPS_ENTITY_ANNOTATIONS
+      : [CONTINUOUS_DEPLOYMENT_ANNOTATION];
     const { items } = await this.options.catalog.getEntities(
-      { filter: GITOPS_ENTITY_ANNOTATIONS.map(a => ({ [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS })) },
+      { filter: annotations.map(a => ({ [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS })) },
       { credentials },
     );
     return items;
