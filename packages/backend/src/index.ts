@@ -8,6 +8,7 @@
 
 import { createBackend } from '@backstage/backend-defaults';
 import { gitopsLocalReposUrlReaderModule } from '@internal/backstage-plugin-scaffolder-backend-module-gitops';
+import { authModuleLocalUserProvider } from './localUserAuth';
 
 const backend = createBackend();
 
@@ -29,6 +30,8 @@ backend.add(import('@backstage/plugin-auth-backend'));
 // See https://backstage.io/docs/backend-system/building-backends/migrating#the-auth-plugin
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 // See https://backstage.io/docs/auth/guest/provider
+// local development only: a second identity to sign in as (auth.providers.localUser)
+backend.add(authModuleLocalUserProvider);
 
 // catalog plugin
 backend.add(import('@backstage/plugin-catalog-backend'));
@@ -75,7 +78,9 @@ backend.add(import('@roadiehq/backstage-plugin-argo-cd-backend'));
 
 // the GitOps delivery suite
 backend.add(import('@internal/backstage-plugin-gitops-backend'));
-backend.add(import('@internal/backstage-plugin-scaffolder-backend-module-gitops'));
+backend.add(
+  import('@internal/backstage-plugin-scaffolder-backend-module-gitops'),
+);
 // reads the repositories `gitops:publish:local` creates (https://gitops.local/...), so
 // the catalog can register services scaffolded without a git host
 backend.add(gitopsLocalReposUrlReaderModule);
