@@ -1,4 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
 
 /**
  * The journey a user takes through the suite, against the local GitOps sandbox
@@ -20,10 +24,68 @@ async function signInAsGuest(page: Page) {
   ).toBeVisible();
 }
 
-async function openDeployments(page: Page, service: string) {
-  await signInAsGuest(page);
+/** The second local identity (auth.providers.localUser): Sam Rivera, group sre. */
+async function signInAsSecondUser(page: Page) {
+  await page.goto('/');
+  const signIn = page.getByRole('button', { name: 'Sign In' });
+  await expect(signIn).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/sign-in.png` });
+  await signIn.click();
+  await expect(
+    page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Catalog', exact: true }),
+  ).toBeVisible();
+}
+
+async function openDeployments(page: Page, service: string, signIn = signInAsGuest) {
+  await signIn(page);
   await page.goto(`/catalog/default/component/${service}/deployments`);
   await expect(page.getByTestId('environment-dev')).toBeVisible();
+}
+
+const SANDBOX_ARGOCD = process.env.SANDBOX_ARGOCD_URL ?? 'http://localhost:7080';
+const SANDBOX_TOKEN = process.env.SANDBOX_TOKEN ?? 'sandbox-token';
+
+/**
+ * What CI does after building `tag`: clone the GitOps repository (the one Argo CD
+ * deploys the service's dev application from), bump the dev image tag, push.
+ */
+async function ciDeploysToDev(service: string, tag: string) {
+  const response = await fetch(`${SANDBOX_ARGOCD}/api/v1/applications/${service}-dev`, {
+    headers: { authorization: `Bearer ${SANDBOX_TOKEN}` },
+  });
+  expect(response.ok).toBe(true);
+  const { spec } = await response.json();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-ci-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=CI', '-c', 'user.email=ci@example.com', ...args], { cwd: dir, stdio: 'pipe' });
+  try {
+    git('clone', '--quiet', spec.source.repoURL, '.');
+    const values = path.join(dir, spec.source.path, 'values.yaml');
+    fs.writeFileSync(values, fs.readFileSync(values, 'utf8').replace(/^(\s*tag:\s*).*$/m, `$1"${tag}"`));
+    git('commit', '--quiet', '-am', `CI: deploy ${service} ${tag} to dev`);
+    git('push', '--quiet', 'origin', 'HEAD');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Opens the promotion dialog once the source's evidence lets the version through its gates. */
+async function openPromotionWhenGatesPass(page: Page, button: string) {
+  await expect(async () => {
+    await page.getByRole('button', { name: button }).click();
+    const promote = page.getByRole('dialog').getByRole('button', { name: 'Promote', exact: true });
+    try {
+      await expect(promote).toBeEnabled({ timeout: 3_000 });
+    } catch (error) {
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      throw error;
+    }
+  }).toPass({ timeout: 90_000 });
+  return page.getByRole('dialog');
+}
+
+function promotionRow(page: Page, promotion: string, versions: string) {
+  return page.getByRole('row').filter({ hasText: promotion }).filter({ hasText: versions });
 }
 
 test('a guest creates a service from a golden-path template and sees it deployed', async ({ page }) => {
@@ -103,7 +165,7 @@ test('promoting orders-api dev -> staging passes its gates, commits and is follo
   await dialog.getByLabel('Comment').fill('Ship the new order search');
   await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
   const progress = dialog.getByTestId('promotion-progress');
-  await expect(progress.getByText(/commit [0-9a-f]{7}/)).toBeVisible({ timeout: 30_000 });
+  await expect(progress.getByText(/Committed [0-9a-f]{7}/)).toBeVisible({ timeout: 30_000 });
   await expect(progress.getByText('succeeded')).toBeVisible({ timeout: 90_000 });
   await page.screenshot({ path: `${SCREENSHOTS}/promotion-succeeded.png` });
   await dialog.getByRole('button', { name: 'Close' }).click();
@@ -134,17 +196,57 @@ test('a canary paused at its manual step is promoted from the tab to completion'
   await page.screenshot({ path: `${SCREENSHOTS}/rollout-complete.png`, fullPage: true });
 });
 
-test('a prod promotion waits for an approval the requester cannot give', async ({ page }) => {
-  await openDeployments(page, 'orders-api');
-  await page.getByRole('button', { name: /Promote 2\.\d\.\d → Production/ }).click();
+test('a version CI ships to dev is followed to staging without a click (continuous deployment)', async ({ page }) => {
+  test.setTimeout(360_000);
+  // shipping-api opts into continuous deployment to staging (its catalog annotation).
+  await openDeployments(page, 'shipping-api');
+  await expect(page.getByTestId('environment-staging').getByText('3.0.0', { exact: true })).toBeVisible();
+  await ciDeploysToDev('shipping-api', '3.1.0');
+  await expect(page.getByTestId('environment-dev').getByText('3.1.0', { exact: true })).toBeVisible({ timeout: 60_000 });
+  // Nobody clicks: once dev has verified 3.1.0, the suite promotes it through staging's gates.
+  const row = promotionRow(page, 'dev → staging', '3.0.0 → 3.1.0');
+  await expect(row.getByText('system:gitops/continuous-deployment')).toBeVisible({ timeout: 90_000 });
+  await expect(row.getByText('succeeded')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('environment-staging').getByText('3.1.0', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/continuous-deployment.png`, fullPage: true });
+});
+
+test('a prod promotion waits for a second person, who approves; its canary is stepped to completion from the tab', async ({ page, browser }) => {
+  test.setTimeout(360_000);
+  await openDeployments(page, 'shipping-api');
+  await page.getByRole('button', { name: 'Promote 3.1.0 → Production' }).click();
   const dialog = page.getByRole('dialog');
-  await expect(dialog.getByText(/Needs 1 approval/)).toBeVisible();
+  await expect(dialog.getByText(/Needs 1 approval from group:default\/sre/)).toBeVisible();
+  await dialog.getByLabel('Comment').fill('Faster label printing');
   await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
   await expect(dialog.getByTestId('promotion-progress').getByText('awaiting approval')).toBeVisible({ timeout: 30_000 });
   await dialog.getByRole('button', { name: 'Close' }).click();
   await page.getByRole('button', { name: 'Approve' }).first().click();
   await expect(page.getByText('You requested this promotion: another person must approve it')).toBeVisible();
   await page.screenshot({ path: `${SCREENSHOTS}/awaiting-approval.png`, fullPage: true });
+
+  // Sam Rivera (group sre) signs in on another browser and approves.
+  const sam = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
+  await openDeployments(sam, 'shipping-api', signInAsSecondUser);
+  const row = promotionRow(sam, 'staging → prod', '3.0.0 → 3.1.0');
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await expect(row.getByText(/1\/1 sam approved/)).toBeVisible({ timeout: 30_000 });
+
+  // The commit lands; prod's canary stops at its manual step.
+  const prod = sam.getByTestId('environment-prod');
+  await expect(prod.getByText(/paused: CanaryPauseStep/)).toBeVisible({ timeout: 90_000 });
+  await expect(prod.getByText('canary 20% / stable 80%')).toBeVisible();
+  await sam.screenshot({ path: `${SCREENSHOTS}/approved-canary-paused.png`, fullPage: true });
+
+  await prod.getByRole('button', { name: 'Promote', exact: true }).click();
+  await expect(sam.getByRole('dialog').getByText('Promote shipping-api in Production?')).toBeVisible();
+  await sam.getByRole('dialog').getByRole('button', { name: 'Promote', exact: true }).click();
+  await expect(prod.getByText('step 4/4')).toBeVisible({ timeout: 90_000 });
+  await expect(row.getByText('succeeded')).toBeVisible({ timeout: 90_000 });
+  await expect(prod.getByText('3.1.0', { exact: true })).toBeVisible();
+  await expect(prod.getByText('Healthy').first()).toBeVisible();
+  await sam.screenshot({ path: `${SCREENSHOTS}/prod-promoted.png`, fullPage: true });
+  await sam.context().close();
 });
 
 test('rolling back staging to the version it ran before is one commit, followed to succeeded', async ({ page }) => {
@@ -162,4 +264,29 @@ test('rolling back staging to the version it ran before is one commit, followed 
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(staging.getByText('2.1.0', { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText('rollback of staging')).toBeVisible();
+});
+
+test('a promotion whose rollout fails is rolled back automatically, both in the history', async ({ page }) => {
+  test.setTimeout(360_000);
+  // orders-api 2.3.0 runs in dev, but its pods crash-loop in staging
+  // (examples/sandbox/scenario.yaml podFailures); staging has autoRollback.
+  await ciDeploysToDev('orders-api', '2.3.0');
+  await openDeployments(page, 'orders-api');
+  const staging = page.getByTestId('environment-staging');
+  await expect(staging.getByText('2.1.0', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Promote 2.3.0 → Staging' })).toBeVisible({ timeout: 60_000 });
+  const dialog = await openPromotionWhenGatesPass(page, 'Promote 2.3.0 → Staging');
+  await dialog.getByLabel('Comment').fill('New order export');
+  await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
+  // The Rollout makes no progress, exceeds its progress deadline and aborts: Degraded.
+  await expect(dialog.getByTestId('promotion-progress').getByText('failed')).toBeVisible({ timeout: 120_000 });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  const failed = promotionRow(page, 'dev → staging', '2.1.0 → 2.3.0');
+  await expect(failed.getByText('failed')).toBeVisible();
+  const rollback = promotionRow(page, 'rollback of staging (automatic)', '2.3.0 → 2.1.0');
+  await expect(rollback.getByText('system:gitops/auto-rollback')).toBeVisible({ timeout: 60_000 });
+  await expect(rollback.getByText('succeeded')).toBeVisible({ timeout: 90_000 });
+  await expect(staging.getByText('2.1.0', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/auto-rollback.png`, fullPage: true });
 });
