@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { execFileSync } from 'child_process';
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * The journey a user takes through the suite, against the local GitOps sandbox
