@@ -24,6 +24,17 @@ export class KubernetesRequestError extends Error {
     super(message);
     this.name = 'KubernetesRequestError';
   }
+
+  /**
+   * What our API answers when this reaches a route (the error handler reads `statusCode`
+   * first): the cluster refusing what was asked (403, 404, 409) passes through; its own
+   * failure, or ours to reach it, is a 502, never a 401 that would read as the caller's
+   * session having expired.
+   */
+  get statusCode(): number {
+    const status = this.status;
+    return status === 403 || status === 404 || status === 409 ? status : 502;
+  }
 }
 
 const PAGE_SIZE = 500;

@@ -1,9 +1,10 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-common';
 import request from 'supertest';
 import { argoApplication } from '../__testUtils__/argoCdSwagger';
 import { startGitopsTestBackend, testConfig } from '../__testUtils__/testBackend';
 import { hang, htmlError, json, slow, startFakePeer, timed, type FakePeer, type PeerBehaviour } from './__testUtils__/fakePeer';
+import { alice, createWorld, ENTITY_PATH, startWorldBackend } from './__testUtils__/world';
 
 /**
  * Fault injection on the Argo CD peers: real HTTP servers that fail, hang or answer
@@ -147,4 +148,42 @@ describe('Argo CD faults', () => {
     ]);
     expect(tagIn(down, 'dev')).toBe('1.5.0');
   });
+});
+
+describe('Argo CD faults on the routes that call Argo CD', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  // createWorld's Argo CD answers within requestTimeoutMs: 2 s.
+  const WORLD_TIMEOUT_MS = 2_000;
+
+  it.each<[string, PeerBehaviour, number, RegExp]>([
+    ['rejects our token (401)', json(401, { message: 'invalid session' }), 502, /answered 401 for .+: invalid session/],
+    ['fails (500)', json(500, { message: 'internal error' }), 502, /answered 500 for .+: internal error/],
+    ['hangs', hang, 502, new RegExp(`failed: timed out after ${WORLD_TIMEOUT_MS} ms`)],
+    ['refuses the action by its RBAC (403)', json(403, { message: 'permission denied' }), 403, /answered 403 for .+: permission denied/],
+  ])('when Argo CD %s, rollout controls and its rollback answer %i naming the instance, within one timeout', async (_what, fault, status, message) => {
+    const world = await createWorld(databases);
+    try {
+      const backend = await startWorldBackend(world);
+      world.argocd.behave(fault);
+      const calls = [
+        () => request(backend).post(`${ENTITY_PATH}/rollouts/restart`).set('authorization', alice)
+          .send({ environment: 'dev', namespace: 'payments-dev', name: 'canary-demo' }),
+        () => request(backend).post(`${ENTITY_PATH}/argocd-rollback`).set('authorization', alice)
+          .send({ environment: 'prod', application: 'payments-api-prod', historyId: 1 }),
+      ];
+      for (const call of calls) {
+        const { ms, result } = await timed(call);
+        expect({ status: result.status, message: result.body.error?.message }).toEqual({
+          status,
+          message: expect.stringMatching(new RegExp(`^Argo CD instance 'main' .*${message.source}`)),
+        });
+        expect(ms).toBeLessThan(WORLD_TIMEOUT_MS + 1_500);
+      }
+      // Nothing was half-done: the inventory still answers, with the instance's last good data.
+      world.argocd.behave(json(500, { message: 'still down' }));
+      await request(backend).get(`${ENTITY_PATH}/deployments`).set('authorization', alice).expect(200);
+    } finally {
+      await world.dispose();
+    }
+  }, 15_000);
 });
