@@ -42,7 +42,8 @@ export function resolvePromotionTarget(
   const file = template
     .replace(/\{environment\}/g, environment.name)
     .replace(/\{application\}/g, app.name);
-  if (path.posix.isAbsolute(file) || file.split('/').includes('..')) {
+  // A control character (a newline from an annotation) would reach git as another path.
+  if (path.posix.isAbsolute(file) || file.split('/').includes('..') || [...file].some(c => c < ' ')) {
     throw new InputError(`values path '${file}' is not inside the repository`);
   }
   const revision = app.source?.targetRevision;

@@ -1,4 +1,5 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
 import { alice, ci, createWorld, ENTITY_PATH, ENTITY_REF, startWorldBackend, type World } from './__testUtils__/world';
 
@@ -35,7 +36,40 @@ const trivy = (overrides: object = {}) => ({
 /** Just over the 10 MB body limit. */
 const HUGE = JSON.stringify(trivy({ Padding: 'x'.repeat(10 * 1024 * 1024) }));
 
+/** Entities whose annotations are malformed; each selects the payments-api applications otherwise. */
+const entity = (name: string, annotations: Record<string, string>): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default', annotations },
+  spec: { type: 'service', owner: 'team-payments', lifecycle: 'production' },
+});
+const SELECTOR = { 'argocd/app-selector': 'app.kubernetes.io/name=payments-api' };
+const malformed = [
+  entity('bad-selector', { 'argocd/app-selector': 'app.kubernetes.io/name in (payments-api' }),
+  entity('bad-kubernetes-id', { 'backstage.io/kubernetes-id': 'payments api' }),
+  entity('values-escape', { ...SELECTOR, 'gitops.backstage.io/values-path': '../../outside/{environment}/values.yaml' }),
+  entity('values-absolute', { ...SELECTOR, 'gitops.backstage.io/values-path': '/etc/{environment}/values.yaml' }),
+  entity('values-newline', { ...SELECTOR, 'gitops.backstage.io/values-path': 'apps/x/{environment}/values.yaml\nmalicious: true' }),
+];
+const promoteEntity = (name: string): BadRequest => ({
+  method: 'post',
+  path: '/api/gitops/v1/promotions',
+  body: { entityRef: `component:default/${name}`, from: 'dev', to: 'staging' },
+  status: 400,
+  message: /gitops.backstage.io\/values-path|values path/,
+});
+
 const corpus: Record<string, BadRequest[]> = {
+  'entity annotations': [
+    { method: 'get', path: '/api/gitops/v1/entities/component/default/bad-selector/deployments', status: 400, message: /argocd\/app-selector/ },
+    { method: 'get', path: '/api/gitops/v1/entities/component/default/bad-selector/vulnerabilities?environment=dev', status: 400, message: /argocd\/app-selector/ },
+    { method: 'post', path: '/api/gitops/v1/promotions', body: { entityRef: 'component:default/bad-selector', from: 'dev', to: 'staging' }, status: 400, message: /argocd\/app-selector/ },
+    { method: 'get', path: '/api/gitops/v1/entities/component/default/bad-kubernetes-id/deployments', status: 400, message: /backstage.io\/kubernetes-id/ },
+    { method: 'get', path: '/api/gitops/v1/entities/component/default/bad-kubernetes-id/policies?environment=dev', status: 400, message: /backstage.io\/kubernetes-id/ },
+    promoteEntity('values-escape'),
+    promoteEntity('values-absolute'),
+    promoteEntity('values-newline'),
+  ],
   'entity path segments (every entity route)': [
     ...['deployments', 'vulnerabilities?environment=dev', 'policies?environment=dev', 'rollback-candidates?environment=dev'].flatMap(
       (route): BadRequest[] => [
@@ -142,7 +176,7 @@ describe('bad input', () => {
 
   beforeAll(async () => {
     world = await createWorld(databases);
-    backend = await startWorldBackend(world);
+    backend = await startWorldBackend(world, { entities: malformed });
     // One promotion awaiting approval, for the decision routes to be refused on.
     const created = await request(backend)
       .post('/api/gitops/v1/promotions')
@@ -183,6 +217,12 @@ describe('bad input', () => {
         await request(backend).get(`/api/gitops/v1/promotions/${promotionId}`).set('authorization', alice).expect(200);
       },
     );
+  });
+
+  it('still serves the fleet beside entities with malformed annotations', async () => {
+    const fleet = await request(backend).get('/api/gitops/v1/fleet').set('authorization', alice);
+    expect(fleet.status).toBe(200);
+    expect(fleet.body.items.map((i: { entityRef: string }) => i.entityRef)).toContain(ENTITY_REF);
   });
 
   it('still takes a valid scan, promotion and decision after the whole corpus', async () => {

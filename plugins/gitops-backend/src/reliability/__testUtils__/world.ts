@@ -1,4 +1,5 @@
 import { mockCredentials, mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
 import { execFileSync } from 'child_process';
 import fs from 'fs';
 import type { Knex } from 'knex';
@@ -181,12 +182,17 @@ function worldConfig(argocdUrl: string, root: string) {
 /** The gitops backend over the world; `features` add e.g. a permissions service. */
 export function startWorldBackend(
   world: World,
-  options: { features?: NonNullable<Parameters<typeof startGitopsTestBackend>[0]>['features']; config?: object } = {},
+  options: {
+    features?: NonNullable<Parameters<typeof startGitopsTestBackend>[0]>['features'];
+    config?: object;
+    /** More catalog entities beside payments-api. */
+    entities?: Entity[];
+  } = {},
 ) {
   return startGitopsTestBackend({
     scheduler: world.scheduler,
     config: options.config ?? world.config,
-    entities: [paymentsEntity],
+    entities: [paymentsEntity, ...(options.entities ?? [])],
     features: [mockServices.database.factory({ knex: world.knex }), ...(options.features ?? [])],
   });
 }
