@@ -1,6 +1,3 @@
-// Installed (every backend plugin depends on it) but not yet declared in this
-// package.json: declaring it changes yarn.lock, which this change could not do.
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import {
   coreServices,
   createBackendModule,
