@@ -63,7 +63,16 @@ async function ciDeploysToDev(service: string, tag: string) {
     const values = path.join(dir, spec.source.path, 'values.yaml');
     fs.writeFileSync(values, fs.readFileSync(values, 'utf8').replace(/^(\s*tag:\s*).*$/m, `$1"${tag}"`));
     git('commit', '--quiet', '-am', `CI: deploy ${service} ${tag} to dev`);
-    git('push', '--quiet', 'origin', 'HEAD');
+    // A promotion may push meanwhile: rebase onto it and push again, as CI would.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        git('push', '--quiet', 'origin', 'HEAD');
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        git('pull', '--quiet', '--rebase', 'origin', 'HEAD');
+      }
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
