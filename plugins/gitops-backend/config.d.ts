@@ -128,7 +128,8 @@ export interface Config {
       workDir?: string;
       /**
        * URL rewrites for source repositories (git's `url.<to>.insteadOf <from>`), e.g. a
-       * mirror, or the local sandbox's `https://gitops.local/` repositories on disk.
+       * mirror, or the local sandbox's `https://gitops.local/` repositories on disk. A `to`
+       * without a scheme is a local folder, relative to the backend's working directory.
        */
       rewriteUrls?: Array<{ from: string; to: string }>;
     };

@@ -171,6 +171,11 @@ test('promoting orders-api dev -> staging passes its gates, commits and is follo
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByTestId('version-change')).toHaveText('Staging: 2.1.0 → 2.2.0');
   await expect(dialog.getByTestId('gate-vulnerabilities')).toContainText('0 critical with a fix (max 0)');
+  // the commits 2.2.0 ships, from orders-api's source repository (seeded by the sandbox)
+  const changes = dialog.getByTestId('source-changes');
+  await expect(changes).toContainText('3 commits in https://gitops.local/orders-api (2.1.0 → 2.2.0)');
+  await expect(changes.getByText('Idempotency keys on POST /orders')).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/promotion-dialog.png` });
   await dialog.getByLabel('Comment').fill('Ship the new order search');
   await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
   const progress = dialog.getByTestId('promotion-progress');

@@ -8,6 +8,8 @@ export interface SandboxOptions {
   seedDir?: string;
   /** Findings scenario (vulnerabilities, Kyverno policies). */
   scenarioPath?: string;
+  /** The example services' source repositories, seeded under `<dataDir>/repos`. */
+  sourceReposPath?: string;
   /** 0 picks a free port. */
   argocdPort?: number;
   kubernetesPort?: number;
@@ -46,6 +48,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   dataDir: path.join(REPO_ROOT, '.sandbox-data'),
   seedDir: path.join(REPO_ROOT, 'examples/gitops-repo'),
   scenarioPath: path.join(REPO_ROOT, 'examples/sandbox/scenario.yaml'),
+  sourceReposPath: path.join(REPO_ROOT, 'examples/sandbox/source-repos.yaml'),
   argocdPort: 7080,
   kubernetesPort: 7081,
   host: '127.0.0.1',
@@ -72,6 +75,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
     dataDir: env.SANDBOX_DATA_DIR,
     seedDir: env.SANDBOX_SEED_DIR,
     scenarioPath: env.SANDBOX_SCENARIO,
+    sourceReposPath: env.SANDBOX_SOURCE_REPOS,
     argocdPort: numberVar(env, 'SANDBOX_ARGOCD_PORT'),
     kubernetesPort: numberVar(env, 'SANDBOX_KUBERNETES_PORT'),
     host: env.SANDBOX_HOST,

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import { ManualClock, systemClock } from './clock';
 import { loadScenario } from './findings/scenario';
 import { FileChanges, GitRepo } from './git/gitRepo';
+import { seedSourceRepositories } from './git/sourceRepos';
 import { createArgoCdApi } from './http/argocdApi';
 import { createKubernetesApi } from './http/kubernetesApi';
 import { resolveOptions, SandboxOptions } from './options';
@@ -42,6 +43,7 @@ export async function startSandbox(
     path.join(config.dataDir, 'gitops.git'),
     config.seedDir,
   );
+  await seedSourceRepositories(path.join(config.dataDir, 'repos'), config.sourceReposPath);
   const scenario = await loadScenario(config.scenarioPath);
   const clock = config.manualClock ? new ManualClock() : systemClock;
   const sandbox = new Sandbox({

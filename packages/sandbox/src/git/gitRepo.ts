@@ -28,6 +28,14 @@ export type FileChanges = Record<string, string | null>;
 export class GitRepo {
   private constructor(readonly gitDir: string, readonly branch: string) {}
 
+  /** Creates an empty bare repository. */
+  static async create(repoPath: string, branch = 'main'): Promise<GitRepo> {
+    const repo = new GitRepo(path.resolve(repoPath), branch);
+    await fs.mkdir(repo.gitDir, { recursive: true });
+    await runGit(['init', '--quiet', '--bare', `--initial-branch=${branch}`, repo.gitDir]);
+    return repo;
+  }
+
   /** Opens the bare repository, creating it from `seedDir` in one commit if missing. */
   static async openOrSeed(
     repoPath: string,
@@ -38,19 +46,12 @@ export class GitRepo {
     if (await pathExists(path.join(repo.gitDir, 'HEAD'))) {
       return repo;
     }
-    await fs.mkdir(repo.gitDir, { recursive: true });
-    await runGit([
-      'init',
-      '--quiet',
-      '--bare',
-      `--initial-branch=${branch}`,
-      repo.gitDir,
-    ]);
-    await repo.commitFiles(
+    const created = await GitRepo.create(repoPath, branch);
+    await created.commitFiles(
       await readDirectory(seedDir),
       'Seed the GitOps environment repository',
     );
-    return repo;
+    return created;
   }
 
   /** What Applications put in `spec.source.repoURL`. */
@@ -88,12 +89,19 @@ export class GitRepo {
    * index, so no working tree is needed. The branch moves by compare-and-swap: a commit
    * made concurrently by someone else makes this one fail rather than vanish.
    */
-  async commitFiles(changes: FileChanges, message: string): Promise<string> {
+  async commitFiles(
+    changes: FileChanges,
+    message: string,
+    author?: { name: string; email: string },
+  ): Promise<string> {
     const parent = await this.headIfExists();
     const tempDir = await fs.mkdtemp(
       path.join(os.tmpdir(), 'gitops-sandbox-index-'),
     );
     const env = { GIT_INDEX_FILE: path.join(tempDir, 'index') };
+    const authorEnv = author
+      ? { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email }
+      : {};
     try {
       if (parent) {
         await this.git(['read-tree', parent], { env });
@@ -116,7 +124,9 @@ export class GitRepo {
       const tree = (await this.git(['write-tree'], { env })).trim();
       const parentArgs = parent ? ['-p', parent] : [];
       const commit = (
-        await this.git(['commit-tree', tree, ...parentArgs, '-m', message])
+        await this.git(['commit-tree', tree, ...parentArgs, '-m', message], {
+          env: authorEnv,
+        })
       ).trim();
       await this.git([
         'update-ref',
@@ -128,6 +138,11 @@ export class GitRepo {
     } finally {
       await fs.rm(tempDir, { recursive: true, force: true });
     }
+  }
+
+  /** Tags a commit (a lightweight tag, as release tooling often makes). */
+  async tag(name: string, commit: string): Promise<void> {
+    await this.git(['update-ref', `refs/tags/${name}`, commit, ZERO_OID]);
   }
 
   private async headIfExists(): Promise<string | undefined> {

@@ -85,6 +85,13 @@ describe('SourceChangesReader', () => {
     expect(changes?.commits).toHaveLength(3);
   });
 
+  it('takes a rewrite target without a scheme as a local folder', async () => {
+    const changes = await reader([{ from: 'https://gitops.local/', to: path.relative(process.cwd(), root) }]).between(
+      entity('url:https://gitops.local/payments-api/tree/main/'), { tag: '1.4.2' }, { tag: '1.5.0' },
+    );
+    expect(changes?.commits).toHaveLength(3);
+  });
+
   it('says why when a version has no tag or commit, or the repository cannot be read', async () => {
     await expect(reader().between(entity(`url:file://${remote}`), { tag: '1.4.2' }, { tag: '9.9.9' })).resolves.toMatchObject({
       commits: [], unavailable: `no git tag or commit for 9.9.9 in file://${remote}`,

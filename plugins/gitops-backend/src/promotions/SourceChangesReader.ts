@@ -10,6 +10,7 @@ import { git, type GitCredentialsSource } from '@internal/backstage-plugin-gitop
 import crypto from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';
+import { pathToFileURL } from 'url';
 import pLimit from 'p-limit';
 
 const SOURCE_LOCATION = 'backstage.io/source-location';
@@ -97,8 +98,12 @@ export class SourceChangesReader {
     return dir;
   }
 
+  /** A `to` without a scheme is a local folder, relative to the backend's working directory. */
   private rewrites(): string[] {
-    return (this.options.rewriteUrls ?? []).map(r => `url.${r.to}.insteadOf=${r.from}`);
+    return (this.options.rewriteUrls ?? []).map(({ from, to }) => {
+      const target = /^[a-z][a-z+.-]*:\/\//.test(to) ? to : `${pathToFileURL(path.resolve(to)).href}/`;
+      return `url.${target}.insteadOf=${from}`;
+    });
   }
 
   private compareUrl(repoURL: string, from: string, to: string): string | undefined {

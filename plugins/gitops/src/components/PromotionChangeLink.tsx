@@ -12,7 +12,7 @@ export function PromotionChangeLink({ promotion }: { promotion: Promotion }) {
     <>
       {pullRequestUrl && <Link to={pullRequestUrl}>pull request #{pullRequestUrl.match(/(\d+)\/?$/)?.[1]}</Link>}
       {pullRequestUrl && commit && ', '}
-      {commit && (commit.url ? <Link to={commit.url}>{sha}</Link> : sha)}
+      {commit && <>commit {commit.url ? <Link to={commit.url}>{sha}</Link> : sha}</>}
     </>
   );
 }

@@ -42,7 +42,7 @@ describe('PromotionHistoryCard', () => {
     );
     expect(await screen.findByText('pull request open')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: /pull request #12/ })).toHaveAttribute('href', 'https://github.com/acme/gitops/pull/12');
-    expect(screen.getByText('abcdef1')).toBeInTheDocument();
+    expect(screen.getByText('commit abcdef1')).toBeInTheDocument();
     expect(screen.getByText('dev → staging')).toBeInTheDocument();
     expect(screen.getAllByText('1.4.2 → 1.5.0')).toHaveLength(2);
   });
