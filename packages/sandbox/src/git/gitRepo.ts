@@ -99,7 +99,7 @@ export class GitRepo {
       path.join(os.tmpdir(), 'gitops-sandbox-index-'),
     );
     const env = { GIT_INDEX_FILE: path.join(tempDir, 'index') };
-    const authorEnv = author
+    const authorEnv: Record<string, string> = author
       ? { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email }
       : {};
     try {

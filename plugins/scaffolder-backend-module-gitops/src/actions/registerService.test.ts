@@ -11,10 +11,10 @@ import {
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import * as gitModule from '@internal/backstage-plugin-gitops-node/src/git/git';
 import { ApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet';
-import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import path from 'path';
 import yaml from 'yaml';
+import { fakeGithub, GITHUB } from '../__testUtils__/fakeGithub';
 import { commitFiles, createBareRepo, readRepo } from '../__testUtils__/gitRepos';
 import { createRegisterServiceAction } from './registerService';
 import { examples } from './registerService.examples';
@@ -72,8 +72,6 @@ const SEED = {
   'apps/billing-api/dev/values.yaml': 'image:\n  tag: "1.0.0"\n',
   'argocd/services.yaml': APPLICATION_SET,
 };
-const GITHUB = 'https://github.com/acme/gitops';
-const API = 'https://api.github.com/repos/acme/gitops';
 const integrations = ScmIntegrations.fromConfig(
   mockServices.rootConfig({ data: { integrations: { github: [{ host: 'github.com', token: 'ghp_test' }] } } }),
 );
@@ -312,34 +310,15 @@ describe('gitops:service:register', () => {
 
   describe('through a GitHub pull request', () => {
     let bare: string;
-    const opened: Array<Record<string, string>> = [];
-    const asGithub = (number: number) => ({
-      url: `${API}/pulls/${number}`, html_url: `${GITHUB}/pull/${number}`, number, state: 'open', merged_at: null,
-    });
+    let fakeHost: ReturnType<typeof fakeGithub>;
+    let opened: Array<Record<string, string>>;
 
     beforeEach(() => {
       bare = repoUrl.slice('file://'.length);
-      // git's own URL rewriting stands in for github.com: pushes land in the bare repository.
-      process.env.GIT_CONFIG_COUNT = '2';
-      process.env.GIT_CONFIG_KEY_0 = `url.file://${bare}.insteadOf`;
-      process.env.GIT_CONFIG_VALUE_0 = GITHUB;
-      process.env.GIT_CONFIG_KEY_1 = `url.file://${bare}.insteadOf`;
-      process.env.GIT_CONFIG_VALUE_1 = `${GITHUB}.git`;
-      opened.length = 0;
-      server.use(
-        http.get(`${API}/pulls`, ({ request }) => {
-          const head = new URL(request.url).searchParams.get('head');
-          return HttpResponse.json(opened.some(pr => `acme:${pr.head}` === head) ? [asGithub(12)] : []);
-        }),
-        http.post(`${API}/pulls`, async ({ request }) => {
-          opened.push({ ...((await request.json()) as Record<string, string>), authorization: request.headers.get('authorization')! });
-          return HttpResponse.json(asGithub(12), { status: 201 });
-        }),
-      );
+      fakeHost = fakeGithub(server, bare, 12);
+      opened = fakeHost.opened;
     });
-    afterEach(() => {
-      for (const key of ['COUNT', 'KEY_0', 'VALUE_0', 'KEY_1', 'VALUE_1']) delete process.env[`GIT_CONFIG_${key}`];
-    });
+    afterEach(() => fakeHost.restore());
 
     const show = (ref: string, file?: string) =>
       realGit(path.dirname(bare), ['--git-dir', bare, ...(file ? ['show', `${ref}:${file}`] : ['rev-parse', ref])]);

@@ -9,10 +9,10 @@ import {
 // The writer's own git runner, mocked to let another writer push in the middle of a write.
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import * as gitModule from '@internal/backstage-plugin-gitops-node/src/git/git';
-import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import path from 'path';
 import yaml from 'yaml';
+import { fakeGithub, GITHUB } from '../__testUtils__/fakeGithub';
 import { commitFiles, createBareRepo, readRepo } from '../__testUtils__/gitRepos';
 import { createSetImageAction } from './setImage';
 import { examples } from './setImage.examples';
@@ -39,8 +39,6 @@ const SEED = {
   'envs/prod/orders-api/values.yaml': 'image:\n  repository: ghcr.io/acme/orders-api\n  tag: 0.9.0\n',
   'apps/broken-api/dev/values.yaml': 'image:\n  tag:\n    nested: true\n',
 };
-const GITHUB = 'https://github.com/acme/gitops';
-const API = 'https://api.github.com/repos/acme/gitops';
 const integrations = ScmIntegrations.fromConfig(
   mockServices.rootConfig({ data: { integrations: { github: [{ host: 'github.com', token: 'ghp_test' }] } } }),
 );
@@ -173,34 +171,15 @@ describe('gitops:image:set', () => {
 
   describe('through a GitHub pull request', () => {
     let bare: string;
-    const opened: Array<Record<string, string>> = [];
-    const asGithub = (number: number) => ({
-      url: `${API}/pulls/${number}`, html_url: `${GITHUB}/pull/${number}`, number, state: 'open', merged_at: null,
-    });
+    let fakeHost: ReturnType<typeof fakeGithub>;
+    let opened: Array<Record<string, string>>;
 
     beforeEach(() => {
       bare = repoUrl.slice('file://'.length);
-      // git's own URL rewriting stands in for github.com: pushes land in the bare repository.
-      process.env.GIT_CONFIG_COUNT = '2';
-      process.env.GIT_CONFIG_KEY_0 = `url.file://${bare}.insteadOf`;
-      process.env.GIT_CONFIG_VALUE_0 = GITHUB;
-      process.env.GIT_CONFIG_KEY_1 = `url.file://${bare}.insteadOf`;
-      process.env.GIT_CONFIG_VALUE_1 = `${GITHUB}.git`;
-      opened.length = 0;
-      server.use(
-        http.get(`${API}/pulls`, ({ request }) => {
-          const head = new URL(request.url).searchParams.get('head');
-          return HttpResponse.json(opened.some(pr => `acme:${pr.head}` === head) ? [asGithub(21)] : []);
-        }),
-        http.post(`${API}/pulls`, async ({ request }) => {
-          opened.push({ ...((await request.json()) as Record<string, string>), authorization: request.headers.get('authorization')! });
-          return HttpResponse.json(asGithub(21), { status: 201 });
-        }),
-      );
+      fakeHost = fakeGithub(server, bare, 21);
+      opened = fakeHost.opened;
     });
-    afterEach(() => {
-      for (const key of ['COUNT', 'KEY_0', 'VALUE_0', 'KEY_1', 'VALUE_1']) delete process.env[`GIT_CONFIG_${key}`];
-    });
+    afterEach(() => fakeHost.restore());
 
     const show = (ref: string, file?: string) =>
       realGit(path.dirname(bare), ['--git-dir', bare, ...(file ? ['show', `${ref}:${file}`] : ['rev-parse', ref])]);
