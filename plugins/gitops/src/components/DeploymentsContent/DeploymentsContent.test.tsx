@@ -119,7 +119,7 @@ describe('DeploymentsContent', () => {
     expect(screen.getByRole('button', { name: 'Promote 1.5.0 → Staging' })).toBeInTheDocument();
     expect(screen.getByText('2 critical (1 fixable)')).toBeInTheDocument();
     expect(screen.getByText('policies: 5 pass, 1 fail')).toBeInTheDocument();
-    expect(await screen.findByText('cf8d8b4')).toBeInTheDocument();
+    expect(await screen.findByText('commit cf8d8b4')).toBeInTheDocument();
     expect(screen.getByText('1.4.2 → 1.5.0')).toBeInTheDocument();
   });
 
