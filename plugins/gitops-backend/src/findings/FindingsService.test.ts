@@ -314,11 +314,14 @@ describe('FindingsService', () => {
     expect([...tokens]).toEqual(['Bearer dev-token']);
   });
 
+  /** payments without its unscanned 1.6.0: every image has a report. */
+  const scanned: Workload = { ...payments, images: [`${IMAGE}:1.5.0`, `${IMAGE}:1.4.2`] };
+
   it('lists each (cluster, namespace, type) once per TTL, also for concurrent calls', async () => {
     const service = createService([dev]);
     await Promise.all([
-      service.vulnerabilities([payments]),
-      service.vulnerabilities([payments, payments]),
+      service.vulnerabilities([scanned]),
+      service.vulnerabilities([scanned, scanned]),
     ]);
     expect([...upstream].sort()).toEqual([
       `dev /apis/apps/v1/namespaces/${NS}/replicasets`,
@@ -327,9 +330,35 @@ describe('FindingsService', () => {
     ]);
 
     upstream.length = 0;
-    const again = await service.vulnerabilities([payments]);
+    const again = await service.vulnerabilities([scanned]);
     expect(upstream).toEqual([]);
-    expect(again.items).toHaveLength(4);
+    expect(again.items).toHaveLength(3);
+  });
+
+  it('reads the lists again before calling an image unscanned when they were cached over a second ago', async () => {
+    let now = 1_000_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const service = createService([dev]);
+      await service.vulnerabilities([payments]);
+      upstream.length = 0;
+      now += 500; // a fresh list is trusted
+      await service.vulnerabilities([payments]);
+      expect(upstream).toEqual([]);
+      now += 1_000; // 1.6.0 may have been deployed since: its report could exist now
+      await service.vulnerabilities([payments]);
+      expect([...upstream].sort()).toEqual([
+        `dev /apis/apps/v1/namespaces/${NS}/replicasets`,
+        `dev /apis/aquasecurity.github.io/v1alpha1/namespaces/${NS}/vulnerabilityreports`,
+        `dev /apis/argoproj.io/v1alpha1/namespaces/${NS}/rollouts`,
+      ]);
+      upstream.length = 0;
+      now += 5_000; // a workload whose images all have reports keeps using the cache
+      await service.vulnerabilities([scanned]);
+      expect(upstream).toEqual([]);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('counts the upstream Trivy Operator report by its list, not its summary', async () => {

@@ -63,6 +63,9 @@ export interface FindingsServiceOptions {
 }
 
 /** One error per source: a forbidden cluster fails every list, but is one problem. */
+/** How old cached lists may be when a workload's image looks unscanned in them. */
+const RECHECK_AFTER_MS = 1_000;
+
 class SourceErrors {
   private readonly bySource = new Map<string, string>();
 
@@ -125,17 +128,12 @@ export class FindingsService {
     workload: Workload,
     errors: SourceErrors,
   ): Promise<VulnerabilityFinding[]> {
-    const perCluster = await Promise.all(
-      this.clustersFor(workload, errors).map(async cluster => {
-        const list = this.lister(cluster, workload.namespace, errors);
-        const [resources, reports] = await Promise.all([
-          this.resources(workload, list, { pods: false }),
-          list<VulnerabilityReport>(VULNERABILITY_REPORTS),
-        ]);
-        return reportsForWorkload(resources, workload.images, reports);
-      }),
-    );
-    const reports = perCluster.flat();
+    let reports = await this.vulnerabilityReports(workload, errors);
+    if (workload.images.some(image => !reportsCoverImage(reports, image))) {
+      // A ReplicaSet that started since the lists were cached (a rollout that just
+      // finished) has its report by now: read again before calling it unscanned.
+      reports = await this.vulnerabilityReports(workload, errors, RECHECK_AFTER_MS);
+    }
     const findings = findingsFromReports(workload, reports);
     // Images no operator has scanned (not deployed long, or no operator in that
     // cluster) fall back to the scan CI uploaded for them.
@@ -165,6 +163,20 @@ export class FindingsService {
       }
     }
     return findings;
+  }
+
+  private async vulnerabilityReports(workload: Workload, errors: SourceErrors, maxAgeMs?: number) {
+    const perCluster = await Promise.all(
+      this.clustersFor(workload, errors).map(async cluster => {
+        const list = this.lister(cluster, workload.namespace, errors, maxAgeMs);
+        const [resources, reports] = await Promise.all([
+          this.resources(workload, list, { pods: false }),
+          list<VulnerabilityReport>(VULNERABILITY_REPORTS),
+        ]);
+        return reportsForWorkload(resources, workload.images, reports);
+      }),
+    );
+    return perCluster.flat();
   }
 
   private async workloadPolicies(
@@ -248,6 +260,7 @@ export class FindingsService {
     cluster: KubernetesCluster,
     namespace: string | undefined,
     errors: SourceErrors,
+    maxAgeMs?: number,
   ): Lister {
     return async <T extends KubeObject>(type: ResourceType) => {
       const key = [
@@ -257,8 +270,10 @@ export class FindingsService {
         type.version,
       ].join('|');
       try {
-        return (await this.cache.get(key, () =>
-          this.limit(() => this.load(cluster, type, namespace)),
+        return (await this.cache.get(
+          key,
+          () => this.limit(() => this.load(cluster, type, namespace)),
+          maxAgeMs,
         )) as T[];
       } catch (error) {
         errors.add(`kubernetes:${cluster.name}`, (error as Error).message);

@@ -30,6 +30,19 @@ describe('TtlCache', () => {
     await expect(c.get('k', async () => 7)).resolves.toBe(7);
   });
 
+  it('reloads a value older than a caller-given age, sharing that reload', async () => {
+    const c = cache();
+    await c.get('k', async () => 1);
+    now += 500;
+    await expect(c.get('k', async () => 2, 1_000)).resolves.toBe(1);
+    now += 1_000;
+    let loads = 0;
+    const reload = async () => ++loads + 1;
+    const [a, b] = await Promise.all([c.get('k', reload, 1_000), c.get('k', reload, 1_000)]);
+    expect([a, b, loads]).toEqual([2, 2, 1]);
+    await expect(c.get('k', async () => 9)).resolves.toBe(2);
+  });
+
   it('keeps a failure only briefly', async () => {
     const c = cache();
     await expect(

@@ -7,7 +7,7 @@
 export class TtlCache<T> {
   private readonly entries = new Map<
     string,
-    { value: Promise<T>; expiresAt: number }
+    { value: Promise<T>; expiresAt: number; loadedAt?: number }
   >();
   private readonly errorTtlMs: number;
 
@@ -18,18 +18,28 @@ export class TtlCache<T> {
     this.errorTtlMs = Math.min(ttlMs, 5_000);
   }
 
-  get(key: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * The cached value, loaded when missing or expired; with `maxAgeMs`, also when it
+   * was loaded longer ago than that (a load in flight is always shared).
+   */
+  get(key: string, load: () => Promise<T>, maxAgeMs?: number): Promise<T> {
     const now = this.now();
     const cached = this.entries.get(key);
-    if (cached && cached.expiresAt > now) return cached.value;
+    const tooOld =
+      maxAgeMs !== undefined && cached?.loadedAt !== undefined && now - cached.loadedAt > maxAgeMs;
+    if (cached && cached.expiresAt > now && !tooOld) return cached.value;
     this.prune(now);
     // Until the load settles the entry never expires, so callers share it.
     // async wrapper: a load that throws synchronously still yields a rejected promise.
-    const entry = { value: (async () => load())(), expiresAt: Infinity };
+    const entry: { value: Promise<T>; expiresAt: number; loadedAt?: number } = {
+      value: (async () => load())(),
+      expiresAt: Infinity,
+    };
     this.entries.set(key, entry);
     entry.value.then(
       () => {
-        entry.expiresAt = this.now() + this.ttlMs;
+        entry.loadedAt = this.now();
+        entry.expiresAt = entry.loadedAt + this.ttlMs;
       },
       () => {
         entry.expiresAt = this.now() + this.errorTtlMs;
