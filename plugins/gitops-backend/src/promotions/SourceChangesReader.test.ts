@@ -85,6 +85,20 @@ describe('SourceChangesReader', () => {
     expect(changes?.commits).toHaveLength(3);
   });
 
+  it('follows tags that moved since its clone (a re-tag, or the repository recreated under the same URL)', async () => {
+    const shared = reader();
+    const url = entity(`url:file://${remote}`);
+    await shared.between(url, { tag: '1.4.2' }, { tag: '1.5.0' });
+    // move 1.5.0 back to the second fix: the release is re-cut without "Retry card declines once"
+    await git(root, ['--git-dir', remote, 'tag', '-f', '1.5.0', shas['Fix rounding of refunds']]);
+    try {
+      const changes = await shared.between(url, { tag: '1.4.2' }, { tag: '1.5.0' });
+      expect(changes?.commits.map(c => c.message)).toEqual(['Fix rounding of refunds']);
+    } finally {
+      await git(root, ['--git-dir', remote, 'tag', '-f', '1.5.0', shas['Release 1.5.0']]);
+    }
+  });
+
   it('takes a rewrite target without a scheme as a local folder', async () => {
     const changes = await reader([{ from: 'https://gitops.local/', to: path.relative(process.cwd(), root) }]).between(
       entity('url:https://gitops.local/payments-api/tree/main/'), { tag: '1.4.2' }, { tag: '1.5.0' },

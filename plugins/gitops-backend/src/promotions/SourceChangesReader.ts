@@ -94,7 +94,9 @@ export class SourceChangesReader {
       await fs.rm(dir, { recursive: true, force: true });
       await git(this.options.workDir, ['clone', '--quiet', '--bare', '--filter=blob:none', '--', repoURL, dir], options);
     }
-    await git(dir, ['fetch', '--quiet', '--prune', '--tags', 'origin', '+refs/heads/*:refs/heads/*'], options);
+    // Forced refspecs: a re-tagged version (or a repository recreated under the same URL)
+    // must replace what this clone knew, not fail the fetch.
+    await git(dir, ['fetch', '--quiet', '--prune', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'], options);
     return dir;
   }
 

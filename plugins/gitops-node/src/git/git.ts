@@ -12,9 +12,20 @@ export class GitCommandError extends Error {
     readonly args: string[],
     readonly stderr: string,
   ) {
-    super(`git ${args[0]} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    super(`git ${args[0]} failed: ${reason(stderr)}`);
     this.name = 'GitCommandError';
   }
+}
+
+/**
+ * What went wrong, from git's stderr: its `fatal:`/`error:`/rejection lines when it
+ * printed any, else its last lines; warnings and hints are left out.
+ */
+function reason(stderr: string): string {
+  const lines = stderr.split('\n').map(line => line.trim()).filter(Boolean);
+  const errors = lines.filter(line => /^(fatal:|error:|! \[)/.test(line));
+  const chosen = errors.length ? errors : lines.filter(line => !/^(warning|hint):/i.test(line));
+  return chosen.slice(-3).join(' ') || stderr.trim();
 }
 
 export interface GitOptions {

@@ -152,6 +152,12 @@ describe('GitopsRepositoryWriter', () => {
     expect(await repo.log()).toHaveLength(1);
   });
 
+  it('names what went wrong, not the warnings around it, when git fails', async () => {
+    const missing = `file://${repo.root}/missing.git`;
+    const error = await writer('a').write(change({ repoURL: missing })).catch(e => e);
+    expect(error.message).toMatch(/^git clone failed: .*(does not appear to be a git repository|not found)/);
+  });
+
   it('rejects a missing file, writing nothing', async () => {
     await expect(writer('a').write(change({ file: 'apps/missing/values.yaml' }))).rejects.toThrow(
       'apps/missing/values.yaml does not exist in the repository',
