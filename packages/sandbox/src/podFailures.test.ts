@@ -35,14 +35,9 @@ podFailures:
     await fs.rm(scenarioDir, { recursive: true, force: true });
   });
 
-  const app = async (name: string) =>
-    (await sandbox.argocd(`/api/v1/applications/${name}`)).body;
-  const rollout = async (namespace: string, name: string) =>
-    (
-      await sandbox.kube(
-        `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
-      )
-    ).body;
+  const app = (name: string) => sandbox.application(name);
+  const rollout = (namespace: string, name: string) =>
+    sandbox.rollout(namespace, name);
   const progressing = (object: any) =>
     object.status.conditions.find((c: any) => c.type === 'Progressing');
 

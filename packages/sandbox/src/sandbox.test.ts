@@ -13,14 +13,9 @@ describe('sandbox', () => {
 
   afterEach(() => sandbox.close());
 
-  const app = async (name: string) =>
-    (await sandbox.argocd(`/api/v1/applications/${name}`)).body;
-  const rollout = async (namespace: string, name: string) =>
-    (
-      await sandbox.kube(
-        `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
-      )
-    ).body;
+  const app = (name: string) => sandbox.application(name);
+  const rollout = (namespace: string, name: string) =>
+    sandbox.rollout(namespace, name);
   const rolloutRef = (namespace: string, name: string) =>
     `namespace=${namespace}&resourceName=${name}&version=v1alpha1&group=argoproj.io&kind=Rollout`;
 

@@ -12,6 +12,10 @@ export interface JsonResponse {
 export interface TestSandbox extends SandboxHandle {
   argocd(urlPath: string, init?: RequestInit): Promise<JsonResponse>;
   kube(urlPath: string, init?: RequestInit): Promise<JsonResponse>;
+  /** An Argo CD Application as the API serves it. */
+  application(name: string): Promise<any>;
+  /** An Argo Rollout as the Kubernetes API serves it. */
+  rollout(namespace: string, name: string): Promise<any>;
   /** Commits a new `image.tag` into a values file; returns the commit sha. */
   setImageTag(valuesFile: string, tag: string): Promise<string>;
   /** Advances the manual clock in steps until `check` passes. */
@@ -53,10 +57,20 @@ export async function startTestSandbox(
         body: text ? JSON.parse(text) : undefined,
       };
     };
+  const argocd = client(handle.argocdUrl);
+  const kube = client(handle.kubernetesUrl);
   return {
     ...handle,
-    argocd: client(handle.argocdUrl),
-    kube: client(handle.kubernetesUrl),
+    argocd,
+    kube,
+    application: async name =>
+      (await argocd(`/api/v1/applications/${name}`)).body,
+    rollout: async (namespace, name) =>
+      (
+        await kube(
+          `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
+        )
+      ).body,
     async setImageTag(valuesFile, tag) {
       const values = await handle.readFile(valuesFile);
       const updated = values.replace(/^(\s*tag:\s*).*$/m, `$1"${tag}"`);

@@ -9,6 +9,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   gitopsRollbackPermission,
   parseImageRef,
+  type EnvironmentDeployment,
   type GateResult,
   type Promotion,
   type RollbackCandidate,
@@ -110,8 +111,8 @@ export class RollbackService {
     by: { requestedBy: string; comment?: string; rollbackOf?: string },
   ): Promise<Promotion> {
     const env = this.environment(environment);
-    const { target, source } = await this.locate(entity, environment);
-    const gates = await this.gates(entity, env, tag);
+    const { target, source, environments } = await this.locate(entity, environment);
+    const gates = await this.gates(entity, env, tag, environments);
     const blocked = gates.find(g => !g.passed);
     if (blocked) throw new ConflictError(`Rollback blocked by ${blocked.gate} (${blocked.evidence})`);
     const current = versionOf(source);
@@ -144,11 +145,15 @@ export class RollbackService {
    * gates are skipped and recorded as such; the rest are evaluated on an environment
    * that runs `tag` now (failing closed when none does); freeze windows always apply.
    */
-  private async gates(entity: Entity, env: EnvironmentConfig, tag: string): Promise<GateResult[]> {
+  private async gates(
+    entity: Entity,
+    env: EnvironmentConfig,
+    tag: string,
+    environments: EnvironmentDeployment[],
+  ): Promise<GateResult[]> {
     const { gates, rollback } = env.promotion;
     const skips = new Set<string>(rollback.skipGates);
-    const view = await this.options.deployments.getDeployments(entity);
-    const runsTag = view.environments.find(e => versionOf(e)?.tag === tag);
+    const runsTag = environments.find(e => versionOf(e)?.tag === tag);
     const source = runsTag ?? { name: `no environment running ${tag}`, title: '', applications: [], rollouts: [] };
     const evaluatedGates = {
       ...gates,
@@ -180,7 +185,9 @@ export class RollbackService {
 
   private async locate(entity: Entity, environment: string): Promise<{
     target: PromotionTarget;
-    source: Awaited<ReturnType<DeploymentsService['getDeployments']>>['environments'][number];
+    source: EnvironmentDeployment;
+    /** Every environment of the entity, for the gates. */
+    environments: EnvironmentDeployment[];
     current?: string;
     repository?: string;
   }> {
@@ -190,7 +197,7 @@ export class RollbackService {
     const target = resolvePromotionTarget(entity, env, source);
     const image = source.version?.image;
     const ref = image ? parseImageRef(image) : undefined;
-    return { target, source, current: ref?.tag, repository: ref?.repository };
+    return { target, source, environments: view.environments, current: ref?.tag, repository: ref?.repository };
   }
 
   private environment(name: string) {

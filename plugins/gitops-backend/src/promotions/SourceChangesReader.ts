@@ -87,12 +87,15 @@ export class SourceChangesReader {
   private async fetch(repoURL: string): Promise<string> {
     const dir = path.join(this.options.workDir, crypto.createHash('sha256').update(repoURL).digest('hex').slice(0, 16));
     const options = { config: [...(await this.options.credentials.gitConfigFor(repoURL)), ...this.rewrites()] };
-    try {
-      await fs.access(path.join(dir, 'HEAD'));
-    } catch {
+    const cloned = await fs.access(path.join(dir, 'HEAD')).then(
+      () => true,
+      () => false,
+    );
+    if (!cloned) {
       await fs.mkdir(this.options.workDir, { recursive: true });
       await fs.rm(dir, { recursive: true, force: true });
       await git(this.options.workDir, ['clone', '--quiet', '--bare', '--filter=blob:none', '--', repoURL, dir], options);
+      return dir; // a fresh clone has every branch and tag already
     }
     // Forced refspecs: a re-tagged version (or a repository recreated under the same URL)
     // must replace what this clone knew, not fail the fetch.

@@ -1,5 +1,5 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { execFileSync, spawn, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import fs from 'fs';
 import knexFactory, { type Knex } from 'knex';
 import os from 'os';
@@ -11,6 +11,7 @@ import { migrationsDirectory } from '../database/migrations';
 import { PromotionStore, type NewPromotion } from '../database/PromotionStore';
 import { InventoryRefresher } from '../inventory/InventoryRefresher';
 import { startFakePeer, type FakePeer } from './__testUtils__/fakePeer';
+import { seedGit as git } from './__testUtils__/seedGit';
 
 /*
  * Issue 9: two backend replicas run the promotion engine on one database; one is
@@ -64,19 +65,6 @@ const REPLICA_ENTRY = path.join(__dirname, 'replicas.child.ts');
 const postgres = TestDatabases.create({ ids: ['POSTGRES_15'] });
 const engines: [string][] = postgres.supports('POSTGRES_15') ? [['PostgreSQL 15']] : [['a SQLite file']];
 
-function git(cwd: string, args: string[]) {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'seed',
-      GIT_AUTHOR_EMAIL: 'seed@example.com',
-      GIT_COMMITTER_NAME: 'seed',
-      GIT_COMMITTER_EMAIL: 'seed@example.com',
-    },
-  }).trim();
-}
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 

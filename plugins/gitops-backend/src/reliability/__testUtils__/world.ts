@@ -1,6 +1,5 @@
 import { mockCredentials, mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { execFileSync } from 'child_process';
 import fs from 'fs';
 import type { Knex } from 'knex';
 import os from 'os';
@@ -8,6 +7,7 @@ import path from 'path';
 import { argoApplication } from '../../__testUtils__/argoCdSwagger';
 import { paymentsEntity, startGitopsTestBackend } from '../../__testUtils__/testBackend';
 import { startFakePeer, type FakePeer } from './fakePeer';
+import { seedGit as git } from './seedGit';
 
 /**
  * A whole GitOps world for the write paths: a real bare GitOps repository, an Argo CD
@@ -47,19 +47,6 @@ const canary = {
 
 type MockScheduler = ReturnType<typeof mockServices.scheduler> & { triggerTask(id: string): Promise<void> };
 
-function git(cwd: string, args: string[]) {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'seed',
-      GIT_AUTHOR_EMAIL: 'seed@example.com',
-      GIT_COMMITTER_NAME: 'seed',
-      GIT_COMMITTER_EMAIL: 'seed@example.com',
-    },
-  }).trim();
-}
 
 export interface World {
   root: string;
