@@ -8,8 +8,8 @@ export interface SandboxOptions {
   seedDir?: string;
   /** Findings scenario (vulnerabilities, Kyverno policies). */
   scenarioPath?: string;
-  /** The example services' source repositories, seeded under `<dataDir>/repos`. */
-  sourceReposPath?: string;
+  /** The example services' source repositories, seeded under `<dataDir>/repos`; false: none. */
+  sourceReposPath?: string | false;
   /** 0 picks a free port. */
   argocdPort?: number;
   kubernetesPort?: number;

@@ -9,6 +9,9 @@ import { startTestSandbox, TestSandbox } from './testing/testSandbox';
  * Scenario `podFailures`: pods of an image that never become ready, and what Argo
  * Rollouts and Argo CD make of it (progress deadline, abort, Degraded).
  */
+
+// A sandbox over real git, stepped through simulated rollouts: room for a busy CI machine.
+jest.setTimeout(30_000);
 describe('pods that never become ready', () => {
   let sandbox: TestSandbox;
   let scenarioDir: string;

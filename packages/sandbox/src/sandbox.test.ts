@@ -4,6 +4,9 @@ import { startTestSandbox, TestSandbox } from './testing/testSandbox';
  * End to end through both APIs: commits to the bare repository drive syncs and
  * rollouts; actions and patches drive the Rollouts.
  */
+
+// A sandbox over real git, stepped through simulated rollouts: room for a busy CI machine.
+jest.setTimeout(30_000);
 describe('sandbox', () => {
   let sandbox: TestSandbox;
 

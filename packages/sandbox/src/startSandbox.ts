@@ -43,7 +43,9 @@ export async function startSandbox(
     path.join(config.dataDir, 'gitops.git'),
     config.seedDir,
   );
-  await seedSourceRepositories(path.join(config.dataDir, 'repos'), config.sourceReposPath);
+  if (config.sourceReposPath) {
+    await seedSourceRepositories(path.join(config.dataDir, 'repos'), config.sourceReposPath);
+  }
   const scenario = await loadScenario(config.scenarioPath);
   const clock = config.manualClock ? new ManualClock() : systemClock;
   const sandbox = new Sandbox({

@@ -75,6 +75,9 @@ const definition = (name: string): Schema => ({
   $ref: `#/definitions/${name}`,
 });
 
+
+// A sandbox over real git, stepped through simulated rollouts: room for a busy CI machine.
+jest.setTimeout(30_000);
 describe('Argo CD API', () => {
   let swagger: Swagger;
   let sandbox: TestSandbox;

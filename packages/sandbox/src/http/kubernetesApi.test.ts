@@ -1,6 +1,9 @@
 import { startTestSandbox, TestSandbox } from '../testing/testSandbox';
 import { kubernetesResourceTypes } from './kubernetesResources';
 
+
+// A sandbox over real git, stepped through simulated rollouts: room for a busy CI machine.
+jest.setTimeout(30_000);
 describe('Kubernetes API', () => {
   let sandbox: TestSandbox;
 

@@ -42,6 +42,8 @@ export async function startTestSandbox(
     operationMs: 500,
     podStartupMs: 1000,
     log: () => undefined,
+    // the source repositories only serve the app's promotion dialog
+    sourceReposPath: false,
     ...options,
   });
   const client =
