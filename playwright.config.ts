@@ -21,7 +21,7 @@ export default defineConfig({
   outputDir: 'test-results/e2e',
   webServer: [
     {
-      command: `${yarn} workspace @internal/gitops-sandbox start`,
+      command: `${yarn} workspace @gitops-suite/gitops-sandbox start`,
       url: 'http://localhost:7080/healthz',
       reuseExistingServer: !CI,
       timeout: 60_000,

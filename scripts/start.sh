@@ -9,7 +9,7 @@ ensure_dependencies
 cd "$REPO_ROOT"
 
 log "Starting the GitOps sandbox (Argo CD :7080, Kubernetes :7081)"
-yarn workspace @internal/gitops-sandbox start &
+yarn workspace @gitops-suite/gitops-sandbox start &
 SANDBOX_PID=$!
 trap 'kill $SANDBOX_PID 2>/dev/null || true' EXIT
 

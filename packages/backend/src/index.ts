@@ -7,7 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
-import { gitopsLocalReposUrlReaderModule } from '@internal/backstage-plugin-scaffolder-backend-module-gitops';
+import { gitopsLocalReposUrlReaderModule } from '@gitops-suite/backstage-plugin-scaffolder-backend-module-gitops';
 import { authModuleLocalUserProvider } from './localUserAuth';
 
 const backend = createBackend();
@@ -77,9 +77,9 @@ backend.add(import('@backstage/plugin-mcp-actions-backend'));
 backend.add(import('@roadiehq/backstage-plugin-argo-cd-backend'));
 
 // the GitOps delivery suite
-backend.add(import('@internal/backstage-plugin-gitops-backend'));
+backend.add(import('@gitops-suite/backstage-plugin-gitops-backend'));
 backend.add(
-  import('@internal/backstage-plugin-scaffolder-backend-module-gitops'),
+  import('@gitops-suite/backstage-plugin-scaffolder-backend-module-gitops'),
 );
 // reads the repositories `gitops:publish:local` creates (https://gitops.local/...), so
 // the catalog can register services scaffolded without a git host

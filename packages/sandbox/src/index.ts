@@ -9,3 +9,4 @@ export { startSandbox } from './startSandbox';
 export type { SandboxHandle } from './startSandbox';
 export type { SandboxOptions } from './options';
 export type { FileChanges } from './git/gitRepo';
+export { runSandboxCli } from './cli';

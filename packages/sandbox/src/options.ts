@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** Options of `startSandbox`; every one has a default (see README). */
@@ -38,17 +39,24 @@ export interface SandboxOptions {
 type ResolvedOptions = Required<SandboxOptions>;
 
 /**
- * packages/sandbox/src -> the monorepo root. The sandbox only ever runs from source
- * inside the monorepo (bin/gitops-sandbox, tests), never from a production build.
+ * Where the example data lives: the published package carries a copy in `examples/`
+ * (made by its prepack script), next to `dist/`; inside the monorepo it is the repo's
+ * own `examples/`, two levels above `packages/sandbox`.
  */
+const PACKAGED_EXAMPLES = path.resolve(__dirname, '../examples');
+const IN_MONOREPO = !fs.existsSync(PACKAGED_EXAMPLES);
 // eslint-disable-next-line no-restricted-syntax
 const REPO_ROOT = path.resolve(__dirname, '../../..');
+const EXAMPLES = IN_MONOREPO ? path.join(REPO_ROOT, 'examples') : PACKAGED_EXAMPLES;
 
 export const DEFAULT_OPTIONS: ResolvedOptions = {
-  dataDir: path.join(REPO_ROOT, '.sandbox-data'),
-  seedDir: path.join(REPO_ROOT, 'examples/gitops-repo'),
-  scenarioPath: path.join(REPO_ROOT, 'examples/sandbox/scenario.yaml'),
-  sourceReposPath: path.join(REPO_ROOT, 'examples/sandbox/source-repos.yaml'),
+  // Installed from the registry, state goes where it is started (npx in a project).
+  dataDir: IN_MONOREPO
+    ? path.join(REPO_ROOT, '.sandbox-data')
+    : path.resolve('.gitops-sandbox'),
+  seedDir: path.join(EXAMPLES, 'gitops-repo'),
+  scenarioPath: path.join(EXAMPLES, 'sandbox/scenario.yaml'),
+  sourceReposPath: path.join(EXAMPLES, 'sandbox/source-repos.yaml'),
   argocdPort: 7080,
   kubernetesPort: 7081,
   host: '127.0.0.1',

@@ -3,7 +3,7 @@ import fs from 'fs';
 import path from 'path';
 import request from 'supertest';
 import { parse } from 'yaml';
-import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-common';
+import type { DeploymentsResponse } from '@gitops-suite/backstage-plugin-gitops-common';
 import { argoApplication } from './__testUtils__/argoCdSwagger';
 import {
   ARGOCD_URL as ARGOCD,

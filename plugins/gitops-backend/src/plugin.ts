@@ -7,7 +7,7 @@ import { ScmIntegrations } from '@backstage/integration';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import os from 'os';
 import path from 'path';
-import { gitopsPermissions } from '@internal/backstage-plugin-gitops-common';
+import { gitopsPermissions } from '@gitops-suite/backstage-plugin-gitops-common';
 import { ArgoCdClient } from './argocd/ArgoCdClient';
 import { readGitopsConfig } from './config/gitopsConfig';
 import { DatabaseInventoryStore } from './database/InventoryStore';
@@ -25,7 +25,7 @@ import {
   GithubPullRequests,
   GitopsRepositoryWriter,
   ScmCredentials,
-} from '@internal/backstage-plugin-gitops-node';
+} from '@gitops-suite/backstage-plugin-gitops-node';
 import { PromotionEngine } from './promotions/PromotionEngine';
 import { SourceChangesReader } from './promotions/SourceChangesReader';
 import { PromotionService } from './promotions/PromotionService';

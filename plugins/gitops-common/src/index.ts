@@ -11,6 +11,4 @@ export * from './entity';
 export * from './imageRef';
 export * from './rolloutActions';
 export * from './promotions';
-export * from './yamlEdit';
-export * from './versionOrder';
 export * from './fleet';

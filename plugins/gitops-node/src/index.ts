@@ -25,3 +25,5 @@ export {
 } from './writer/validation';
 export type { OpenPullRequest, PullRequest, PullRequestProvider } from './pullRequests/PullRequestProvider';
 export { GithubPullRequests, type TokenSource } from './pullRequests/GithubPullRequests';
+export { setYamlValue, type YamlEdit } from './yaml/yamlEdit';
+export { compareVersionTags } from './versions/versionOrder';

@@ -6,7 +6,7 @@ import {
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { hasGitopsAnnotations } from '@internal/backstage-plugin-gitops-common';
+import { hasGitopsAnnotations } from '@gitops-suite/backstage-plugin-gitops-common';
 import { GitopsClient, gitopsApiRef } from './api';
 import { fleetRouteRef, rootRouteRef } from './routes';
 import DashboardIcon from '@material-ui/icons/Dashboard';

@@ -6,7 +6,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
-import { hasGitopsAnnotations } from '@internal/backstage-plugin-gitops-common';
+import { hasGitopsAnnotations } from '@gitops-suite/backstage-plugin-gitops-common';
 import { GitopsClient, gitopsApiRef } from './api';
 import { fleetRouteRef, rootRouteRef } from './routes';
 

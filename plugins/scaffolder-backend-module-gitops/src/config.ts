@@ -1,6 +1,6 @@
 import type { RootConfigService } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
-import type { GitAuthor } from '@internal/backstage-plugin-gitops-node';
+import type { GitAuthor } from '@gitops-suite/backstage-plugin-gitops-node';
 import os from 'os';
 import path from 'path';
 

@@ -4,7 +4,7 @@ import {
   GithubPullRequests,
   GitopsRepositoryWriter,
   ScmCredentials,
-} from '@internal/backstage-plugin-gitops-node';
+} from '@gitops-suite/backstage-plugin-gitops-node';
 import { createPromoteAction } from './actions/promote';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createRegisterServiceAction } from './actions/registerService';

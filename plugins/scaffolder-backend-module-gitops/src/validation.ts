@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 
 // Branches, repository URLs and repository paths are checked by the validators of
-// @internal/backstage-plugin-gitops-node (requireBranch, requireGitUrl,
+// @gitops-suite/backstage-plugin-gitops-node (requireBranch, requireGitUrl,
 // requireRelativePath), the same the writer applies.
 
 /** RFC 1123 label: what Kubernetes accepts for namespaces and most object names. */

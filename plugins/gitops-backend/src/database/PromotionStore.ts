@@ -4,7 +4,7 @@ import {
   type Promotion,
   type PromotionApproval,
   type PromotionStatus,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { Knex } from 'knex';
 
 /** Where a promotion writes: resolved once, when it is requested. */

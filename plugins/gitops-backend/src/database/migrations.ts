@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 
 /** Where the plugin's knex migrations live. */
 export const migrationsDirectory = resolvePackagePath(
-  '@internal/backstage-plugin-gitops-backend',
+  '@gitops-suite/backstage-plugin-gitops-backend',
   'migrations',
 );
 

@@ -7,7 +7,7 @@ import {
   type EnvironmentDeployment,
   type RolloutSummary,
   type SourceError,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { InventoryApplication } from '../database/InventoryStore';
 import type { Inventory } from '../inventory/Inventory';

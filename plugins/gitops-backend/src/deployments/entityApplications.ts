@@ -7,7 +7,7 @@ import {
   ANNOTATION_ARGOCD_INSTANCE_NAME,
   ANNOTATION_ARGOCD_PROJECT_NAME,
   ANNOTATION_KUBERNETES_ID,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { InventoryApplication } from '../database/InventoryStore';
 import { LabelSelector } from './labelSelector';
 

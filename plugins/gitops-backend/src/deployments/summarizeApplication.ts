@@ -2,7 +2,7 @@ import type {
   ApplicationSummary,
   HealthStatus,
   SyncStatus,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { InventoryApplication } from '../database/InventoryStore';
 import type { ArgoCdInstanceConfig } from '../config/gitopsConfig';
 

@@ -3,7 +3,7 @@ import { InputError } from '@backstage/errors';
 import type {
   PoliciesResponse,
   VulnerabilitiesResponse,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import { entityApplicationFilter } from '../deployments/entityApplications';
 import { EnvironmentPlacer } from '../deployments/environments';

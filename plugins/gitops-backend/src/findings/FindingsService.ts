@@ -3,7 +3,7 @@ import type {
   PolicySummary,
   SourceError,
   VulnerabilitySummary,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import pLimit from 'p-limit';
 import {
   KubernetesClient,

@@ -1,4 +1,4 @@
-import { parseImageRef } from '@internal/backstage-plugin-gitops-common';
+import { parseImageRef } from '@gitops-suite/backstage-plugin-gitops-common';
 
 /** An image reference in one spelling: `docker.io/library/nginx` for `nginx`. */
 export interface CanonicalImage {

@@ -1,4 +1,4 @@
-import type { PolicySummary } from '@internal/backstage-plugin-gitops-common';
+import type { PolicySummary } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { KubeObject } from '../kubernetes/types';
 import type { PolicyOutcome, PolicyResult } from './types';
 import type { ResourceRef } from './workloadResources';

@@ -2,7 +2,7 @@ import type {
   PolicyResult,
   SourceError,
   VulnerabilityFinding,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 
 /** Severities as the API reports them: Trivy's, lower-cased. */
 export type Severity = VulnerabilityFinding['severity'];

@@ -1,7 +1,7 @@
 import type {
   SeverityCounts,
   VulnerabilitySummary,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { Severity, VulnerabilityFinding } from './types';
 
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'unknown'];

@@ -17,7 +17,7 @@ import {
   type RolloutSummary,
   type SourceError,
   type SyncStatus,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import pLimit from 'p-limit';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { InventoryApplication } from '../database/InventoryStore';

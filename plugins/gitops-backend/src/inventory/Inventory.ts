@@ -1,4 +1,4 @@
-import type { SourceError } from '@internal/backstage-plugin-gitops-common';
+import type { SourceError } from '@gitops-suite/backstage-plugin-gitops-common';
 import type {
   InventoryApplication,
   InventoryStore,

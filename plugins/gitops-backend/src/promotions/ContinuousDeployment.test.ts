@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ConflictError } from '@backstage/errors';
-import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-common';
+import type { EnvironmentDeployment } from '@gitops-suite/backstage-plugin-gitops-common';
 import { paymentsEntity } from '../__testUtils__/testBackend';
 import { readGitopsConfig } from '../config/gitopsConfig';
 import { ConfigReader } from '@backstage/config';

@@ -6,11 +6,11 @@ import type { Entity } from '@backstage/catalog-model';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { ConflictError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { compareVersionTags } from '@gitops-suite/backstage-plugin-gitops-node';
 import {
-  compareVersionTags,
   GITOPS_ENTITY_ANNOTATIONS,
   type EnvironmentDeployment,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
 import { GatesFailedError, type PromotionService } from './PromotionService';

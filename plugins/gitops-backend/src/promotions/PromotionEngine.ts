@@ -5,8 +5,8 @@ import type { GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
 import type { Inventory } from '../inventory/Inventory';
 import { summarizeRollout } from '../rollouts/summarizeRollout';
-import { parseImageRef } from '@internal/backstage-plugin-gitops-common';
-import type { GitopsRepositoryWriter, PullRequestProvider } from '@internal/backstage-plugin-gitops-node';
+import { parseImageRef } from '@gitops-suite/backstage-plugin-gitops-common';
+import type { GitopsRepositoryWriter, PullRequestProvider } from '@gitops-suite/backstage-plugin-gitops-node';
 import { repositoryEdit } from './repositoryEdit';
 
 const MAX_WRITE_ATTEMPTS = 5;

@@ -20,7 +20,7 @@ import {
   type PromotionPreview,
   type PromotionVersion,
   type EnvironmentDeployment,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import crypto from 'crypto';
 import type { EnvironmentConfig, GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
@@ -28,7 +28,7 @@ import type { DeploymentsService } from '../deployments/DeploymentsService';
 import { evaluateGates, type PolicyFailures } from './gates';
 import type { SourceChangesReader } from './SourceChangesReader';
 import { resolvePromotionTarget } from './resolveTarget';
-import type { VulnerabilitySummary } from '@internal/backstage-plugin-gitops-common';
+import type { VulnerabilitySummary } from '@gitops-suite/backstage-plugin-gitops-common';
 
 /** Findings of an environment, for the vulnerability and policy gates. */
 export interface PromotionEvidence {

@@ -13,12 +13,12 @@ import {
   type GateResult,
   type Promotion,
   type RollbackCandidate,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import crypto from 'crypto';
 import type { EnvironmentConfig, GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, PromotionTarget } from '../database/PromotionStore';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
-import type { GitopsRepositoryWriter } from '@internal/backstage-plugin-gitops-node';
+import type { GitopsRepositoryWriter } from '@gitops-suite/backstage-plugin-gitops-node';
 import { evaluateGates } from './gates';
 import { toApi, versionOf, type PromotionEvidence } from './PromotionService';
 import { versionReader } from './repositoryEdit';

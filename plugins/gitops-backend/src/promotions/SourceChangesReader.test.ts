@@ -2,7 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import type { Entity } from '@backstage/catalog-model';
-import { git } from '@internal/backstage-plugin-gitops-node';
+import { git } from '@gitops-suite/backstage-plugin-gitops-node';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';

@@ -5,8 +5,8 @@ import type {
   PromotionVersion,
   SourceChanges,
   SourceCommit,
-} from '@internal/backstage-plugin-gitops-common';
-import { git, type GitCredentialsSource } from '@internal/backstage-plugin-gitops-node';
+} from '@gitops-suite/backstage-plugin-gitops-common';
+import { git, type GitCredentialsSource } from '@gitops-suite/backstage-plugin-gitops-node';
 import crypto from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';

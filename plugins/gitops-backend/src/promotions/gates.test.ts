@@ -1,4 +1,4 @@
-import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-common';
+import type { EnvironmentDeployment } from '@gitops-suite/backstage-plugin-gitops-common';
 import { evaluateGates } from './gates';
 
 const now = new Date('2026-11-22T12:00:00Z');

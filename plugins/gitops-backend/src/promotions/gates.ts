@@ -2,7 +2,7 @@ import type {
   EnvironmentDeployment,
   GateResult,
   VulnerabilitySummary,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { PromotionConfig } from '../config/gitopsConfig';
 
 /** Kyverno results of the source version, as the policy gate counts them. */

@@ -11,7 +11,7 @@ import {
   setupUpstreamServer,
   startGitopsTestBackend,
 } from '../__testUtils__/testBackend';
-import { git } from '@internal/backstage-plugin-gitops-node';
+import { git } from '@gitops-suite/backstage-plugin-gitops-node';
 
 const VALUES = (tag: string) => `# payments-api (team-payments)
 image:

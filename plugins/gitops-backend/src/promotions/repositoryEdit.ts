@@ -5,7 +5,7 @@ import {
   yamlValueReader,
   type RepositoryEdit,
   type VersionReader,
-} from '@internal/backstage-plugin-gitops-node';
+} from '@gitops-suite/backstage-plugin-gitops-node';
 import type { PromotionTarget, StoredPromotion } from '../database/PromotionStore';
 
 /** The edit that puts a promotion's version into its target file, by the target's strategy. */

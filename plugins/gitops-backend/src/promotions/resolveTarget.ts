@@ -3,7 +3,7 @@ import { ConflictError, InputError } from '@backstage/errors';
 import {
   ANNOTATION_GITOPS_VALUES_PATH,
   type EnvironmentDeployment,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import path from 'path';
 import type { EnvironmentConfig } from '../config/gitopsConfig';
 import type { PromotionTarget } from '../database/PromotionStore';

@@ -1,5 +1,5 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-common';
+import type { DeploymentsResponse } from '@gitops-suite/backstage-plugin-gitops-common';
 import request from 'supertest';
 import { argoApplication } from '../__testUtils__/argoCdSwagger';
 import { startGitopsTestBackend, testConfig } from '../__testUtils__/testBackend';

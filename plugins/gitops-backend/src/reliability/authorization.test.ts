@@ -1,6 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { gitopsPermissions } from '@internal/backstage-plugin-gitops-common';
+import { gitopsPermissions } from '@gitops-suite/backstage-plugin-gitops-common';
 import request from 'supertest';
 import { alice, bob, createWorld, ENTITY_PATH, ENTITY_REF, startWorldBackend, type World } from './__testUtils__/world';
 

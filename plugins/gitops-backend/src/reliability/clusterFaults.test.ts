@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-common';
+import type { DeploymentsResponse } from '@gitops-suite/backstage-plugin-gitops-common';
 import fs from 'fs';
 import path from 'path';
 import request from 'supertest';

@@ -17,7 +17,7 @@
  */
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
-import { GitopsRepositoryWriter } from '@internal/backstage-plugin-gitops-node';
+import { GitopsRepositoryWriter } from '@gitops-suite/backstage-plugin-gitops-node';
 import fs from 'fs';
 import knexFactory from 'knex';
 import { ArgoCdClient } from '../argocd/ArgoCdClient';

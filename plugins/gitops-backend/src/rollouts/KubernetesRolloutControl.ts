@@ -1,4 +1,4 @@
-import type { RolloutAction } from '@internal/backstage-plugin-gitops-common';
+import type { RolloutAction } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import {
   KubernetesRequestError,

@@ -4,7 +4,7 @@ import {
   rolloutActionConflict,
   type RolloutAction,
   type RolloutSummary,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import type { ArgoCdClient, ResourceRef } from '../argocd/ArgoCdClient';
 import { managedRollouts } from '../argocd/trimApplication';

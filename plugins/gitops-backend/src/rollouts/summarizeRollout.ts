@@ -2,7 +2,7 @@ import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1al
 import type {
   RolloutStep,
   RolloutSummary,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 
 type Spec = IRollout['spec'];
 type Status = NonNullable<IRollout['status']>;

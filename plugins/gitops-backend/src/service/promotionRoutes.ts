@@ -8,7 +8,7 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { gitopsReadPermission, type Promotion } from '@internal/backstage-plugin-gitops-common';
+import { gitopsReadPermission, type Promotion } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { JsonObject } from '@backstage/types';
 import type { Request } from 'express';
 import { GatesFailedError, type PromotionService } from '../promotions/PromotionService';

@@ -16,7 +16,7 @@ import {
   gitopsReadPermission,
   gitopsRollbackPermission,
   gitopsRolloutControlPermission,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import express, { type Request } from 'express';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { InventoryStore } from '../database/InventoryStore';

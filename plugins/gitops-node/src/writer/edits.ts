@@ -1,6 +1,6 @@
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
-import { setYamlValue } from '@internal/backstage-plugin-gitops-common';
+import { setYamlValue } from '../yaml/yamlEdit';
 import fs from 'fs/promises';
 import path from 'path';
 import { isMap, isSeq, parseDocument } from 'yaml';

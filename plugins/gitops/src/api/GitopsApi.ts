@@ -14,7 +14,7 @@ import type {
   RollbackCandidate,
   FleetFilter,
   FleetResponse,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 
 /** Client of the `gitops` backend plugin. @public */
 export interface GitopsApi {

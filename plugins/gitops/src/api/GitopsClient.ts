@@ -16,7 +16,7 @@ import type {
   RollbackCandidate,
   FleetFilter,
   FleetResponse,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsApi } from './GitopsApi';
 
 /** A promotion was refused because gates failed; carries each gate's evidence. @public */

@@ -1,6 +1,6 @@
 import { StatusError, StatusOK, StatusWarning } from '@backstage/core-components';
 import { List, ListItem, ListItemText } from '@material-ui/core';
-import type { GateResult } from '@internal/backstage-plugin-gitops-common';
+import type { GateResult } from '@gitops-suite/backstage-plugin-gitops-common';
 
 /** Each gate with pass/fail and the evidence it looked at. */
 export function GateList({ gates }: { gates: GateResult[] }) {

@@ -1,5 +1,5 @@
 import { Link } from '@backstage/core-components';
-import type { Promotion } from '@internal/backstage-plugin-gitops-common';
+import type { Promotion } from '@gitops-suite/backstage-plugin-gitops-common';
 
 /**
  * Where a promotion's change is: its pull request (while open, and after the merge)

@@ -6,7 +6,7 @@ import {
   StatusRunning,
   StatusWarning,
 } from '@backstage/core-components';
-import type { PromotionStatus } from '@internal/backstage-plugin-gitops-common';
+import type { PromotionStatus } from '@gitops-suite/backstage-plugin-gitops-common';
 
 /** A promotion's state with the core-components status icon. */
 export function PromotionStatusLabel({ status }: { status: PromotionStatus }) {

@@ -9,7 +9,7 @@ import {
 import type {
   HealthStatus,
   SyncStatus,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 
 /** Argo CD sync status with the core-components status icon. */
 export function SyncStatusLabel({ status }: { status: SyncStatus }) {

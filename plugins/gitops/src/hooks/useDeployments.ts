@@ -1,7 +1,7 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { getCompoundEntityRef, type Entity } from '@backstage/catalog-model';
 import { useCallback, useEffect, useState } from 'react';
-import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-common';
+import type { DeploymentsResponse } from '@gitops-suite/backstage-plugin-gitops-common';
 import { gitopsApiRef } from '../api';
 
 /** How often the tab re-reads the (cheap, snapshot-backed) deployments route. */

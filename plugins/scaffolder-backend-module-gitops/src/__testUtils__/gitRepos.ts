@@ -2,7 +2,7 @@ import fs from 'fs/promises';
 import os from 'os';
 import path from 'path';
 import { pathToFileURL } from 'url';
-import { git } from '@internal/backstage-plugin-gitops-node';
+import { git } from '@gitops-suite/backstage-plugin-gitops-node';
 
 const author = { name: 'Seed', email: 'seed@example.com' };
 

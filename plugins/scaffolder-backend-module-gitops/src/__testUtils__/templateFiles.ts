@@ -5,7 +5,7 @@ import yaml from 'yaml';
 
 /** The repository's templates/ folder: the golden paths these actions serve. */
 export const TEMPLATES_DIR = resolvePackagePath(
-  '@internal/backstage-plugin-scaffolder-backend-module-gitops',
+  '@gitops-suite/backstage-plugin-scaffolder-backend-module-gitops',
   '../../templates',
 );
 

@@ -1,6 +1,6 @@
 import { createMockDirectory, mockServices, registerMswTestHooks } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { GitopsRepositoryWriter, ScmCredentials } from '@internal/backstage-plugin-gitops-node';
+import { GitopsRepositoryWriter, ScmCredentials } from '@gitops-suite/backstage-plugin-gitops-node';
 import { ScmIntegrations } from '@backstage/integration';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';

@@ -4,7 +4,7 @@ import {
   registerMswTestHooks,
 } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import type { Promotion, PromotionPreview } from '@internal/backstage-plugin-gitops-common';
+import type { Promotion, PromotionPreview } from '@gitops-suite/backstage-plugin-gitops-common';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import yaml from 'yaml';

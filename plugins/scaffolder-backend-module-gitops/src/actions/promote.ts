@@ -7,7 +7,7 @@ import type {
   GateResult,
   Promotion,
   PromotionPreview,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { requireDnsLabel } from '../validation';
 import { examples } from './promote.examples';
 

@@ -2,7 +2,7 @@ import { createMockDirectory } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import fs from 'fs';
 import yaml from 'yaml';
-import { git } from '@internal/backstage-plugin-gitops-node';
+import { git } from '@gitops-suite/backstage-plugin-gitops-node';
 import { createPublishLocalAction } from './publishLocal';
 import { examples } from './publishLocal.examples';
 

@@ -5,7 +5,7 @@ import fs from 'fs/promises';
 import os from 'os';
 import path from 'path';
 import { pathToFileURL } from 'url';
-import { git, requireBranch, type GitAuthor } from '@internal/backstage-plugin-gitops-node';
+import { git, requireBranch, type GitAuthor } from '@gitops-suite/backstage-plugin-gitops-node';
 import { localRepoUrl, REPO_NAME } from '../localRepos/urls';
 import { withDefaults } from '../validation';
 import { examples } from './publishLocal.examples';

@@ -1,15 +1,15 @@
 import { createMockDirectory, mockServices } from '@backstage/backend-test-utils';
 import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { setYamlValue } from '@internal/backstage-plugin-gitops-common';
+import { setYamlValue } from '@gitops-suite/backstage-plugin-gitops-node';
 import {
   GithubPullRequests,
   GitopsRepositoryWriter,
   ScmCredentials,
-} from '@internal/backstage-plugin-gitops-node';
+} from '@gitops-suite/backstage-plugin-gitops-node';
 // The writer's own git runner, mocked to let another writer push in the middle of a write.
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
-import * as gitModule from '@internal/backstage-plugin-gitops-node/src/git/git';
+import * as gitModule from '@gitops-suite/backstage-plugin-gitops-node/src/git/git';
 import { ApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet';
 import { setupServer } from 'msw/node';
 import path from 'path';
@@ -19,11 +19,11 @@ import { commitFiles, createBareRepo, readRepo } from '../__testUtils__/gitRepos
 import { createRegisterServiceAction } from './registerService';
 import { examples } from './registerService.examples';
 
-jest.mock('@internal/backstage-plugin-gitops-node/src/git/git', () => {
-  const actual = jest.requireActual('@internal/backstage-plugin-gitops-node/src/git/git');
+jest.mock('@gitops-suite/backstage-plugin-gitops-node/src/git/git', () => {
+  const actual = jest.requireActual('@gitops-suite/backstage-plugin-gitops-node/src/git/git');
   return { ...actual, git: jest.fn(actual.git) };
 });
-const realGit = jest.requireActual('@internal/backstage-plugin-gitops-node/src/git/git').git;
+const realGit = jest.requireActual('@gitops-suite/backstage-plugin-gitops-node/src/git/git').git;
 // Each test clones, commits and pushes real repositories: slow on a busy machine.
 jest.setTimeout(30_000);
 

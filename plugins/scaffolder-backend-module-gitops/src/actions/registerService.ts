@@ -6,7 +6,7 @@ import {
   requireGitUrl,
   requireRelativePath,
   type RepositoryEdit,
-} from '@internal/backstage-plugin-gitops-node';
+} from '@gitops-suite/backstage-plugin-gitops-node';
 import { applicationSetEdit } from '../gitops/applicationSet';
 import {
   combineEdits,

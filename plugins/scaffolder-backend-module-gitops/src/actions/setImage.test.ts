@@ -5,10 +5,10 @@ import {
   GithubPullRequests,
   GitopsRepositoryWriter,
   ScmCredentials,
-} from '@internal/backstage-plugin-gitops-node';
+} from '@gitops-suite/backstage-plugin-gitops-node';
 // The writer's own git runner, mocked to let another writer push in the middle of a write.
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
-import * as gitModule from '@internal/backstage-plugin-gitops-node/src/git/git';
+import * as gitModule from '@gitops-suite/backstage-plugin-gitops-node/src/git/git';
 import { setupServer } from 'msw/node';
 import path from 'path';
 import yaml from 'yaml';
@@ -17,11 +17,11 @@ import { commitFiles, createBareRepo, readRepo } from '../__testUtils__/gitRepos
 import { createSetImageAction } from './setImage';
 import { examples } from './setImage.examples';
 
-jest.mock('@internal/backstage-plugin-gitops-node/src/git/git', () => {
-  const actual = jest.requireActual('@internal/backstage-plugin-gitops-node/src/git/git');
+jest.mock('@gitops-suite/backstage-plugin-gitops-node/src/git/git', () => {
+  const actual = jest.requireActual('@gitops-suite/backstage-plugin-gitops-node/src/git/git');
   return { ...actual, git: jest.fn(actual.git) };
 });
-const realGit = jest.requireActual('@internal/backstage-plugin-gitops-node/src/git/git').git;
+const realGit = jest.requireActual('@gitops-suite/backstage-plugin-gitops-node/src/git/git').git;
 // Each test clones, commits and pushes real repositories: slow on a busy machine.
 jest.setTimeout(30_000);
 

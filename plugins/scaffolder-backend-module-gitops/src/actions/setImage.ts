@@ -1,7 +1,7 @@
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { setYamlValue } from '@internal/backstage-plugin-gitops-common';
+import { setYamlValue } from '@gitops-suite/backstage-plugin-gitops-node';
 import {
   requireBranch,
   requireGitUrl,
@@ -10,7 +10,7 @@ import {
   requireRelativePath,
   setValueEdit,
   type RepositoryEdit,
-} from '@internal/backstage-plugin-gitops-node';
+} from '@gitops-suite/backstage-plugin-gitops-node';
 import fs from 'fs/promises';
 import { parse } from 'yaml';
 import {

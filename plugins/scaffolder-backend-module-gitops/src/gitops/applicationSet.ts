@@ -1,6 +1,6 @@
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
-import { requireRelativePath, type RepositoryEdit } from '@internal/backstage-plugin-gitops-node';
+import { requireRelativePath, type RepositoryEdit } from '@gitops-suite/backstage-plugin-gitops-node';
 import fs from 'fs/promises';
 import { type Document, isMap, isScalar, isSeq, parseAllDocuments, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 

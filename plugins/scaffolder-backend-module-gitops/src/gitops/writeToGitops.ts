@@ -3,7 +3,7 @@ import type {
   GitopsRepositoryWriter,
   PullRequestProvider,
   RepositoryEdit,
-} from '@internal/backstage-plugin-gitops-node';
+} from '@gitops-suite/backstage-plugin-gitops-node';
 import type { ActionContext } from '@backstage/plugin-scaffolder-node';
 
 /** How a change reaches the branch Argo CD follows. */
@@ -11,7 +11,7 @@ export type WriteMethod = 'commit' | 'pull-request';
 
 /** What the actions that write to a GitOps repository share (see module.ts). */
 export interface GitopsWriteOptions {
-  /** The suite's writer (`@internal/backstage-plugin-gitops-node`), as promotions use it. */
+  /** The suite's writer (`@gitops-suite/backstage-plugin-gitops-node`), as promotions use it. */
   writer: Pick<GitopsRepositoryWriter, 'write'>;
   /** Opens pull requests for `method: pull-request`; the first that supports the repository. */
   pullRequests?: PullRequestProvider[];

@@ -4,7 +4,7 @@ import { InputError, NotAllowedError, NotFoundError, NotModifiedError } from '@b
 import fs from 'fs/promises';
 import path from 'path';
 import { commitFiles, createBareRepo } from '../__testUtils__/gitRepos';
-import { git } from '@internal/backstage-plugin-gitops-node';
+import { git } from '@gitops-suite/backstage-plugin-gitops-node';
 import { GitopsLocalReposUrlReader } from './GitopsLocalReposUrlReader';
 
 const URL_BASE = 'https://gitops.local/payments-api';

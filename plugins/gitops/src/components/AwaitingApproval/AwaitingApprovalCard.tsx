@@ -2,7 +2,7 @@ import { InfoCard, Link, Table, type TableColumn } from '@backstage/core-compone
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { Button } from '@material-ui/core';
-import type { Promotion } from '@internal/backstage-plugin-gitops-common';
+import type { Promotion } from '@gitops-suite/backstage-plugin-gitops-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
 import { errorMessage } from '../errorMessage';

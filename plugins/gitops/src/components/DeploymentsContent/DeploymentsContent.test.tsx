@@ -3,7 +3,7 @@ import { MockPermissionApi, TestApiProvider, renderInTestApp } from '@backstage/
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { screen } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
-import type { DeploymentsResponse } from '@internal/backstage-plugin-gitops-common';
+import type { DeploymentsResponse } from '@gitops-suite/backstage-plugin-gitops-common';
 import { gitopsApiRef, type GitopsApi } from '../../api';
 import { DeploymentsContent } from './DeploymentsContent';
 

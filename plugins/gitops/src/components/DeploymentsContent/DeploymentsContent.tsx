@@ -11,10 +11,10 @@ import {
   ANNOTATION_ARGOCD_APP_NAME,
   ANNOTATION_ARGOCD_APP_SELECTOR,
   hasGitopsAnnotations,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { Fragment, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-common';
+import type { EnvironmentDeployment } from '@gitops-suite/backstage-plugin-gitops-common';
 import { PromotionDialog } from '../PromotionDialog';
 import { PromotionHistoryCard } from '../PromotionHistory';
 import { useDeployments } from '../../hooks/useDeployments';

@@ -1,6 +1,6 @@
 import { InfoCard, Link } from '@backstage/core-components';
 import { Box, Chip, Divider, Typography, makeStyles } from '@material-ui/core';
-import type { EnvironmentDeployment } from '@internal/backstage-plugin-gitops-common';
+import type { EnvironmentDeployment } from '@gitops-suite/backstage-plugin-gitops-common';
 import { HealthStatusLabel, SyncStatusLabel } from '../StatusChips';
 import { RolloutPanel } from '../RolloutPanel';
 import { commitUrl, relativeTime, shortDigest, shortRevision } from '../formatting';

@@ -2,7 +2,7 @@ import { Chip, Tooltip, makeStyles } from '@material-ui/core';
 import type {
   PolicySummary,
   VulnerabilitySummary,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 
 const useStyles = makeStyles(theme => ({
   row: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5), alignItems: 'center' },

@@ -3,7 +3,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Checkbox, Dialog, DialogContent, DialogTitle, FormControlLabel, Tab, Tabs } from '@material-ui/core';
-import type { PolicyResult, VulnerabilityFinding } from '@internal/backstage-plugin-gitops-common';
+import type { PolicyResult, VulnerabilityFinding } from '@gitops-suite/backstage-plugin-gitops-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';

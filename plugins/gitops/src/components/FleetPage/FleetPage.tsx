@@ -16,7 +16,7 @@ import {
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { entityRouteParams, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { Box, Chip, TextField, Typography, makeStyles } from '@material-ui/core';
-import type { HealthStatus, SyncStatus } from '@internal/backstage-plugin-gitops-common';
+import type { HealthStatus, SyncStatus } from '@gitops-suite/backstage-plugin-gitops-common';
 import {
   memo,
   useCallback,

@@ -4,4 +4,4 @@ export type {
   FleetItem,
   FleetResponse,
   FleetRisk,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';

@@ -3,7 +3,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { PromotionPreview } from '@internal/backstage-plugin-gitops-common';
+import type { PromotionPreview } from '@gitops-suite/backstage-plugin-gitops-common';
 import { gitopsApiRef } from '../../api';
 import { PromotionDialog } from './PromotionDialog';
 

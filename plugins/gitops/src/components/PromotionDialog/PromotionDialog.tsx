@@ -17,7 +17,7 @@ import {
   gitopsGateOverridePermission,
   isTerminalPromotionStatus,
   type Promotion,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { GatesFailedError, gitopsApiRef } from '../../api';

@@ -1,6 +1,6 @@
 import { Link } from '@backstage/core-components';
 import { List, ListItem, ListItemText, Typography } from '@material-ui/core';
-import type { SourceChanges } from '@internal/backstage-plugin-gitops-common';
+import type { SourceChanges } from '@gitops-suite/backstage-plugin-gitops-common';
 import { relativeTime } from '../formatting';
 
 /** The source commits a promotion ships, newest first, or why they are not known. */

@@ -4,7 +4,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
-import type { Promotion } from '@internal/backstage-plugin-gitops-common';
+import type { Promotion } from '@gitops-suite/backstage-plugin-gitops-common';
 import { gitopsApiRef } from '../../api';
 import { PromotionHistoryCard } from './PromotionHistoryCard';
 

@@ -7,7 +7,7 @@ import { Button } from '@material-ui/core';
 import {
   gitopsApprovePermission,
   type Promotion,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { useEffect } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';

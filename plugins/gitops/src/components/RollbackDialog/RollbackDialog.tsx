@@ -15,7 +15,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import type { EnvironmentDeployment, Promotion } from '@internal/backstage-plugin-gitops-common';
+import type { EnvironmentDeployment, Promotion } from '@gitops-suite/backstage-plugin-gitops-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';

@@ -16,7 +16,7 @@ import {
   gitopsRolloutControlPermission,
   type RolloutAction,
   type RolloutSummary,
-} from '@internal/backstage-plugin-gitops-common';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { useState } from 'react';
 import { gitopsApiRef } from '../../api';
 import { errorMessage } from '../errorMessage';

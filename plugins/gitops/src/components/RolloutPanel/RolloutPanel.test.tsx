@@ -5,7 +5,7 @@ import { MockPermissionApi, TestApiProvider, renderInTestApp } from '@backstage/
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { Entity } from '@backstage/catalog-model';
-import type { RolloutSummary } from '@internal/backstage-plugin-gitops-common';
+import type { RolloutSummary } from '@gitops-suite/backstage-plugin-gitops-common';
 import { gitopsApiRef } from '../../api';
 import { RolloutPanel } from './RolloutPanel';
 

@@ -1,5 +1,5 @@
 import { Box, Chip, LinearProgress, Typography, makeStyles } from '@material-ui/core';
-import type { RolloutStep, RolloutSummary } from '@internal/backstage-plugin-gitops-common';
+import type { RolloutStep, RolloutSummary } from '@gitops-suite/backstage-plugin-gitops-common';
 import { HealthStatusLabel } from '../StatusChips';
 import { relativeTime } from '../formatting';
 import { RolloutControls } from './RolloutControls';

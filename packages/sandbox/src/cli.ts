@@ -1,8 +1,12 @@
 import { optionsFromEnv } from './options';
 import { startSandbox } from './startSandbox';
 
-/** Command-line entry (bin/gitops-sandbox): env-configured, stops cleanly on signals. */
-async function main(): Promise<void> {
+/**
+ * Command-line entry (bin/gitops-sandbox): env-configured, stops cleanly on signals.
+ *
+ * @public
+ */
+export async function runSandboxCli(): Promise<void> {
   const sandbox = await startSandbox(optionsFromEnv(process.env));
   const port = (url: string) => new URL(url).port;
   process.stdout.write(
@@ -27,10 +31,3 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
-
-main().catch(error => {
-  process.stderr.write(
-    `sandbox failed to start: ${(error as Error).stack ?? error}\n`,
-  );
-  process.exit(1);
-});
