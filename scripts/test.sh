@@ -64,11 +64,19 @@ fi
 
 ensure_postgres
 ensure_chromium
+# The published packages (API reports, adopter test).
+PUBLISHED="$(node -e '
+  const { execSync } = require("child_process");
+  const out = execSync("node " + process.argv[1] + " workspaces list --json --no-private", { encoding: "utf8" });
+  console.log(out.trim().split("\n").map(l => JSON.parse(l).location).filter(l => l !== ".").join(" "))' "$YARN_JS")"
 export BACKSTAGE_TEST_DISABLE_DOCKER=1
 
 step "Typecheck" yarn tsc
 step "OpenAPI spec and generated router types agree" node plugins/gitops-backend/scripts/generate-openapi.js --check
 step "Lint" yarn backstage-cli repo lint
+step "Packages are ready to publish (backstage-cli repo fix --publish --check)" yarn backstage-cli repo fix --publish --check
+step "API reports are current (backstage-repo-tools api-reports --ci)" yarn backstage-repo-tools api-reports --ci $PUBLISHED
+step "A changeset for every changed published package (changeset status)" yarn changeset status --since=main
 log "Unit tests"
 yarn backstage-cli repo test --ci --json --outputFile="$RESULTS/jest.json"
 read -r p f < <(count_jest "$RESULTS/jest.json")
@@ -78,6 +86,12 @@ log "End-to-end tests (Playwright, Debian Chromium)"
 CI=true PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/playwright.json" yarn playwright test --reporter=list,json
 read -r p f < <(count_playwright "$RESULTS/playwright.json")
 PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+log "Adopter test: the packed packages in apps fresh from @backstage/create-app (scripts/adopter-test.sh)"
+ADOPTER_DIR="$RESULTS/adopter" bash scripts/adopter-test.sh
+for variant in default legacy; do
+  read -r p f < <(count_playwright "$RESULTS/adopter/$variant.json")
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+done
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

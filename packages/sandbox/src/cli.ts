@@ -1,4 +1,6 @@
-import { optionsFromEnv } from './options';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EXAMPLES_DIR, optionsFromEnv, resolveOptions } from './options';
 import { startSandbox } from './startSandbox';
 
 /**
@@ -7,7 +9,9 @@ import { startSandbox } from './startSandbox';
  * @public
  */
 export async function runSandboxCli(): Promise<void> {
-  const sandbox = await startSandbox(optionsFromEnv(process.env));
+  const options = optionsFromEnv(process.env);
+  const sandbox = await startSandbox(options);
+  const catalogFile = writeExampleCatalog(resolveOptions(options).dataDir);
   const port = (url: string) => new URL(url).port;
   process.stdout.write(
     `sandbox ready argocd=http://localhost:${port(sandbox.argocdUrl)} ` +
@@ -15,6 +19,9 @@ export async function runSandboxCli(): Promise<void> {
   );
   process.stdout.write(
     `gitops repository: ${sandbox.repoPath} (branch main)\n`,
+  );
+  process.stdout.write(
+    `example services' catalog entities: ${catalogFile} (a catalog location of type file)\n`,
   );
   const shutdown = (signal: string) => {
     process.stdout.write(`${signal} received, stopping sandbox\n`);
@@ -30,4 +37,15 @@ export async function runSandboxCli(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+/**
+ * The example services' catalog entities, where an app's catalog can find them next
+ * to the state (the package itself may sit in npx's cache).
+ */
+function writeExampleCatalog(dataDir: string): string {
+  const target = path.join(dataDir, 'catalog', 'services.yaml');
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(path.join(EXAMPLES_DIR, 'services.yaml'), target);
+  return target;
 }

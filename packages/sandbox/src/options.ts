@@ -47,16 +47,16 @@ const PACKAGED_EXAMPLES = path.resolve(__dirname, '../examples');
 const IN_MONOREPO = !fs.existsSync(PACKAGED_EXAMPLES);
 // eslint-disable-next-line no-restricted-syntax
 const REPO_ROOT = path.resolve(__dirname, '../../..');
-const EXAMPLES = IN_MONOREPO ? path.join(REPO_ROOT, 'examples') : PACKAGED_EXAMPLES;
+export const EXAMPLES_DIR = IN_MONOREPO ? path.join(REPO_ROOT, 'examples') : PACKAGED_EXAMPLES;
 
 export const DEFAULT_OPTIONS: ResolvedOptions = {
   // Installed from the registry, state goes where it is started (npx in a project).
   dataDir: IN_MONOREPO
     ? path.join(REPO_ROOT, '.sandbox-data')
     : path.resolve('.gitops-sandbox'),
-  seedDir: path.join(EXAMPLES, 'gitops-repo'),
-  scenarioPath: path.join(EXAMPLES, 'sandbox/scenario.yaml'),
-  sourceReposPath: path.join(EXAMPLES, 'sandbox/source-repos.yaml'),
+  seedDir: path.join(EXAMPLES_DIR, 'gitops-repo'),
+  scenarioPath: path.join(EXAMPLES_DIR, 'sandbox/scenario.yaml'),
+  sourceReposPath: path.join(EXAMPLES_DIR, 'sandbox/source-repos.yaml'),
   argocdPort: 7080,
   kubernetesPort: 7081,
   host: '127.0.0.1',

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The adopter test: installs the suite into apps fresh from @backstage/create-app
+# (the supported release, backstage.json), as a platform team would from the npm
+# registry, by the README's own install steps, and drives them in Chromium against
+# the sandbox, also installed as a package. Once for the created app's default (new
+# frontend system) and once for the legacy app (`--legacy`, the README's EntityPage
+# route). Needs the packages built (`backstage-cli repo build --all`), the way
+# scripts/test.sh runs it after its Build step. Writes one Playwright JSON report per
+# app to test-results/adopter/<variant>.json and exits non-zero when any step fails.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+ensure_node
+cd "$REPO_ROOT"
+
+CREATE_APP_VERSION="0.9.2" # @backstage/create-app of Backstage 1.55.0 (backstage.json)
+WORK="${ADOPTER_DIR:-$REPO_ROOT/test-results/adopter}"
+REGISTRY_PORT=4873
+REGISTRY="http://localhost:$REGISTRY_PORT"
+VARIANTS="${ADOPTER_VARIANTS:-default legacy}"
+PIDS=()
+
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null; done
+  PIDS=()
+}
+trap stop_all EXIT
+
+# Runs "$@" in its own process group, logging to $1.log; remembers it for stop_all.
+background() {
+  local logfile="$1"
+  shift
+  setsid "$@" >"$logfile" 2>&1 &
+  PIDS+=("$!")
+}
+
+wait_for() {
+  local what="$1" check="$2" seconds="$3"
+  for _ in $(seq "$seconds"); do
+    if eval "$check" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "$what did not come up in ${seconds}s" >&2
+  return 1
+}
+
+rm -rf "$WORK" && mkdir -p "$WORK/packs" "$WORK/bin"
+# create-app checks for a yarn on PATH; the repo's Yarn 4 serves (inside the app, the
+# app's own .yarnrc.yml yarnPath takes over).
+printf '#!/bin/sh\nexec node "%s" "$@"\n' "$YARN_JS" >"$WORK/bin/yarn"
+chmod +x "$WORK/bin/yarn"
+export PATH="$WORK/bin:$PATH"
+unset -f yarn
+
+log "Packing the published packages (yarn pack, as a release would)"
+for dir in $(node -e '
+  const { execSync } = require("child_process");
+  for (const line of execSync("yarn workspaces list --json --no-private", { encoding: "utf8" }).trim().split("\n")) {
+    const { location } = JSON.parse(line);
+    if (location !== ".") console.log(location);
+  }'); do
+  (cd "$dir" && yarn pack --out "$WORK/packs/%s-%v.tgz" >/dev/null) || { echo "yarn pack failed in $dir" >&2; exit 1; }
+done
+ls "$WORK/packs"
+background "$WORK/registry.log" node scripts/adopter/registry.js "$WORK/packs" "$REGISTRY_PORT"
+wait_for "the test registry" "curl -sf $REGISTRY/@gitops-suite/backstage-plugin-gitops" 20 || exit 1
+
+STATUS=0
+for variant in $VARIANTS; do
+  app="$WORK/$variant"
+  log "Adopter app ($variant): @backstage/create-app@$CREATE_APP_VERSION"
+  flags=()
+  [ "$variant" = legacy ] && flags=(--legacy)
+  BACKSTAGE_APP_NAME="adopter-$variant" npx -y "@backstage/create-app@$CREATE_APP_VERSION" \
+    --path "$app" --skip-install "${flags[@]}" >"$WORK/$variant-create.log" 2>&1 ||
+    { cat "$WORK/$variant-create.log"; STATUS=1; continue; }
+  # npx (the README's sandbox line) asks the test registry for the scope, too.
+  echo "@gitops-suite:registry=$REGISTRY" >"$app/.npmrc"
+  log "Adopter app ($variant): the README's install steps"
+  node scripts/adopter/apply-readme.js "$app" "$variant" "$REGISTRY" || { STATUS=1; continue; }
+  # What the app's own CI would do: typecheck against the shipped types, then build.
+  log "Adopter app ($variant): typecheck and build"
+  (cd "$app" && yarn tsc && yarn workspace app build \
+    --config ../../app-config.yaml --config ../../app-config.local.yaml) ||
+    { STATUS=1; continue; }
+
+  log "Adopter app ($variant): sandbox (npx, the README's line) and backend"
+  sandbox_line="$(node -e '
+    const fs = require("fs");
+    const m = /<!-- adopter-test: sandbox -->\n```sh\n([^\n#]*)/.exec(fs.readFileSync("README.md", "utf8"));
+    console.log(m[1].trim())')"
+  background "$WORK/$variant-sandbox.log" bash -c "cd '$app' && exec $sandbox_line"
+  wait_for "the sandbox" "curl -sf http://localhost:7080/healthz" 120 || { cat "$WORK/$variant-sandbox.log"; STATUS=1; stop_all; continue; }
+  # The backend serves the built app on :7007 (app-backend), as in production.
+  background "$WORK/$variant-backend.log" bash -c "cd '$app' && APP_CONFIG_app_baseUrl=http://localhost:7007 exec yarn workspace backend start \
+    --config ../../app-config.yaml --config ../../app-config.local.yaml"
+  wait_for "the backend" "curl -sf http://localhost:7007/.backstage/health/v1/readiness" 300 ||
+    { tail -50 "$WORK/$variant-backend.log"; STATUS=1; stop_all; continue; }
+
+  log "Adopter app ($variant): in Chromium"
+  ADOPTER_VARIANT="$variant" PLAYWRIGHT_JSON_OUTPUT_NAME="$WORK/$variant.json" \
+    node "$YARN_JS" playwright test -c scripts/adopter/playwright.config.ts --reporter=list,json || STATUS=1
+  stop_all
+  # Restart the registry for the next app (stop_all stopped it too).
+  background "$WORK/registry.log" node scripts/adopter/registry.js "$WORK/packs" "$REGISTRY_PORT"
+  wait_for "the test registry" "curl -sf $REGISTRY/@gitops-suite/backstage-plugin-gitops" 20 || exit 1
+done
+exit "$STATUS"
