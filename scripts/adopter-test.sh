@@ -7,13 +7,17 @@
 # route). Needs the packages built (`backstage-cli repo build --all`), the way
 # scripts/test.sh runs it after its Build step. Writes one Playwright JSON report per
 # app to test-results/adopter/<variant>.json and exits non-zero when any step fails.
+# The apps are made outside this repository (ADOPTER_WORK_DIR): inside it, Backstage's
+# CLI would take this monorepo for the app's root.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 ensure_node
+log() { printf "\033[1m==> [%s] %s\033[0m\n" "$(date +%T)" "$*" >&2; }
 cd "$REPO_ROOT"
 
 CREATE_APP_VERSION="0.9.2" # @backstage/create-app of Backstage 1.55.0 (backstage.json)
-WORK="${ADOPTER_DIR:-$REPO_ROOT/test-results/adopter}"
+RESULTS="${ADOPTER_DIR:-$REPO_ROOT/test-results/adopter}"
+WORK="${ADOPTER_WORK_DIR:-${TMPDIR:-/tmp}/gitops-suite-adopter}"
 REGISTRY_PORT=4873
 REGISTRY="http://localhost:$REGISTRY_PORT"
 VARIANTS="${ADOPTER_VARIANTS:-default legacy}"
@@ -43,7 +47,7 @@ wait_for() {
   return 1
 }
 
-rm -rf "$WORK" && mkdir -p "$WORK/packs" "$WORK/bin"
+rm -rf "$WORK" "$RESULTS" && mkdir -p "$WORK/packs" "$WORK/bin" "$RESULTS"
 # create-app checks for a yarn on PATH; the repo's Yarn 4 serves (inside the app, the
 # app's own .yarnrc.yml yarnPath takes over).
 printf '#!/bin/sh\nexec node "%s" "$@"\n' "$YARN_JS" >"$WORK/bin/yarn"
@@ -61,7 +65,7 @@ for dir in $(node -e '
   (cd "$dir" && yarn pack --out "$WORK/packs/%s-%v.tgz" >/dev/null) || { echo "yarn pack failed in $dir" >&2; exit 1; }
 done
 ls "$WORK/packs"
-background "$WORK/registry.log" node scripts/adopter/registry.js "$WORK/packs" "$REGISTRY_PORT"
+background "$RESULTS/registry.log" node scripts/adopter/registry.js "$WORK/packs" "$REGISTRY_PORT"
 wait_for "the test registry" "curl -sf $REGISTRY/@gitops-suite/backstage-plugin-gitops" 20 || exit 1
 
 STATUS=0
@@ -71,8 +75,8 @@ for variant in $VARIANTS; do
   flags=()
   [ "$variant" = legacy ] && flags=(--legacy)
   BACKSTAGE_APP_NAME="adopter-$variant" npx -y "@backstage/create-app@$CREATE_APP_VERSION" \
-    --path "$app" --skip-install "${flags[@]}" >"$WORK/$variant-create.log" 2>&1 ||
-    { cat "$WORK/$variant-create.log"; STATUS=1; continue; }
+    --path "$app" --skip-install "${flags[@]}" >"$RESULTS/$variant-create.log" 2>&1 ||
+    { cat "$RESULTS/$variant-create.log"; STATUS=1; continue; }
   # npx (the README's sandbox line) asks the test registry for the scope, too.
   echo "@gitops-suite:registry=$REGISTRY" >"$app/.npmrc"
   log "Adopter app ($variant): the README's install steps"
@@ -88,20 +92,20 @@ for variant in $VARIANTS; do
     const fs = require("fs");
     const m = /<!-- adopter-test: sandbox -->\n```sh\n([^\n#]*)/.exec(fs.readFileSync("README.md", "utf8"));
     console.log(m[1].trim())')"
-  background "$WORK/$variant-sandbox.log" bash -c "cd '$app' && exec $sandbox_line"
-  wait_for "the sandbox" "curl -sf http://localhost:7080/healthz" 120 || { cat "$WORK/$variant-sandbox.log"; STATUS=1; stop_all; continue; }
+  background "$RESULTS/$variant-sandbox.log" bash -c "cd '$app' && exec $sandbox_line"
+  wait_for "the sandbox" "curl -sf http://localhost:7080/healthz" 120 || { cat "$RESULTS/$variant-sandbox.log"; STATUS=1; stop_all; continue; }
   # The backend serves the built app on :7007 (app-backend), as in production.
-  background "$WORK/$variant-backend.log" bash -c "cd '$app' && APP_CONFIG_app_baseUrl=http://localhost:7007 exec yarn workspace backend start \
+  background "$RESULTS/$variant-backend.log" bash -c "cd '$app' && APP_CONFIG_app_baseUrl=http://localhost:7007 exec yarn workspace backend start \
     --config ../../app-config.yaml --config ../../app-config.local.yaml"
   wait_for "the backend" "curl -sf http://localhost:7007/.backstage/health/v1/readiness" 300 ||
-    { tail -50 "$WORK/$variant-backend.log"; STATUS=1; stop_all; continue; }
+    { tail -50 "$RESULTS/$variant-backend.log"; STATUS=1; stop_all; continue; }
 
   log "Adopter app ($variant): in Chromium"
-  ADOPTER_VARIANT="$variant" PLAYWRIGHT_JSON_OUTPUT_NAME="$WORK/$variant.json" \
+  ADOPTER_VARIANT="$variant" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/$variant.json" \
     node "$YARN_JS" playwright test -c scripts/adopter/playwright.config.ts --reporter=list,json || STATUS=1
   stop_all
   # Restart the registry for the next app (stop_all stopped it too).
-  background "$WORK/registry.log" node scripts/adopter/registry.js "$WORK/packs" "$REGISTRY_PORT"
+  background "$RESULTS/registry.log" node scripts/adopter/registry.js "$WORK/packs" "$REGISTRY_PORT"
   wait_for "the test registry" "curl -sf $REGISTRY/@gitops-suite/backstage-plugin-gitops" 20 || exit 1
 done
 exit "$STATUS"
