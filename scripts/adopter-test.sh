@@ -47,7 +47,9 @@ wait_for() {
   return 1
 }
 
-rm -rf "$WORK" "$RESULTS" && mkdir -p "$WORK/packs" "$WORK/bin" "$RESULTS"
+# ADOPTER_REUSE=1 (local iteration): keep apps made by an earlier run.
+[ "${ADOPTER_REUSE:-}" = 1 ] || rm -rf "$WORK"
+rm -rf "$RESULTS" && mkdir -p "$WORK/packs" "$WORK/bin" "$RESULTS"
 # create-app checks for a yarn on PATH; the repo's Yarn 4 serves (inside the app, the
 # app's own .yarnrc.yml yarnPath takes over).
 printf '#!/bin/sh\nexec node "%s" "$@"\n' "$YARN_JS" >"$WORK/bin/yarn"
@@ -68,43 +70,69 @@ ls "$WORK/packs"
 background "$RESULTS/registry.log" node scripts/adopter/registry.js "$WORK/packs" "$REGISTRY_PORT"
 wait_for "the test registry" "curl -sf $REGISTRY/@gitops-suite/backstage-plugin-gitops" 20 || exit 1
 
-STATUS=0
-for variant in $VARIANTS; do
-  app="$WORK/$variant"
+# The README's config has the sandbox on :7080/:7081 and the backend on :7007: something
+# else listening there would answer for the app under test.
+ports_free() {
+  local port
+  for port in 7007 7080 7081; do
+    if curl -s -o /dev/null --max-time 2 "http://localhost:$port/"; then
+      echo "port $port is in use: stop what listens there (another Backstage or sandbox)" >&2
+      return 1
+    fi
+  done
+}
+
+# An app fresh from create-app, with the suite installed by the README's steps, built.
+make_app() {
+  local variant="$1" app="$2" flags=()
   log "Adopter app ($variant): @backstage/create-app@$CREATE_APP_VERSION"
-  flags=()
   [ "$variant" = legacy ] && flags=(--legacy)
   BACKSTAGE_APP_NAME="adopter-$variant" npx -y "@backstage/create-app@$CREATE_APP_VERSION" \
     --path "$app" --skip-install "${flags[@]}" >"$RESULTS/$variant-create.log" 2>&1 ||
-    { cat "$RESULTS/$variant-create.log"; STATUS=1; continue; }
+    { cat "$RESULTS/$variant-create.log"; return 1; }
   # npx (the README's sandbox line) asks the test registry for the scope, too.
   echo "@gitops-suite:registry=$REGISTRY" >"$app/.npmrc"
   log "Adopter app ($variant): the README's install steps"
-  node scripts/adopter/apply-readme.js "$app" "$variant" "$REGISTRY" || { STATUS=1; continue; }
+  node scripts/adopter/apply-readme.js "$app" "$variant" "$REGISTRY" || return 1
   # What the app's own CI would do: typecheck against the shipped types, then build.
   log "Adopter app ($variant): typecheck and build"
   (cd "$app" && yarn tsc && yarn workspace app build \
-    --config ../../app-config.yaml --config ../../app-config.local.yaml) ||
-    { STATUS=1; continue; }
+    --config ../../app-config.yaml --config ../../app-config.local.yaml)
+}
 
+# The sandbox by the README's npx line, the app's backend serving its built frontend on
+# :7007 (app-backend, as in production), then the browser test.
+run_app() {
+  local variant="$1" app="$2" sandbox_line status=0
   log "Adopter app ($variant): sandbox (npx, the README's line) and backend"
+  ports_free || return 1
   sandbox_line="$(node -e '
     const fs = require("fs");
     const m = /<!-- adopter-test: sandbox -->\n```sh\n([^\n#]*)/.exec(fs.readFileSync("README.md", "utf8"));
     console.log(m[1].trim())')"
   background "$RESULTS/$variant-sandbox.log" bash -c "cd '$app' && exec $sandbox_line"
-  wait_for "the sandbox" "curl -sf http://localhost:7080/healthz" 120 || { cat "$RESULTS/$variant-sandbox.log"; STATUS=1; stop_all; continue; }
-  # The backend serves the built app on :7007 (app-backend), as in production.
+  wait_for "the sandbox" "curl -sf http://localhost:7080/healthz" 120 || { cat "$RESULTS/$variant-sandbox.log"; return 1; }
   background "$RESULTS/$variant-backend.log" bash -c "cd '$app' && APP_CONFIG_app_baseUrl=http://localhost:7007 exec yarn workspace backend start \
     --config ../../app-config.yaml --config ../../app-config.local.yaml"
   wait_for "the backend" "curl -sf http://localhost:7007/.backstage/health/v1/readiness" 300 ||
-    { tail -50 "$RESULTS/$variant-backend.log"; STATUS=1; stop_all; continue; }
-
+    { tail -50 "$RESULTS/$variant-backend.log"; return 1; }
   log "Adopter app ($variant): in Chromium"
   ADOPTER_VARIANT="$variant" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/$variant.json" \
-    node "$YARN_JS" playwright test -c scripts/adopter/playwright.config.ts --reporter=list,json || STATUS=1
+    node "$YARN_JS" playwright test -c scripts/adopter/playwright.config.ts --reporter=list,json || status=1
+  return "$status"
+}
+
+STATUS=0
+for variant in $VARIANTS; do
+  app="$WORK/$variant"
+  if [ "${ADOPTER_REUSE:-}" = 1 ] && [ -d "$app/packages/app/dist" ]; then
+    log "Adopter app ($variant): reusing $app"
+  else
+    make_app "$variant" "$app" || { STATUS=1; continue; }
+  fi
+  run_app "$variant" "$app" || STATUS=1
   stop_all
-  # Restart the registry for the next app (stop_all stopped it too).
+  # stop_all stopped the registry too; the next app installs from it.
   background "$RESULTS/registry.log" node scripts/adopter/registry.js "$WORK/packs" "$REGISTRY_PORT"
   wait_for "the test registry" "curl -sf $REGISTRY/@gitops-suite/backstage-plugin-gitops" 20 || exit 1
 done

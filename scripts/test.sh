@@ -75,7 +75,7 @@ step "Typecheck" yarn tsc
 step "OpenAPI spec and generated router types agree" node plugins/gitops-backend/scripts/generate-openapi.js --check
 step "Lint" yarn backstage-cli repo lint
 step "Packages are ready to publish (backstage-cli repo fix --publish --check)" yarn backstage-cli repo fix --publish --check
-step "API reports are current (backstage-repo-tools api-reports --ci)" yarn backstage-repo-tools api-reports --ci $PUBLISHED
+step "API reports are current (backstage-repo-tools api-reports --ci)" yarn backstage-repo-tools api-reports --ci -o ae-wrong-input-file-type $PUBLISHED
 step "A changeset for every changed published package (changeset status)" yarn changeset status --since=main
 log "Unit tests"
 yarn backstage-cli repo test --ci --json --outputFile="$RESULTS/jest.json"

@@ -8,19 +8,52 @@
  * @public
  */
 export const ANNOTATION_ARGOCD_APP_NAME = 'argocd/app-name';
-/** @public */
+/**
+ * An Argo CD label selector (full Kubernetes selector syntax) for the entity's
+ * applications, instead of naming them in `argocd/app-name`.
+ *
+ * @public
+ */
 export const ANNOTATION_ARGOCD_APP_SELECTOR = 'argocd/app-selector';
-/** @public */
+/**
+ * Narrows the entity's applications to these Argo CD instances (comma-separated
+ * names from `gitops.argocd.instances`).
+ *
+ * @public
+ */
 export const ANNOTATION_ARGOCD_INSTANCE_NAME = 'argocd/instance-name';
-/** @public */
+/**
+ * Narrows the entity's applications to these Argo CD projects (comma-separated).
+ *
+ * @public
+ */
 export const ANNOTATION_ARGOCD_PROJECT_NAME = 'argocd/project-name';
-/** @public */
+/**
+ * Narrows the entity's applications to those in this namespace of the Argo CD
+ * instance (for Argo CD's applications-in-any-namespace).
+ *
+ * @public
+ */
 export const ANNOTATION_ARGOCD_APP_NAMESPACE = 'argocd/app-namespace';
-/** @public */
+/**
+ * The Kubernetes plugin's id of the entity: without Argo CD annotations, the Argo CD
+ * applications labelled `backstage.io/kubernetes-id=<id>` are the entity's.
+ *
+ * @public
+ */
 export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
-/** @public */
+/**
+ * The Kubernetes plugin's annotation narrowing the entity's workloads to one namespace.
+ *
+ * @public
+ */
 export const ANNOTATION_KUBERNETES_NAMESPACE = 'backstage.io/kubernetes-namespace';
-/** @public */
+/**
+ * The Kubernetes plugin's label selector for the entity's workloads; enough on its own
+ * to show the suite's views on the entity.
+ *
+ * @public
+ */
 export const ANNOTATION_KUBERNETES_LABEL_SELECTOR =
   'backstage.io/kubernetes-label-selector';
 /**

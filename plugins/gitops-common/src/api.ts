@@ -3,10 +3,10 @@
  * The OpenAPI spec in the backend package is the contract; these mirror it.
  */
 
-/** @public */
+/** Argo CD's sync status of an application: whether the cluster matches git. @public */
 export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
 
-/** @public */
+/** Argo CD's health assessment of an application; a status outside this list is `Unknown`. @public */
 export type HealthStatus =
   | 'Healthy'
   | 'Progressing'
@@ -42,7 +42,7 @@ export type ApplicationSummary = {
   history: DeploymentHistoryEntry[];
 };
 
-/** @public */
+/** One sync in an Argo CD application's history, newest first in `history`. @public */
 export type DeploymentHistoryEntry = {
   id: number;
   revision?: string;
@@ -50,10 +50,10 @@ export type DeploymentHistoryEntry = {
   images?: string[];
 };
 
-/** @public */
+/** The Argo Rollout's strategy; `unknown` when the spec names neither. @public */
 export type RolloutStrategy = 'canary' | 'blueGreen' | 'unknown';
 
-/** @public */
+/** One step of a canary strategy, as the Rollout spec lists it. @public */
 export type RolloutStep = {
   kind: 'setWeight' | 'pause' | 'analysis' | 'experiment' | 'other';
   /** setWeight percentage, or pause duration ("10s"); absent for an indefinite pause. */
@@ -81,7 +81,7 @@ export type RolloutSummary = {
   analysis?: { name?: string; status: string };
 };
 
-/** @public */
+/** Vulnerabilities per severity. @public */
 export type SeverityCounts = {
   critical: number;
   high: number;
@@ -90,13 +90,18 @@ export type SeverityCounts = {
   unknown: number;
 };
 
-/** @public */
+/**
+ * Vulnerabilities of an environment counted from its findings: all, and those with a
+ * fixed version. What the vulnerability gates judge.
+ *
+ * @public
+ */
 export type VulnerabilitySummary = {
   counts: SeverityCounts;
   fixable: SeverityCounts;
 };
 
-/** @public */
+/** Policy results of an environment, per result. What the policy gates judge. @public */
 export type PolicySummary = {
   pass: number;
   fail: number;
@@ -111,7 +116,12 @@ export type SourceError = {
   message: string;
 };
 
-/** @public */
+/**
+ * One configured environment of an entity: its Argo CD applications there, the version
+ * they run, its rollouts and, when asked for, its findings.
+ *
+ * @public
+ */
 export type EnvironmentDeployment = {
   name: string;
   title: string;

@@ -3,7 +3,11 @@
  */
 import type { HealthStatus, SourceError, SyncStatus } from './api';
 
-/** Narrows the fleet to entities of one owner, system or kind (entity refs or names). */
+/**
+ * Narrows the fleet to entities of one owner, system or kind (entity refs or names).
+ *
+ * @public
+ */
 export type FleetFilter = {
   /** `group:default/team-a`, `team-a` (kind group and namespace default implied). */
   owner?: string;
@@ -20,10 +24,12 @@ export type FleetFilter = {
  * unknown health, a paused rollout, high vulnerabilities or failing policies;
  * `none` otherwise. Drift (an environment behind its source) is reported apart:
  * it is the normal state of a pipeline with a promotion pending.
+ *
+ * @public
  */
 export type FleetRisk = 'none' | 'low' | 'high';
 
-/** One entity in one environment, summarised from its Argo CD applications there. */
+/** One entity in one environment, summarised from its Argo CD applications there. @public */
 export type FleetEnvironmentStatus = {
   /** The image of the first rollout, else of the first application (as the Deployments view). */
   version?: { image: string; tag?: string };
@@ -43,7 +49,7 @@ export type FleetEnvironmentStatus = {
   policyFailures?: number;
 };
 
-/** One row of the fleet: an annotated entity across every environment. */
+/** One row of the fleet: an annotated entity across every environment. @public */
 export type FleetItem = {
   entityRef: string;
   kind: string;
@@ -63,7 +69,7 @@ export type FleetItem = {
   riskReasons: string[];
 };
 
-/** Response of `GET /v1/fleet`. */
+/** Response of `GET /v1/fleet`. @public */
 export type FleetResponse = {
   /** The configured environments, in config (pipeline) order. */
   environments: { name: string; title: string; promotesFrom?: string }[];

@@ -16,7 +16,11 @@ export const gitopsReadPermission: ResourcePermission<'catalog-entity'> =
     resourceType: 'catalog-entity',
   });
 
-/** @public */
+/**
+ * Requests a promotion of the entity from one environment to the next.
+ *
+ * @public
+ */
 export const gitopsPromotePermission: ResourcePermission<'catalog-entity'> =
   createPermission({
     name: 'gitops.promotion.create',
@@ -24,7 +28,12 @@ export const gitopsPromotePermission: ResourcePermission<'catalog-entity'> =
     resourceType: 'catalog-entity',
   });
 
-/** @public */
+/**
+ * Approves or rejects a promotion awaiting approval; the environment's approver groups
+ * still apply.
+ *
+ * @public
+ */
 export const gitopsApprovePermission: ResourcePermission<'catalog-entity'> =
   createPermission({
     name: 'gitops.promotion.approve',
@@ -32,7 +41,12 @@ export const gitopsApprovePermission: ResourcePermission<'catalog-entity'> =
     resourceType: 'catalog-entity',
   });
 
-/** @public */
+/**
+ * Runs the rollout controls (promote, abort, retry, pause, restart) on the entity's
+ * Argo Rollouts.
+ *
+ * @public
+ */
 export const gitopsRolloutControlPermission: ResourcePermission<'catalog-entity'> =
   createPermission({
     name: 'gitops.rollout.control',
@@ -64,7 +78,12 @@ export const gitopsRollbackPermission: ResourcePermission<'catalog-entity'> =
     resourceType: 'catalog-entity',
   });
 
-/** @public */
+/**
+ * Every permission above, for the backend to register with the permission framework
+ * (so policies and the permission UI can list them).
+ *
+ * @public
+ */
 export const gitopsPermissions = [
   gitopsRollbackPermission,
   gitopsGateOverridePermission,

@@ -19,7 +19,7 @@ export type PromotionStatus =
   | 'rejected'
   | 'cancelled';
 
-/** @public */
+/** The statuses a promotion never leaves. @public */
 export const TERMINAL_PROMOTION_STATUSES: PromotionStatus[] = [
   'succeeded',
   'failed',
@@ -27,7 +27,12 @@ export const TERMINAL_PROMOTION_STATUSES: PromotionStatus[] = [
   'cancelled',
 ];
 
-/** @public */
+/**
+ * Whether the promotion is over: a terminal promotion no longer blocks a new one to the
+ * same environment, and its page stops polling.
+ *
+ * @public
+ */
 export function isTerminalPromotionStatus(status: PromotionStatus): boolean {
   return TERMINAL_PROMOTION_STATUSES.includes(status);
 }
@@ -52,7 +57,7 @@ export type PromotionVersion = {
   revision?: string;
 };
 
-/** @public */
+/** One approver's decision on a promotion awaiting approval. @public */
 export type PromotionApproval = {
   approver: string;
   decision: 'approved' | 'rejected';
@@ -60,7 +65,7 @@ export type PromotionApproval = {
   at: string;
 };
 
-/** @public */
+/** One entry of a promotion's audit trail: a status change, an approval, a gate override. @public */
 export type PromotionEvent = {
   at: string;
   type: string;
@@ -68,7 +73,12 @@ export type PromotionEvent = {
   actor?: string;
 };
 
-/** @public */
+/**
+ * A promotion or rollback: the version moved, the gates and approvals it went through,
+ * and the commit or pull request that carried it to the target environment.
+ *
+ * @public
+ */
 export type Promotion = {
   id: string;
   /** A rollback moves an environment back to a version it ran before. */

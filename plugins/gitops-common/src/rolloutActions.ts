@@ -14,10 +14,10 @@ export const ROLLOUT_ACTIONS = [
   'restart',
 ] as const;
 
-/** @public */
+/** One of {@link ROLLOUT_ACTIONS}. @public */
 export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
 
-/** @public */
+/** Narrows a string from outside (a request parameter) to a {@link RolloutAction}. @public */
 export function isRolloutAction(value: string): value is RolloutAction {
   return (ROLLOUT_ACTIONS as readonly string[]).includes(value);
 }

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { git, GitCommandError, isRejectedPush, type GitAuthor, type GitOptions } from './git/git';
+export { git, GitCommandError, type GitAuthor, type GitOptions } from './git/git';
 export { ScmCredentials } from './git/ScmCredentials';
 export {
   GitopsRepositoryWriter,

@@ -8,8 +8,11 @@ import {
  * Credentials for GitOps repositories from the `integrations` users already configured
  * for Backstage: GitHub tokens or GitHub Apps, GitLab tokens. Tokens reach git as an
  * `http.extraHeader` for one command, never a remote URL or a file.
+ *
+ * @public
  */
 export class ScmCredentials {
+  /** Credentials of the configured integrations, GitHub Apps included. */
   static fromIntegrations(integrations: ScmIntegrationRegistry): ScmCredentials {
     return new ScmCredentials(integrations, DefaultGithubCredentialsProvider.fromIntegrations(integrations));
   }

@@ -1,15 +1,27 @@
 import { execFile } from 'child_process';
 
-/** Who commits: writers never rely on a global git identity of the host. */
+/**
+ * Who commits: writers never rely on a global git identity of the host.
+ *
+ * @public
+ */
 export interface GitAuthor {
+  /** git's `user.name`, e.g. `Backstage GitOps`. */
   name: string;
+  /** git's `user.email`. */
   email: string;
 }
 
-/** Raised when a git command fails; carries its stderr for the reason. */
+/**
+ * Raised when a git command fails; carries its stderr for the reason.
+ *
+ * @public
+ */
 export class GitCommandError extends Error {
   constructor(
+    /** The arguments git ran with (without the `-c` settings), `args[0]` the subcommand. */
     readonly args: string[],
+    /** git's stderr, for telling failures apart (a rejected push, a missing branch). */
     readonly stderr: string,
   ) {
     super(`git ${args[0]} failed: ${reason(stderr)}`);
@@ -28,6 +40,12 @@ function reason(stderr: string): string {
   return chosen.slice(-3).join(' ') || stderr.trim();
 }
 
+/**
+ * Per-command settings of {@link git}: nothing is written to a repository's or the
+ * host's git config.
+ *
+ * @public
+ */
 export interface GitOptions {
   /** Sets user.name/user.email for this command only. */
   author?: GitAuthor;
@@ -39,6 +57,9 @@ export interface GitOptions {
  * Runs the real git CLI (never through a shell, so no input is ever interpreted) in
  * `cwd`. Prompts are disabled so a missing credential fails at once instead of
  * hanging a background task, and signing is off because a writer has no signing key.
+ * Resolves with stdout, trimmed; rejects with a {@link GitCommandError}.
+ *
+ * @public
  */
 export function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
   const config = [

@@ -3,14 +3,21 @@ import type { ScmIntegrationRegistry } from '@backstage/integration';
 import { Octokit } from '@octokit/rest';
 import type { OpenPullRequest, PullRequest, PullRequestProvider } from './PullRequestProvider';
 
-/** Supplies the API token for a repository URL (see ScmCredentials). */
+/**
+ * Supplies the API token for a repository URL (see ScmCredentials).
+ *
+ * @public
+ */
 export interface TokenSource {
+  /** The token for the repository's host; undefined calls the API unauthenticated. */
   tokenFor(repoURL: string): Promise<string | undefined>;
 }
 
 /**
  * Pull requests on GitHub and GitHub Enterprise through its REST API, with the
  * credentials of Backstage's `integrations.github` (tokens or GitHub Apps).
+ *
+ * @public
  */
 export class GithubPullRequests implements PullRequestProvider {
   constructor(
@@ -18,10 +25,15 @@ export class GithubPullRequests implements PullRequestProvider {
     private readonly tokens: TokenSource,
   ) {}
 
+  /** Whether an `integrations.github` entry covers the repository's host. */
   supports(repoURL: string): boolean {
     return Boolean(this.integrations.github.byUrl(repoURL));
   }
 
+  /**
+   * Opens one, or returns the newest one of the same head and base (open, merged or
+   * closed), so a retried promotion does not open a second.
+   */
   async open(request: OpenPullRequest): Promise<PullRequest> {
     const { octokit, owner, repo } = await this.client(request.repoURL);
     // An earlier attempt may have opened it (and someone merged or closed it) before
@@ -36,6 +48,7 @@ export class GithubPullRequests implements PullRequestProvider {
     return toPullRequest(created.data);
   }
 
+  /** Reads a pull request by number. */
   async get(repoURL: string, number: number): Promise<PullRequest> {
     const { octokit, owner, repo } = await this.client(repoURL);
     const { data } = await octokit.pulls.get({ owner, repo, pull_number: number });

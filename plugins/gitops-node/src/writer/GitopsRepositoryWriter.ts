@@ -14,8 +14,13 @@ import {
   requireTrailer,
 } from './validation';
 
-/** One commit to make in a GitOps repository. */
+/**
+ * One commit to make in a GitOps repository.
+ *
+ * @public
+ */
 export interface RepositoryChange {
+  /** The repository: https, ssh, `git@host:` or `file://` URL. */
   repoURL: string;
   /** The branch Argo CD follows; the change is made on its newest head. */
   branch: string;
@@ -29,11 +34,19 @@ export interface RepositoryChange {
    * on `branch` (or `pushBranch`) means the change already landed: writes are idempotent.
    */
   trailer: { key: string; value: string };
+  /** The commit message, without the trailer (added below it) or a line with its key. */
   message: string;
+  /** Makes the change in the checked-out tree; run again on the new head after a lost push race. */
   edit: RepositoryEdit;
 }
 
+/**
+ * How a {@link GitopsRepositoryWriter.write} ended.
+ *
+ * @public
+ */
 export interface WriteResult {
+  /** The commit carrying the change (or the branch head, when `unchanged`). */
   sha: string;
   /** The commit was found already pushed (a retried step), not made now. */
   alreadyPushed: boolean;
@@ -41,15 +54,32 @@ export interface WriteResult {
   unchanged: boolean;
 }
 
-/** Supplies git `-c` settings that authenticate a repository URL (see ScmCredentials). */
+/**
+ * Supplies git `-c` settings that authenticate a repository URL (see ScmCredentials).
+ *
+ * @public
+ */
 export interface GitCredentialsSource {
+  /** The settings for one fetch, clone or push of `repoURL`; none for a public or local repository. */
   gitConfigFor(repoURL: string): Promise<string[]>;
 }
 
+/**
+ * Settings of a {@link GitopsRepositoryWriter}.
+ *
+ * @public
+ */
 export interface WriterOptions {
+  /**
+   * Where the writer keeps its clones, one per repository, reused across writes.
+   * Default: `backstage-gitops` in the OS temp directory. Two writers must not share it.
+   */
   workDir?: string;
+  /** Who the commits are by. */
   author: GitAuthor;
+  /** Authenticates fetches and pushes; without it only public and local repositories work. */
   credentials?: GitCredentialsSource;
+  /** How many times a push rejected because the remote moved on is redone. Default 20. */
   maxPushAttempts?: number;
 }
 
@@ -60,6 +90,8 @@ export interface WriterOptions {
  * pushed first. Each repository is worked on by one write at a time in this process;
  * across processes and replicas, the remote's compare-and-swap on push and the
  * trailer check make every change land exactly once.
+ *
+ * @public
  */
 export class GitopsRepositoryWriter {
   private readonly locks = new Map<string, ReturnType<typeof pLimit>>();
@@ -69,6 +101,12 @@ export class GitopsRepositoryWriter {
     this.workDir = options.workDir ?? path.join(os.tmpdir(), 'backstage-gitops');
   }
 
+  /**
+   * Makes the change as one commit on the newest head of its branch and pushes it,
+   * redoing the edit when another writer pushed first. Safe to repeat: a change whose
+   * trailer is already on the branch is not committed again. Throws an InputError for
+   * an invalid URL, branch or trailer before git runs.
+   */
   async write(change: RepositoryChange): Promise<WriteResult> {
     requireGitUrl('repoURL', change.repoURL);
     requireBranch('branch', change.branch);

@@ -11,10 +11,16 @@ import { requireImageTag, requireKeyPath, requireRelativePath } from './validati
  * the tree; none means the tree already holds the change (nothing to commit). Edits
  * are re-applied on the newest head whenever a push loses a race, so they must
  * compute the change from the file as it is, never from a cached copy.
+ *
+ * @public
  */
 export type RepositoryEdit = (worktree: string) => Promise<string[]>;
 
-/** Sets a Helm values key (e.g. `image.tag`), keeping comments and formatting. */
+/**
+ * Sets a Helm values key (e.g. `image.tag`), keeping comments and formatting.
+ *
+ * @public
+ */
 export function setValueEdit(options: { file: string; key: string; value: string }): RepositoryEdit {
   requireRelativePath('file', options.file);
   requireKeyPath('key', options.key);
@@ -29,6 +35,8 @@ export function setValueEdit(options: { file: string; key: string; value: string
 /**
  * Sets `newTag` of an image in a kustomization's `images:` list, matched by its `name`
  * (or `newName`), adding the entry when the image is not listed yet.
+ *
+ * @public
  */
 export function kustomizeImageEdit(options: { file: string; image: string; tag: string }): RepositoryEdit {
   requireRelativePath('file', options.file);
@@ -43,7 +51,11 @@ export function kustomizeImageEdit(options: { file: string; image: string; tag: 
   };
 }
 
-/** Adds new files; refuses (409) when any of them exists: someone else owns it. */
+/**
+ * Adds new files; refuses (409) when any of them exists: someone else owns it.
+ *
+ * @public
+ */
 export function addFilesEdit(options: {
   files: Array<{ path: string; content: string }>;
   /** What is being added, for the conflict message: "service 'x'". */

@@ -1,9 +1,17 @@
 import { isMap, isSeq, parseDocument } from 'yaml';
 
-/** Reads the version a file sets; undefined when the file does not set one. */
+/**
+ * Reads the version a file sets; undefined when the file does not set one.
+ *
+ * @public
+ */
 export type VersionReader = (text: string) => string | undefined;
 
-/** The value of a dotted key of a YAML file, e.g. a Helm values `image.tag`. */
+/**
+ * The value of a dotted key of a YAML file, e.g. a Helm values `image.tag`.
+ *
+ * @public
+ */
 export function yamlValueReader(key: string): VersionReader {
   return text => {
     const value = parseDocument(text).getIn(key.split('.'));
@@ -11,7 +19,11 @@ export function yamlValueReader(key: string): VersionReader {
   };
 }
 
-/** `newTag` of an image's entry (by `name` or `newName`) in a kustomization's `images:`. */
+/**
+ * `newTag` of an image's entry (by `name` or `newName`) in a kustomization's `images:`.
+ *
+ * @public
+ */
 export function kustomizeImageTagReader(image: string): VersionReader {
   return text => {
     const images = parseDocument(text).get('images');

@@ -10,14 +10,32 @@ const TRAILER_VALUE = /^[A-Za-z0-9._:/-]{1,200}$/;
 // Bad input changes nothing: every value is checked before git runs, and each
 // message names the field.
 
+/**
+ * An OCI image tag (letters, digits, `_`, `.`, `-`; at most 128), as it is written into
+ * a values file. Like every check here, throws an InputError naming `field` otherwise.
+ *
+ * @public
+ */
 export function requireImageTag(field: string, tag: string) {
   if (!TAG_PATTERN.test(tag)) throw new InputError(`${field} '${tag}' is not a valid image tag`);
 }
 
+/**
+ * A dotted YAML key path such as `image.tag`: the form {@link setValueEdit} and
+ * {@link yamlValueReader} take.
+ *
+ * @public
+ */
 export function requireKeyPath(field: string, key: string) {
   if (!KEY_PATTERN.test(key)) throw new InputError(`${field} '${key}' is not a valid YAML key path`);
 }
 
+/**
+ * A branch name git accepts and cannot read as an option or a revision range: no
+ * leading `-`, no `..` or `//`, no trailing `/` or `.lock`.
+ *
+ * @public
+ */
 export function requireBranch(field: string, branch: string) {
   if (!BRANCH_PATTERN.test(branch) || branch.endsWith('/') || branch.endsWith('.lock')) {
     throw new InputError(`${field} '${branch}' is not a valid branch name`);
@@ -27,6 +45,8 @@ export function requireBranch(field: string, branch: string) {
 /**
  * A repository-relative path without traversal: paths come from users and templates,
  * so a `{service}` of `../..` must never let a write leave the repository.
+ *
+ * @public
  */
 export function requireRelativePath(field: string, value: string) {
   const parts = value.split(/[\\/]/);
@@ -35,7 +55,11 @@ export function requireRelativePath(field: string, value: string) {
   }
 }
 
-/** The URL forms git can push to without a shell helper: https, ssh and local files. */
+/**
+ * The URL forms git can push to without a shell helper: https, ssh and local files.
+ *
+ * @public
+ */
 export function requireGitUrl(field: string, value: string) {
   if (!/^(https:\/\/|ssh:\/\/|file:\/\/|git@[^:]+:)\S+$/.test(value)) {
     throw new InputError(`${field} '${value}' must be an https://, ssh://, git@host: or file:// repository URL`);

@@ -11,8 +11,15 @@ import type {
 import { requireDnsLabel } from '../validation';
 import { examples } from './promote.examples';
 
+/**
+ * How `gitops:promote` reaches the `gitops` backend plugin.
+ *
+ * @public
+ */
 export interface PromoteOptions {
+  /** Finds the `gitops` plugin's base URL. */
   discovery: DiscoveryService;
+  /** Exchanges the template user's credentials for a token to the `gitops` plugin. */
   auth: AuthService;
 }
 
@@ -20,6 +27,8 @@ export interface PromoteOptions {
  * `gitops:promote`: starts a promotion through the suite's REST API, on behalf of the
  * user who runs the template, so the backend applies that user's permissions, gates and
  * approval rules exactly as for the promote button. The backend does the GitOps write.
+ *
+ * @public
  */
 export function createPromoteAction(options: PromoteOptions) {
   return createTemplateAction({

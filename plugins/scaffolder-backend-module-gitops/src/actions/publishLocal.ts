@@ -10,9 +10,15 @@ import { localRepoUrl, REPO_NAME } from '../localRepos/urls';
 import { withDefaults } from '../validation';
 import { examples } from './publishLocal.examples';
 
+/**
+ * Where `gitops:publish:local` creates repositories and who makes their first commit.
+ *
+ * @public
+ */
 export interface PublishLocalOptions {
   /** Absolute directory that holds the published bare repositories. */
   baseDir: string;
+  /** The initial commit's author, unless the template sets `gitAuthorName`/`gitAuthorEmail`. */
   author: GitAuthor;
 }
 
@@ -26,6 +32,8 @@ const DEFAULTS = { defaultBranch: 'main', gitCommitMessage: 'Initial commit' };
  * URL that git, the sandbox and the GitOps backend can clone, and `repoContentsUrl` is an
  * `https://gitops.local/<name>/blob/<branch>` URL that `gitopsLocalReposUrlReaderModule`
  * reads for the catalog (`catalog:register`), TechDocs and the `fetch:*` actions.
+ *
+ * @public
  */
 export function createPublishLocalAction(options: PublishLocalOptions) {
   return createTemplateAction({

@@ -25,6 +25,12 @@ import {
   type ServiceSpec,
 } from './serviceManifests';
 
+/**
+ * What `gitops:service:register` writes with: the module's shared writer and pull
+ * request providers, and the repository used when a template names none.
+ *
+ * @public
+ */
 export interface RegisterServiceOptions extends GitopsWriteOptions {
   /** `gitops.scaffolder.gitopsRepoUrl`: used when a template gives no repoUrl. */
   defaultRepoUrl?: string;
@@ -62,6 +68,8 @@ const DEFAULTS = {
  * GitopsRepositoryWriter (the one promotions use): pushed to the branch with
  * fetch-redo-retry, or to `gitops/register-<service>` with a pull request. The sandbox
  * and Argo CD pick the Applications up from there.
+ *
+ * @public
  */
 export function createRegisterServiceAction(options: RegisterServiceOptions) {
   return createTemplateAction({

@@ -23,6 +23,12 @@ import { requireDnsLabel, withDefaults } from '../validation';
 import { examples } from './setImage.examples';
 import { expandPath } from './serviceManifests';
 
+/**
+ * What `gitops:image:set` writes with: the module's shared writer and pull request
+ * providers, and the repository used when a template names none.
+ *
+ * @public
+ */
 export interface SetImageOptions extends GitopsWriteOptions {
   /** `gitops.scaffolder.gitopsRepoUrl`: used when a template gives no repoUrl. */
   defaultRepoUrl?: string;
@@ -45,6 +51,8 @@ const DEFAULTS = {
  * and layout, one commit with a `Backstage-Task-Id` trailer (a retried task finds it),
  * pushed with fetch-redo-retry or opened as a pull request. A file that already holds
  * the tag is left alone.
+ *
+ * @public
  */
 export function createSetImageAction(options: SetImageOptions) {
   return createTemplateAction({

@@ -4,9 +4,16 @@ import { requireRelativePath, type RepositoryEdit } from '@gitops-suite/backstag
 import fs from 'fs/promises';
 import { type Document, isMap, isScalar, isSeq, parseAllDocuments, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 
-/** One element of an ApplicationSet's list generator: one service in one environment. */
+/**
+ * One element of an ApplicationSet's list generator: one service in one environment,
+ * as `gitops:service:register` adds it. The ApplicationSet's template reads these keys.
+ *
+ * @public
+ */
 export interface ApplicationSetElement {
+  /** The service, e.g. `inventory-api`. */
   service: string;
+  /** The environment, e.g. `dev`. */
   environment: string;
   /** The directory of the environment's values, Argo CD's `source.path`. */
   path: string;

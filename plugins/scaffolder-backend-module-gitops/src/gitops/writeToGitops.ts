@@ -6,10 +6,20 @@ import type {
 } from '@gitops-suite/backstage-plugin-gitops-node';
 import type { ActionContext } from '@backstage/plugin-scaffolder-node';
 
-/** How a change reaches the branch Argo CD follows. */
+/**
+ * How a change reaches the branch Argo CD follows: pushed to it, or pushed to a new
+ * branch with a pull request into it.
+ *
+ * @public
+ */
 export type WriteMethod = 'commit' | 'pull-request';
 
-/** What the actions that write to a GitOps repository share (see module.ts). */
+/**
+ * What the actions that write to a GitOps repository share: the module builds it once
+ * from `gitops.git` and `integrations`.
+ *
+ * @public
+ */
 export interface GitopsWriteOptions {
   /** The suite's writer (`@gitops-suite/backstage-plugin-gitops-node`), as promotions use it. */
   writer: Pick<GitopsRepositoryWriter, 'write'>;

@@ -29,9 +29,16 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
 const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
+/**
+ * Settings of a {@link GitopsLocalReposUrlReader}; {@link GitopsLocalReposUrlReader.factory}
+ * fills them from app-config and the backend.
+ *
+ * @public
+ */
 export interface GitopsLocalReposUrlReaderOptions {
   /** Absolute directory holding `<name>.git` bare repositories (`gitops.scaffolder.localPublishDir`). */
   baseDir: string;
+  /** Builds `readTree` answers from a tar archive, as the backend's other readers do. */
   treeResponseFactory: ReadTreeResponseFactory;
 }
 
@@ -54,6 +61,8 @@ interface Target {
  * `https://gitops.local/<name>/blob/<ref>/<path>` (see `./urls`). Contents come from the
  * real git CLI run without a shell (`cat-file`, `ls-tree`, `archive`) against
  * `<localPublishDir>/<name>.git`; the ETag of every answer is the commit the ref points to.
+ *
+ * @public
  */
 export class GitopsLocalReposUrlReader implements UrlReaderService {
   /** A `ReaderFactory` for `urlReaderFactoriesServiceRef`: claims exactly `https://gitops.local`. */
@@ -67,6 +76,7 @@ export class GitopsLocalReposUrlReader implements UrlReaderService {
 
   constructor(private readonly options: GitopsLocalReposUrlReaderOptions) {}
 
+  /** Reads one file at the ref; refuses a directory (NotFound) and an unchanged ETag (NotModified). */
   async readUrl(
     url: string,
     options?: UrlReaderServiceReadUrlOptions,
@@ -91,6 +101,7 @@ export class GitopsLocalReposUrlReader implements UrlReaderService {
     };
   }
 
+  /** Reads a directory at the ref; `https://gitops.local/<name>` alone reads the default branch's root. */
   async readTree(
     url: string,
     options?: UrlReaderServiceReadTreeOptions,
@@ -166,6 +177,7 @@ export class GitopsLocalReposUrlReader implements UrlReaderService {
     };
   }
 
+  /** Identifies the reader and its directory, e.g. in the backend's log of URL readers. */
   toString() {
     return `gitops-local{baseDir=${this.options.baseDir}}`;
   }

@@ -5,6 +5,8 @@ import { InputError } from '@backstage/errors';
  * Nothing listens there: the `gitopsLocalReposUrlReaderModule` reader claims the host
  * and answers from the bare repositories on disk, so the catalog, TechDocs and the
  * scaffolder's fetch actions can read them like any hosted repository.
+ *
+ * @public
  */
 export const LOCAL_REPOS_HOST = 'gitops.local';
 export const LOCAL_REPOS_ORIGIN = `https://${LOCAL_REPOS_HOST}`;
@@ -14,7 +16,11 @@ export const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 
 const encodePath = (value: string) => value.split('/').map(encodeURIComponent).join('/');
 
-/** `https://gitops.local/<repoName>/blob/<ref>[/<path>]`: a file, directory or glob. */
+/**
+ * `https://gitops.local/<repoName>/blob/<ref>[/<path>]`: a file, directory or glob.
+ *
+ * @public
+ */
 export function localRepoUrl(repoName: string, ref: string, filePath = ''): string {
   const base = `${LOCAL_REPOS_ORIGIN}/${encodeURIComponent(repoName)}/blob/${encodePath(ref)}`;
   return filePath ? `${base}/${encodePath(filePath)}` : base;
