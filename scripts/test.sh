@@ -72,7 +72,7 @@ PUBLISHED="$(node -e '
 export BACKSTAGE_TEST_DISABLE_DOCKER=1
 
 step "Typecheck" yarn tsc
-step "OpenAPI spec and generated router types agree" node plugins/gitops-backend/scripts/generate-openapi.js --check
+step "OpenAPI spec, generated router spec and -common types agree" node plugins/gitops-backend/scripts/generate-openapi.js --check
 step "Lint" yarn backstage-cli repo lint
 step "Packages are ready to publish (backstage-cli repo fix --publish --check)" yarn backstage-cli repo fix --publish --check
 step "API reports are current (backstage-repo-tools api-reports --ci)" yarn backstage-repo-tools api-reports --ci -o ae-wrong-input-file-type $PUBLISHED
