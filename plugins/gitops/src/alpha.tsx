@@ -5,7 +5,7 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { hasGitopsAnnotations } from '@gitops-suite/backstage-plugin-gitops-common';
 import { GitopsClient, gitopsApiRef } from './api';
 import { fleetRouteRef, rootRouteRef } from './routes';
@@ -35,6 +35,20 @@ export const gitopsDeploymentsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/**
+ * The overview card: every environment at a glance, on the same entities as the tab.
+ * A `content` card (the overview's main column); enabled by default. @alpha
+ */
+export const gitopsDeploymentsEntityCard = EntityCardBlueprint.make({
+  name: 'deployments',
+  params: {
+    type: 'content',
+    filter: hasGitopsAnnotations,
+    loader: () =>
+      import('./components/DeploymentsCard').then(m => <m.DeploymentsCard />),
+  },
+});
+
 /** The fleet page at `/gitops/fleet`: every service in every environment. @alpha */
 export const gitopsFleetPage = PageBlueprint.make({
   name: 'fleet',
@@ -50,5 +64,5 @@ export const gitopsFleetPage = PageBlueprint.make({
 /** The GitOps plugin for the new frontend system. @alpha */
 export default createFrontendPlugin({
   pluginId: 'gitops',
-  extensions: [gitopsApi, gitopsDeploymentsEntityContent, gitopsFleetPage],
+  extensions: [gitopsApi, gitopsDeploymentsEntityContent, gitopsDeploymentsEntityCard, gitopsFleetPage],
 });

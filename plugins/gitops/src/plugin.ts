@@ -1,5 +1,6 @@
 import {
   createApiFactory,
+  createComponentExtension,
   createPlugin,
   createRoutableExtension,
   discoveryApiRef,
@@ -33,6 +34,21 @@ export const EntityGitopsDeploymentsContent = gitopsPlugin.provide(
   }),
 );
 
+/**
+ * The entity overview card: every environment at a glance (version, sync, health,
+ * rollout in flight, promote), for the overview `Grid` inside
+ * `<EntitySwitch.Case if={isGitopsAvailable}>`. @public
+ */
+export const EntityGitopsDeploymentsCard = gitopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGitopsDeploymentsCard',
+    component: {
+      lazy: () =>
+        import('./components/DeploymentsCard').then(m => m.DeploymentsCard),
+    },
+  }),
+);
+
 /** The fleet page, for a `<Route path="/gitops/fleet">` of the app. @public */
 export const GitopsFleetPage = gitopsPlugin.provide(
   createRoutableExtension({
@@ -42,6 +58,6 @@ export const GitopsFleetPage = gitopsPlugin.provide(
   }),
 );
 
-/** Whether the entity has what the Deployments tab needs, for `EntitySwitch`. @public */
+/** Whether the entity has what the Deployments tab and card need, for `EntitySwitch`. @public */
 export const isGitopsAvailable = (entity: Entity): boolean =>
   hasGitopsAnnotations(entity);

@@ -1,4 +1,5 @@
-import { commitUrl, shortRevision } from './formatting';
+import type { RolloutSummary } from '@gitops-suite/backstage-plugin-gitops-common';
+import { commitUrl, isRolloutInProgress, rolloutStateLabel, shortRevision, versionLabel } from './formatting';
 
 describe('formatting', () => {
   it('links commits of https repositories only', () => {
@@ -7,5 +8,35 @@ describe('formatting', () => {
     expect(commitUrl('file:///srv/gitops.git', sha)).toBeUndefined();
     expect(commitUrl('https://github.com/acme/gitops', 'HEAD')).toBeUndefined();
     expect(shortRevision(sha)).toBe('abcdef1');
+  });
+});
+
+describe('versionLabel', () => {
+  const sha = 'abcdef1234567890abcdef1234567890abcdef12';
+  const app = { instance: 'main', name: 'a', sync: { status: 'Synced' as const, revision: sha }, health: { status: 'Healthy' as const }, images: [], history: [] };
+  it('prefers the tag, then the short digest, then the git revision', () => {
+    expect(versionLabel({ version: { tag: '1.5.0', digest: 'sha256:0123456789abcdef' }, applications: [] })).toBe('1.5.0');
+    expect(versionLabel({ version: { digest: 'sha256:0123456789abcdef0123' }, applications: [] })).toBe('sha256:0123456789ab');
+    expect(versionLabel({ version: { revision: sha }, applications: [] })).toBe('abcdef1');
+    expect(versionLabel({ version: undefined, applications: [app] })).toBe('abcdef1');
+    expect(versionLabel({ version: undefined, applications: [] })).toBeUndefined();
+  });
+});
+
+describe('rolloutStateLabel', () => {
+  const rollout: RolloutSummary = {
+    name: 'payments-api', namespace: 'dev', strategy: 'canary', phase: 'Progressing', paused: false,
+    pauseReasons: [], aborted: false, completed: false, step: { index: 2, count: 4 }, steps: [], images: [],
+  };
+  it('names the strategy, the step and why the rollout is not moving', () => {
+    expect(rolloutStateLabel(rollout)).toBe('canary 2/4, progressing');
+    expect(rolloutStateLabel({ ...rollout, paused: true, phase: 'Paused' })).toBe('canary 2/4, paused');
+    expect(rolloutStateLabel({ ...rollout, aborted: true, phase: 'Degraded' })).toBe('canary 2/4, aborted');
+    expect(rolloutStateLabel({ ...rollout, strategy: 'blueGreen', step: undefined, paused: true })).toBe('blue-green, paused');
+  });
+  it('is in progress until the update completes', () => {
+    expect(isRolloutInProgress(rollout)).toBe(true);
+    expect(isRolloutInProgress({ ...rollout, completed: true, phase: 'Healthy' })).toBe(false);
+    expect(isRolloutInProgress({ ...rollout, completed: true, paused: true })).toBe(true);
   });
 });

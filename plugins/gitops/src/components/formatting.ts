@@ -1,3 +1,5 @@
+import type { EnvironmentDeployment, RolloutSummary } from '@gitops-suite/backstage-plugin-gitops-common';
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 86_400_000],
   ['hour', 3_600_000],
@@ -39,4 +41,33 @@ export function commitUrl(repoURL: string | undefined, revision: string | undefi
     return undefined;
   }
   return `${repoURL.replace(/\.git$/, '').replace(/\/$/, '')}/commit/${revision}`;
+}
+
+/** The version an environment runs, compactly: the image tag, else the short digest, else the git revision. */
+export function versionLabel(environment: Pick<EnvironmentDeployment, 'version' | 'applications'>): string | undefined {
+  const { version, applications } = environment;
+  return (
+    version?.tag ??
+    shortDigest(version?.digest) ??
+    shortRevision(version?.revision ?? applications.find(app => app.sync.revision)?.sync.revision)
+  );
+}
+
+/** "canary", "blue-green". */
+export function strategyLabel(strategy: RolloutSummary['strategy']): string {
+  return strategy === 'blueGreen' ? 'blue-green' : strategy;
+}
+
+/** Whether an update of the rollout is in flight (or held: paused, aborted). */
+export function isRolloutInProgress(rollout: RolloutSummary): boolean {
+  return !rollout.completed || rollout.paused || rollout.aborted;
+}
+
+/** "canary 1/4, paused": strategy, step n/m as the panel shows it, and why it is not moving. */
+export function rolloutStateLabel(rollout: RolloutSummary): string {
+  const step = rollout.step ? ` ${rollout.step.index}/${rollout.step.count}` : '';
+  let state = rollout.phase.toLowerCase();
+  if (rollout.aborted) state = 'aborted';
+  else if (rollout.paused) state = 'paused';
+  return `${strategyLabel(rollout.strategy)}${step}, ${state}`;
 }

@@ -1,5 +1,6 @@
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { MockPermissionApi, TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { screen } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
@@ -75,9 +76,9 @@ const response = {
   errors: [{ source: 'argocd:other', message: 'connection refused' }],
 } as DeploymentsResponse;
 
-function renderWith(api: Partial<GitopsApi>, forEntity: Entity = entity) {
+function renderWith(api: Partial<GitopsApi>, forEntity: Entity = entity, permissionApi = new MockPermissionApi()) {
   return renderInTestApp(
-    <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, new MockPermissionApi()]]}>
+    <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, permissionApi]]}>
       <EntityProvider entity={forEntity}>
         <DeploymentsContent />
       </EntityProvider>
@@ -121,6 +122,18 @@ describe('DeploymentsContent', () => {
     expect(screen.getByText('policies: 5 pass, 1 fail')).toBeInTheDocument();
     expect(await screen.findByText('commit cf8d8b4')).toBeInTheDocument();
     expect(screen.getByText('1.4.2 → 1.5.0')).toBeInTheDocument();
+  });
+
+  it('offers no promotion without the promote permission', async () => {
+    // Another entity: usePermission caches (SWR) decisions per permission and resource.
+    const locked = { ...entity, metadata: { ...entity.metadata, name: 'locked-api' } };
+    await renderWith(
+      { getDeployments: jest.fn().mockResolvedValue(response), listPromotions: jest.fn().mockResolvedValue([]) },
+      locked,
+      new MockPermissionApi(() => AuthorizeResult.DENY),
+    );
+    expect(await screen.findByText('Development')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Promote .* → / })).not.toBeInTheDocument();
   });
 
   it('explains which annotation is missing', async () => {

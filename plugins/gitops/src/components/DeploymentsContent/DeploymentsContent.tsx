@@ -5,7 +5,7 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Button, Grid, Typography } from '@material-ui/core';
+import { Grid, Typography } from '@material-ui/core';
 import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import {
   ANNOTATION_ARGOCD_APP_NAME,
@@ -15,7 +15,7 @@ import {
 import { Fragment, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { EnvironmentDeployment } from '@gitops-suite/backstage-plugin-gitops-common';
-import { PromotionDialog } from '../PromotionDialog';
+import { PromoteButton, usePromotionDialog } from '../PromotionDialog';
 import { PromotionHistoryCard } from '../PromotionHistory';
 import { useDeployments } from '../../hooks/useDeployments';
 import { EnvironmentCard } from '../EnvironmentCard';
@@ -36,12 +36,12 @@ export function DeploymentsContent() {
 function DeploymentsView() {
   const { entity } = useEntity();
   const { value, error, loading, reload } = useDeployments(entity);
-  const [promoting, setPromoting] = useState<{ from: EnvironmentDeployment; to: EnvironmentDeployment }>();
   const [changes, setChanges] = useState(0);
   const onChange = () => {
     reload();
     setChanges(n => n + 1);
   };
+  const promotion = usePromotionDialog(entity, onChange);
   if (loading && !value) return <Progress />;
   if (error && !value) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
@@ -63,9 +63,10 @@ function DeploymentsView() {
           {index > 0 && (
             <Grid item xs="auto" style={{ display: 'flex', alignItems: 'center' }}>
               <PromoteStep
+                entityRef={stringifyEntityRef(entity)}
                 from={environments[index - 1]}
                 to={environment}
-                onPromote={() => setPromoting({ from: environments[index - 1], to: environment })}
+                onPromote={() => promotion.open(environments[index - 1], environment)}
               />
             </Grid>
           )}
@@ -77,15 +78,7 @@ function DeploymentsView() {
       <Grid item xs={12}>
         <PromotionHistoryCard refreshKey={changes} />
       </Grid>
-      {promoting && (
-        <PromotionDialog
-          entityRef={stringifyEntityRef(entity)}
-          from={promoting.from}
-          to={promoting.to}
-          onClose={() => setPromoting(undefined)}
-          onChange={onChange}
-        />
-      )}
+      {promotion.dialog}
       {value.unassigned.length > 0 && (
         <Grid item xs={12}>
           <Typography variant="body2" color="textSecondary">
@@ -98,26 +91,20 @@ function DeploymentsView() {
   );
 }
 
-/** The arrow between two environments, with a promote button when they differ. */
+/** The arrow between two environments, with a promote button when they differ and the user may promote. */
 function PromoteStep(props: {
+  entityRef: string;
   from: EnvironmentDeployment;
   to: EnvironmentDeployment;
   onPromote(): void;
 }) {
-  const { from, to, onPromote } = props;
-  const promotable =
-    to.promotesFrom === from.name &&
-    Boolean(from.version?.tag) &&
-    to.applications.length > 0 &&
-    from.version?.tag !== to.version?.tag;
+  const { entityRef, from, to, onPromote } = props;
   return (
     <div style={{ display: 'flex', flexDirection: 'column', alignItems: 'center' }}>
       <ArrowForwardIcon color="action" aria-label="promotes to" />
-      {promotable && (
-        <Button size="small" color="primary" variant="outlined" onClick={onPromote}>
-          Promote {from.version?.tag} → {to.title}
-        </Button>
-      )}
+      <PromoteButton entityRef={entityRef} from={from} to={to} onPromote={onPromote}>
+        Promote {from.version?.tag} → {to.title}
+      </PromoteButton>
     </div>
   );
 }

@@ -1,1 +1,2 @@
 export { PromotionDialog, PromotionProgress, usePromotionFollower } from './PromotionDialog';
+export { PromoteButton, isPromotable, usePromotionDialog } from './PromoteAction';

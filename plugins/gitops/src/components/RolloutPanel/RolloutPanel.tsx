@@ -1,7 +1,7 @@
 import { Box, Chip, LinearProgress, Typography, makeStyles } from '@material-ui/core';
 import type { RolloutStep, RolloutSummary } from '@gitops-suite/backstage-plugin-gitops-common';
 import { HealthStatusLabel } from '../StatusChips';
-import { relativeTime } from '../formatting';
+import { relativeTime, strategyLabel } from '../formatting';
 import { RolloutControls } from './RolloutControls';
 
 const useStyles = makeStyles(theme => ({
@@ -27,7 +27,7 @@ export function RolloutPanel(props: {
   return (
     <Box mt={2} data-testid={`rollout-${rollout.name}`}>
       <Typography variant="subtitle2">
-        Rollout {rollout.name} ({rollout.strategy === 'blueGreen' ? 'blue-green' : rollout.strategy})
+        Rollout {rollout.name} ({strategyLabel(rollout.strategy)})
       </Typography>
       <Box display="flex" alignItems="center" style={{ gap: 8 }}>
         <HealthStatusLabel status={rollout.phase} />
