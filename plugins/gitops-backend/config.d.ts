@@ -32,7 +32,10 @@ export interface Config {
        * kubectl plugin sends them, through the Kubernetes plugin's clusters.
        */
       rolloutControl?: 'argocd' | 'kubernetes';
-      /** The `kubernetes.clusterLocatorMethods` cluster holding this environment's workloads. */
+      /**
+       * The name of the Kubernetes plugin's cluster (any of its
+       * `kubernetes.clusterLocatorMethods`) holding this environment's Rollouts.
+       */
       kubernetesCluster?: string;
       /** How versions are promoted into this environment. */
       promotion?: {
@@ -163,8 +166,9 @@ export interface Config {
       }>;
     };
     /**
-     * Reading the clusters of `kubernetes.clusterLocatorMethods` (findings, rollout
-     * controls through `kubernetes`).
+     * Reading clusters (findings, rollout controls through `kubernetes`): through the
+     * Kubernetes backend plugin's cluster list and proxy, so clusters, credentials and
+     * TLS are configured once, in its `kubernetes` config.
      */
     kubernetes?: {
       /**

@@ -17,8 +17,7 @@ import { Inventory } from './inventory/Inventory';
 import { InventoryRefresher } from './inventory/InventoryRefresher';
 import { RolloutActionService } from './rollouts/RolloutActionService';
 import { KubernetesRolloutControl } from './rollouts/KubernetesRolloutControl';
-import { KubernetesClient } from './kubernetes/KubernetesClient';
-import { readKubernetesClusters } from './kubernetes/KubernetesClusters';
+import { createKubernetesAccess } from './kubernetes/createKubernetesAccess';
 import { createRouter } from './service/router';
 import { PromotionStore } from './database/PromotionStore';
 import {
@@ -60,6 +59,7 @@ export const gitopsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         userInfo: coreServices.userInfo,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
         catalog: catalogServiceRef,
         notifications: notificationService,
       },
@@ -78,11 +78,18 @@ export const gitopsPlugin = createBackendPlugin({
         );
         const refresher = new InventoryRefresher(clients, inventoryStore, deps.logger);
         const clientsByName = new Map(clients.map(client => [client.name, client]));
-        const findingsService = createFindingsService({
+        // Findings and `rolloutControl: kubernetes` reach clusters through the Kubernetes plugin.
+        const kubernetes = createKubernetesAccess({
           config: deps.rootConfig,
+          discovery: deps.discovery,
+          auth: deps.auth,
+          logger: deps.logger,
+          requestTimeoutMs: config.kubernetes.requestTimeoutMs,
+        });
+        const findingsService = createFindingsService({
+          kubernetes,
           logger: deps.logger,
           database: db,
-          requestTimeoutMs: config.kubernetes.requestTimeoutMs,
         });
         const findings = new EntityFindings(config, inventory, findingsService);
         const scans = new DatabaseScanStore(db);
@@ -200,10 +207,7 @@ export const gitopsPlugin = createBackendPlugin({
               inventory,
               clientsByName,
               refresher,
-              new KubernetesRolloutControl(
-                readKubernetesClusters(deps.rootConfig, deps.logger),
-                new KubernetesClient({ timeoutMs: config.kubernetes.requestTimeoutMs }),
-              ),
+              new KubernetesRolloutControl(kubernetes.clusters, kubernetes.client),
             ),
             promotions,
             rollbacks,

@@ -96,8 +96,8 @@ export class DeploymentsService {
 
   /** Vulnerability and policy summaries per deployed environment; their errors apart. */
   private async addFindings(entity: Entity, environments: EnvironmentDeployment[]) {
-    if (!this.findings?.enabled) return [];
     const findings = this.findings;
+    if (!findings || !(await findings.isEnabled())) return [];
     const errors = new Map<string, SourceError>();
     await Promise.all(
       environments

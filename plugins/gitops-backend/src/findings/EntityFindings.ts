@@ -32,8 +32,8 @@ export class EntityFindings implements PromotionEvidence {
   }
 
   /** Findings are shown only where clusters are configured to read reports from. */
-  get enabled(): boolean {
-    return this.findings.hasClusters;
+  async isEnabled(): Promise<boolean> {
+    return this.findings.hasClusters();
   }
 
   async vulnerabilityList(entity: Entity, environment: string): Promise<VulnerabilitiesResponse> {

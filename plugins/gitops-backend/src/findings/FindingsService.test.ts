@@ -5,6 +5,7 @@ import {
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { KubernetesClient } from '../kubernetes/KubernetesClient';
+import { PROXY_URL, testConnection } from '../kubernetes/__testUtils__/connection';
 import type { KubernetesCluster } from '../kubernetes/KubernetesClusters';
 import type { KubeObject } from '../kubernetes/types';
 import { FindingsService } from './FindingsService';
@@ -18,18 +19,10 @@ import {
   vulnerabilityReport,
 } from './__testUtils__/objects';
 
-const dev: KubernetesCluster = {
-  name: 'dev',
-  url: 'https://dev.k8s.example.com',
-  token: 'dev-token',
-  skipTLSVerify: false,
-};
-const locked: KubernetesCluster = {
-  name: 'locked',
-  url: 'https://locked.k8s.example.com',
-  token: 'x',
-  skipTLSVerify: false,
-};
+const dev: KubernetesCluster = { name: 'dev', authProvider: 'serviceAccount' };
+const locked: KubernetesCluster = { name: 'locked', authProvider: 'aws' };
+/** Its credential would be the signed-in user's: background reads cannot use it. */
+const corp: KubernetesCluster = { name: 'corp', authProvider: 'oidc' };
 
 const NS = 'payments-dev';
 const IMAGE = 'ghcr.io/example/payments-api';
@@ -235,12 +228,29 @@ describe('FindingsService', () => {
     );
     server.events.on('request:start', ({ request }) => {
       const url = new URL(request.url);
-      upstream.push(`${url.hostname.split('.')[0]} ${url.pathname}`);
+      upstream.push(
+        `${request.headers.get('backstage-kubernetes-cluster')} ${url.pathname.slice(
+          new URL(PROXY_URL).pathname.length,
+        )}`,
+      );
     });
+    // The Kubernetes plugin's proxy, answering as the cluster its header names.
     server.use(
-      http.get(`${dev.url}/*`, ({ request }) => {
+      http.get(`${PROXY_URL}/*`, ({ request }) => {
         tokens.add(request.headers.get('authorization'));
-        const items = devObjects[new URL(request.url).pathname];
+        const path = new URL(request.url).pathname.slice(new URL(PROXY_URL).pathname.length);
+        if (request.headers.get('backstage-kubernetes-cluster') === 'locked') {
+          return HttpResponse.json(
+            {
+              kind: 'Status',
+              code: 403,
+              reason: 'Forbidden',
+              message: 'forbidden',
+            },
+            { status: 403 },
+          );
+        }
+        const items = devObjects[path];
         return items
           ? HttpResponse.json({ metadata: {}, items })
           : HttpResponse.json(
@@ -252,17 +262,6 @@ describe('FindingsService', () => {
               { status: 404 },
             );
       }),
-      http.get(`${locked.url}/*`, () =>
-        HttpResponse.json(
-          {
-            kind: 'Status',
-            code: 403,
-            reason: 'Forbidden',
-            message: 'forbidden',
-          },
-          { status: 403 },
-        ),
-      ),
     );
   });
   afterEach(() => server.events.removeAllListeners());
@@ -274,10 +273,12 @@ describe('FindingsService', () => {
     images: [`${IMAGE}:1.5.0`, `${IMAGE}:1.4.2`, `${IMAGE}:1.6.0`],
   };
 
-  function createService(clusters = [dev, locked]) {
+  function createService(
+    clusters: KubernetesCluster[] | (() => Promise<KubernetesCluster[]>) = [dev, locked],
+  ) {
     return new FindingsService({
-      clusters,
-      kubernetesClient: new KubernetesClient({ timeoutMs: 1000 }),
+      clusters: { list: typeof clusters === 'function' ? clusters : async () => clusters },
+      kubernetesClient: new KubernetesClient({ connection: testConnection(), timeoutMs: 1000 }),
       scanStore,
       logger: mockServices.logger.mock(),
     });
@@ -311,7 +312,9 @@ describe('FindingsService', () => {
       },
     ]);
     expect(scanStore.latestScanFor.mock.calls).toEqual([[`${IMAGE}:1.6.0`]]);
-    expect([...tokens]).toEqual(['Bearer dev-token']);
+    expect([...tokens]).toEqual([
+      'Bearer mock-service-token:{"sub":"plugin:gitops","target":"kubernetes"}',
+    ]);
   });
 
   /** payments without its unscanned 1.6.0: every image has a report. */
@@ -431,7 +434,7 @@ describe('FindingsService', () => {
     expect(result.errors).toEqual([
       {
         source: 'kubernetes:staging',
-        message: expect.stringContaining("'staging' is not configured"),
+        message: "Kubernetes cluster 'staging' is not one of the Kubernetes plugin's clusters (kubernetes.clusterLocatorMethods)",
       },
       {
         source: `scans:${IMAGE}:1.5.0`,
@@ -453,5 +456,43 @@ describe('FindingsService', () => {
     expect(result.errors).toEqual([
       { source: 'scans', message: expect.stringContaining('database is down') },
     ]);
+  });
+
+  it('reports a cluster with a client-side authProvider as its own error, without asking it, and no findings from it', async () => {
+    const onlyCorp = await createService([corp]).vulnerabilities([scanned]);
+    expect(onlyCorp.items).toEqual([]);
+    expect(onlyCorp.errors).toEqual([
+      {
+        source: 'kubernetes:corp',
+        message: expect.stringContaining(
+          "Kubernetes cluster 'corp' uses authProvider 'oidc', which needs the signed-in user's own token",
+        ),
+      },
+      // And no report was read, so the images are not called clean either.
+      expect.objectContaining({ source: `scans:${IMAGE}:1.5.0` }),
+      expect.objectContaining({ source: `scans:${IMAGE}:1.4.2` }),
+    ]);
+    expect(upstream).toEqual([]);
+
+    const withDev = await createService([dev, corp]).policies([payments]);
+    expect(withDev.items.length).toBeGreaterThan(0);
+    expect(withDev.errors).toEqual([
+      { source: 'kubernetes:corp', message: expect.stringContaining("authProvider 'oidc'") },
+    ]);
+    expect(upstream.every(u => u.startsWith('dev '))).toBe(true);
+  });
+
+  it('reports a cluster list it cannot read as an error, and keeps findings on', async () => {
+    const service = createService(async () => {
+      throw new Error('Could not list the clusters of the Kubernetes plugin: boom');
+    });
+    await expect(service.hasClusters()).resolves.toBe(true);
+    const result = await service.vulnerabilities([scanned]);
+    expect(result.errors[0]).toEqual({
+      source: 'kubernetes',
+      message: 'Could not list the clusters of the Kubernetes plugin: boom',
+    });
+    await expect(createService([]).hasClusters()).resolves.toBe(false);
+    await expect(createService([corp]).hasClusters()).resolves.toBe(true);
   });
 });

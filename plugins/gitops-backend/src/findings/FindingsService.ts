@@ -9,7 +9,10 @@ import {
   KubernetesClient,
   KubernetesRequestError,
 } from '../kubernetes/KubernetesClient';
-import type { KubernetesCluster } from '../kubernetes/KubernetesClusters';
+import type {
+  KubernetesCluster,
+  KubernetesClusterList,
+} from '../kubernetes/KubernetesClusters';
 import {
   DEPLOYMENTS,
   KYVERNO_CLUSTER_POLICIES,
@@ -52,7 +55,8 @@ import {
 } from './workloadResources';
 
 export interface FindingsServiceOptions {
-  clusters: KubernetesCluster[];
+  /** The Kubernetes plugin's clusters, asked on each read (the list caches itself). */
+  clusters: KubernetesClusterList;
   kubernetesClient: Pick<KubernetesClient, 'list'>;
   scanStore: ScanStore;
   logger: LoggerService;
@@ -88,9 +92,16 @@ export class FindingsService {
   private readonly cache: TtlCache<KubeObject[]>;
   private readonly limit: ReturnType<typeof pLimit>;
 
-  /** Whether any cluster is configured to read reports from. */
-  get hasClusters(): boolean {
-    return this.options.clusters.length > 0;
+  /**
+   * Whether any cluster is configured to read reports from. When the Kubernetes plugin
+   * cannot say, findings stay on, so its error shows instead of findings vanishing.
+   */
+  async hasClusters(): Promise<boolean> {
+    try {
+      return (await this.options.clusters.list()).length > 0;
+    } catch {
+      return true;
+    }
   }
 
   constructor(private readonly options: FindingsServiceOptions) {
@@ -167,7 +178,7 @@ export class FindingsService {
 
   private async vulnerabilityReports(workload: Workload, errors: SourceErrors, maxAgeMs?: number) {
     const perCluster = await Promise.all(
-      this.clustersFor(workload, errors).map(async cluster => {
+      (await this.clustersFor(workload, errors)).map(async cluster => {
         const list = this.lister(cluster, workload.namespace, errors, maxAgeMs);
         const [resources, reports] = await Promise.all([
           this.resources(workload, list, { pods: false }),
@@ -184,7 +195,7 @@ export class FindingsService {
     errors: SourceErrors,
   ): Promise<PolicyResult[]> {
     const perCluster = await Promise.all(
-      this.clustersFor(workload, errors).map(async cluster => {
+      (await this.clustersFor(workload, errors)).map(async cluster => {
         const list = this.lister(cluster, workload.namespace, errors);
         const [resources, wgReports, openReports, policies, clusterPolicies] =
           await Promise.all([
@@ -233,18 +244,29 @@ export class FindingsService {
     });
   }
 
-  private clustersFor(
+  /**
+   * The clusters a workload runs in: the one its environment names, else every cluster of
+   * the Kubernetes plugin. A cluster that cannot be read (a client-side authProvider, the
+   * proxy refusing) is not skipped: its lists fail and it becomes a per-source error.
+   */
+  private async clustersFor(
     workload: Workload,
     errors: SourceErrors,
-  ): KubernetesCluster[] {
-    if (!workload.cluster) return this.options.clusters;
-    const cluster = this.options.clusters.find(
-      c => c.name === workload.cluster,
-    );
+  ): Promise<KubernetesCluster[]> {
+    let clusters: KubernetesCluster[];
+    try {
+      clusters = await this.options.clusters.list();
+    } catch (error) {
+      // Unknown clusters are unknown evidence: an error, so gates fail closed.
+      errors.add('kubernetes', (error as Error).message);
+      return [];
+    }
+    if (!workload.cluster) return clusters;
+    const cluster = clusters.find(c => c.name === workload.cluster);
     if (!cluster) {
       errors.add(
         `kubernetes:${workload.cluster}`,
-        `Kubernetes cluster '${workload.cluster}' is not configured (kubernetes.clusterLocatorMethods, authProvider serviceAccount)`,
+        `Kubernetes cluster '${workload.cluster}' is not one of the Kubernetes plugin's clusters (kubernetes.clusterLocatorMethods)`,
       );
     }
     return cluster ? [cluster] : [];

@@ -294,7 +294,7 @@ describe('FleetService', () => {
 
     function fakeFindings(hasClusters = true) {
       const findings = {
-        hasClusters,
+        hasClusters: async () => hasClusters,
         vulnerabilities: jest.fn(async (workloads: { namespace: string }[]) => ({
           items: [],
           summary: workloads[0].namespace === 'payments-prod' ? summary(2, 1) : summary(0, 3),

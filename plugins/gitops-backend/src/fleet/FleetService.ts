@@ -255,7 +255,7 @@ export class FleetService {
     const snapshot = await this.inventory.snapshot();
     const index = this.indexOf(snapshot);
     const matches = fleetFilterMatcher(filter);
-    const withFindings = Boolean(options.includeFindings && this.findings?.hasClusters);
+    const withFindings = Boolean(options.includeFindings && (await this.findings?.hasClusters()));
     const errors: SourceError[] = [...snapshot.errors];
     const items: FleetItem[] = [];
     const cells: Cell[] = [];

@@ -4,16 +4,18 @@ import { setupServer } from 'msw/node';
 import { KubernetesClient, KubernetesRequestError } from './KubernetesClient';
 import type { KubernetesCluster } from './KubernetesClusters';
 import { PODS, ROLLOUTS, VULNERABILITY_REPORTS } from './resourceTypes';
+import {
+  backstageError,
+  PROXY_URL,
+  testConnection,
+} from './__testUtils__/connection';
 
-const cluster: KubernetesCluster = {
-  name: 'dev',
-  url: 'https://dev.k8s.example.com',
-  token: 'sa-token',
-  skipTLSVerify: false,
-};
+const cluster: KubernetesCluster = { name: 'dev', authProvider: 'serviceAccount' };
 const object = (name: string) => ({
   metadata: { name, namespace: 'payments' },
 });
+const client = (options: { timeoutMs?: number; pageSize?: number } = {}) =>
+  new KubernetesClient({ connection: testConnection(), ...options });
 
 describe('KubernetesClient', () => {
   const server = setupServer();
@@ -27,11 +29,11 @@ describe('KubernetesClient', () => {
   });
   afterEach(() => server.events.removeAllListeners());
 
-  it('follows limit/continue pages, passes the label selector and the token', async () => {
+  it('goes through the Kubernetes plugin proxy: names the cluster, sends a service token, follows limit/continue pages', async () => {
     const all = Array.from({ length: 5 }, (_, i) => object(`report-${i}`));
     server.use(
       http.get(
-        `${cluster.url}/apis/aquasecurity.github.io/v1alpha1/namespaces/payments/vulnerabilityreports`,
+        `${PROXY_URL}/apis/aquasecurity.github.io/v1alpha1/namespaces/payments/vulnerabilityreports`,
         ({ request }) => {
           const url = new URL(request.url);
           const limit = Number(url.searchParams.get('limit'));
@@ -52,8 +54,7 @@ describe('KubernetesClient', () => {
         },
       ),
     );
-    const client = new KubernetesClient({ pageSize: 2 });
-    const items = await client.list(cluster, {
+    const items = await client({ pageSize: 2 }).list(cluster, {
       ...VULNERABILITY_REPORTS,
       namespace: 'payments',
       labelSelector: 'trivy-operator.resource.kind=ReplicaSet',
@@ -67,20 +68,22 @@ describe('KubernetesClient', () => {
       '?limit=2&labelSelector=trivy-operator.resource.kind%3DReplicaSet&continue=2',
       '?limit=2&labelSelector=trivy-operator.resource.kind%3DReplicaSet&continue=4',
     ]);
-    expect(
-      requests.every(r => r.headers.get('authorization') === 'Bearer sa-token'),
-    ).toBe(true);
+    for (const r of requests) {
+      expect(r.headers.get('backstage-kubernetes-cluster')).toBe('dev');
+      // A plugin-to-plugin token of gitops for the kubernetes plugin (mock format).
+      expect(r.headers.get('authorization')).toBe(
+        'Bearer mock-service-token:{"sub":"plugin:gitops","target":"kubernetes"}',
+      );
+    }
   });
 
   it('asks for 500 items a page by default, with core and cluster-wide paths', async () => {
     server.use(
-      http.get(`${cluster.url}/api/v1/pods`, () =>
+      http.get(`${PROXY_URL}/api/v1/pods`, () =>
         HttpResponse.json({ items: null }),
       ),
     );
-    await expect(new KubernetesClient().list(cluster, PODS)).resolves.toEqual(
-      [],
-    );
+    await expect(client().list(cluster, PODS)).resolves.toEqual([]);
     expect(new URL(requests[0].url).searchParams.get('limit')).toBe('500');
   });
 
@@ -88,7 +91,7 @@ describe('KubernetesClient', () => {
     let calls = 0;
     server.use(
       http.get(
-        `${cluster.url}/api/v1/namespaces/payments/pods`,
+        `${PROXY_URL}/api/v1/namespaces/payments/pods`,
         ({ request }) => {
           calls++;
           const token = new URL(request.url).searchParams.get('continue');
@@ -111,17 +114,17 @@ describe('KubernetesClient', () => {
         },
       ),
     );
-    const items = await new KubernetesClient({ pageSize: 1 }).list(cluster, {
+    const items = await client({ pageSize: 1 }).list(cluster, {
       ...PODS,
       namespace: 'payments',
     });
     expect(items.map(i => i.metadata.name)).toEqual(['a', 'b']);
   });
 
-  it('explains 403 as missing RBAC permission, naming the cluster and resource', async () => {
+  it("explains the cluster's 403 as missing RBAC permission, naming the cluster, authProvider and resource", async () => {
     server.use(
       http.get(
-        `${cluster.url}/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts`,
+        `${PROXY_URL}/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts`,
         () =>
           HttpResponse.json(
             {
@@ -136,50 +139,122 @@ describe('KubernetesClient', () => {
           ),
       ),
     );
-    const error = await new KubernetesClient()
+    const error = await client()
       .list(cluster, { ...ROLLOUTS, namespace: 'payments' })
       .catch(e => e);
     expect(error).toBeInstanceOf(KubernetesRequestError);
-    expect(error).toMatchObject({ cluster: 'dev', status: 403 });
+    expect(error).toMatchObject({ cluster: 'dev', status: 403, statusCode: 403 });
+    expect(error.proxyStatus).toBeUndefined();
     expect(error.message).toBe(
-      'Kubernetes cluster \'dev\' forbids GET /apis/argoproj.io/v1alpha1/namespaces/payments/rollouts (HTTP 403): the service account lacks RBAC permission for rollouts.argoproj.io: rollouts.argoproj.io is forbidden: User "system:serviceaccount:backstage:reader" cannot list resource "rollouts"',
+      'Kubernetes cluster \'dev\' forbids GET /apis/argoproj.io/v1alpha1/namespaces/payments/rollouts (HTTP 403): the credentials the Kubernetes plugin uses for it (authProvider \'serviceAccount\') lack RBAC permission for rollouts.argoproj.io: rollouts.argoproj.io is forbidden: User "system:serviceaccount:backstage:reader" cannot list resource "rollouts"',
     );
   });
 
-  it('reports other statuses, unreachable clusters and timeouts with the cluster name', async () => {
+  it("tells the proxy's own refusals from the cluster's: unknown cluster, permission, unreachable cluster", async () => {
+    const answers: Record<string, [number, object]> = {
+      unknown: [404, backstageError(404, 'NotFoundError', "Cluster 'dev' not found")],
+      denied: [403, backstageError(403, 'NotAllowedError', 'Unauthorized')],
+      down: [
+        500,
+        backstageError(
+          500,
+          'ForwardedError',
+          "Cluster 'dev' request error; caused by Error: connect ECONNREFUSED 10.0.0.1:6443",
+        ),
+      ],
+    };
+    server.use(
+      http.get(`${PROXY_URL}/api/v1/namespaces/:ns/pods`, ({ params }) => {
+        const [status, body] = answers[params.ns as string];
+        return HttpResponse.json(body, { status });
+      }),
+    );
+    const errors = await Promise.all(
+      Object.keys(answers).map(ns =>
+        client()
+          .list(cluster, { ...PODS, namespace: ns })
+          .catch(e => e),
+      ),
+    );
+    for (const [i, [status]] of Object.values(answers).entries()) {
+      expect(errors[i]).toBeInstanceOf(KubernetesRequestError);
+      // Not the cluster's status: a proxy 404 is no "type not served", a 403 no RBAC.
+      expect(errors[i]).toMatchObject({ status: undefined, proxyStatus: status, statusCode: 502 });
+    }
+    expect(errors.map(e => e.message)).toEqual([
+      "Kubernetes cluster 'dev': the Kubernetes plugin's proxy answered HTTP 404 to GET /api/v1/namespaces/unknown/pods, not the cluster: it does not know the cluster (kubernetes.clusterLocatorMethods): NotFoundError: Cluster 'dev' not found",
+      "Kubernetes cluster 'dev': the Kubernetes plugin's proxy answered HTTP 403 to GET /api/v1/namespaces/denied/pods, not the cluster: its permission policy denies kubernetes.proxy to the gitops plugin: NotAllowedError: Unauthorized",
+      "Kubernetes cluster 'dev': the Kubernetes plugin's proxy answered HTTP 500 to GET /api/v1/namespaces/down/pods, not the cluster: ForwardedError: Cluster 'dev' request error; caused by Error: connect ECONNREFUSED 10.0.0.1:6443",
+    ]);
+  });
+
+  it('reports other statuses, an unreachable plugin and timeouts with the cluster name', async () => {
     server.use(
       http.get(
-        `${cluster.url}/api/v1/namespaces/a/pods`,
+        `${PROXY_URL}/api/v1/namespaces/a/pods`,
         () => new HttpResponse('<html>oops</html>', { status: 502 }),
       ),
-      http.get(`${cluster.url}/api/v1/namespaces/b/pods`, () =>
+      http.get(`${PROXY_URL}/api/v1/namespaces/b/pods`, () =>
         HttpResponse.error(),
       ),
-      http.get(`${cluster.url}/api/v1/namespaces/c/pods`, async () => {
+      http.get(`${PROXY_URL}/api/v1/namespaces/c/pods`, async () => {
         await delay(500);
         return HttpResponse.json({ items: [] });
       }),
     );
-    const client = new KubernetesClient({ timeoutMs: 50 });
+    const fast = client({ timeoutMs: 50 });
     await expect(
-      client.list(cluster, { ...PODS, namespace: 'a' }),
+      fast.list(cluster, { ...PODS, namespace: 'a' }),
     ).rejects.toThrow(
       "Kubernetes cluster 'dev' answered HTTP 502 to GET /api/v1/namespaces/a/pods: <html>oops</html>",
     );
     await expect(
-      client.list(cluster, { ...PODS, namespace: 'b' }),
+      fast.list(cluster, { ...PODS, namespace: 'b' }),
     ).rejects.toThrow(
       /^Kubernetes cluster 'dev': GET \/api\/v1\/namespaces\/b\/pods failed: /,
     );
     await expect(
-      client.list(cluster, { ...PODS, namespace: 'c' }),
+      fast.list(cluster, { ...PODS, namespace: 'c' }),
     ).rejects.toThrow(
       "Kubernetes cluster 'dev': GET /api/v1/namespaces/c/pods failed: timed out after 50 ms",
     );
   });
 
+  it('never passes on a credential a cluster quotes back', async () => {
+    server.use(
+      http.get(`${PROXY_URL}/api/v1/namespaces/payments/pods`, ({ request }) =>
+        HttpResponse.json(
+          {
+            kind: 'Status',
+            code: 401,
+            message: `rejected authorization Bearer k8s-sa-token-0123456789 (we were sent ${request.headers.get('authorization')})`,
+          },
+          { status: 401 },
+        ),
+      ),
+    );
+    const error = await client()
+      .list(cluster, { ...PODS, namespace: 'payments' })
+      .catch(e => e);
+    expect(error.message).toMatch(/^Kubernetes cluster 'dev' rejected the credentials the Kubernetes plugin uses for it \(authProvider 'serviceAccount'\)/);
+    expect(error.message).not.toContain('k8s-sa-token');
+    expect(error.message).not.toContain('mock-service-token');
+    expect(error.statusCode).toBe(502);
+  });
+
+  it('refuses, without a request, a cluster whose authProvider needs the signed-in user', async () => {
+    const error = await client()
+      .list({ name: 'corp', authProvider: 'oidc' }, PODS)
+      .catch(e => e);
+    expect(error).toBeInstanceOf(KubernetesRequestError);
+    expect(error.message).toContain(
+      "Kubernetes cluster 'corp' uses authProvider 'oidc', which needs the signed-in user's own token",
+    );
+    expect(requests).toEqual([]);
+  });
+
   it('gets one object and merge-patches an object or its status', async () => {
-    const path = `${cluster.url}/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts/payments-api`;
+    const path = `${PROXY_URL}/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts/payments-api`;
     server.use(
       http.get(path, () => HttpResponse.json(object('payments-api'))),
       http.patch(path, async ({ request }) =>
@@ -195,19 +270,17 @@ describe('KubernetesClient', () => {
         }),
       ),
     );
-    const client = new KubernetesClient();
+    const c = client();
     const ref = { ...ROLLOUTS, namespace: 'payments', name: 'payments-api' };
 
-    await expect(client.get(cluster, ref)).resolves.toEqual(
-      object('payments-api'),
-    );
+    await expect(c.get(cluster, ref)).resolves.toEqual(object('payments-api'));
     await expect(
-      client.mergePatch(cluster, ref, { spec: { paused: false } }),
+      c.mergePatch(cluster, ref, { spec: { paused: false } }),
     ).resolves.toMatchObject({
       spec: { spec: { paused: false } },
     });
     await expect(
-      client.mergePatch(
+      c.mergePatch(
         cluster,
         { ...ref, subresource: 'status' },
         { status: { pauseConditions: null } },
@@ -216,8 +289,8 @@ describe('KubernetesClient', () => {
 
     const patches = requests.filter(r => r.method === 'PATCH');
     expect(patches.map(r => new URL(r.url).pathname)).toEqual([
-      '/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts/payments-api',
-      '/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts/payments-api/status',
+      '/api/kubernetes/proxy/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts/payments-api',
+      '/api/kubernetes/proxy/apis/argoproj.io/v1alpha1/namespaces/payments/rollouts/payments-api/status',
     ]);
     expect(patches.map(r => r.headers.get('content-type'))).toEqual([
       'application/merge-patch+json',

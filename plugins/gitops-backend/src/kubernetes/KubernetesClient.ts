@@ -1,6 +1,15 @@
-import { Agent } from 'undici';
-import type { KubernetesCluster } from './KubernetesClusters';
+import {
+  backgroundReadProblem,
+  type KubernetesCluster,
+} from './KubernetesClusters';
+import type { KubernetesPluginConnection } from './KubernetesPluginConnection';
 import { resourceTypeName } from './resourceTypes';
+import {
+  backstageErrorMessage,
+  describeFetchError,
+  redact,
+  statusMessage,
+} from './responses';
 import type { KubeList, KubeObject, ResourceType } from './types';
 
 export interface ListQuery extends ResourceType {
@@ -14,12 +23,25 @@ export interface ObjectRef extends ResourceType {
   name: string;
 }
 
-/** Raised for every failed request; names the cluster so per-source errors can say which. */
+/** The header that names the target cluster to the Kubernetes plugin's proxy. */
+const CLUSTER_HEADER = 'Backstage-Kubernetes-Cluster';
+
+/** The cluster to send a request to: its name, and its authProvider for error hints. */
+export type ClusterRef = Pick<KubernetesCluster, 'name' | 'authProvider'>;
+
+/**
+ * Raised for every failed request; names the cluster so per-source errors can say which.
+ * `status` is what the cluster answered; `proxyStatus` what the Kubernetes plugin's proxy
+ * answered itself, without reaching the cluster (an unknown cluster, a permission, a
+ * credential it could not get, a cluster it could not connect to). Only one is set, and
+ * neither when the Kubernetes plugin could not be reached or did not answer in time.
+ */
 export class KubernetesRequestError extends Error {
   constructor(
     message: string,
     readonly cluster: string,
     readonly status?: number,
+    readonly proxyStatus?: number,
   ) {
     super(message);
     this.name = 'KubernetesRequestError';
@@ -28,8 +50,8 @@ export class KubernetesRequestError extends Error {
   /**
    * What our API answers when this reaches a route (the error handler reads `statusCode`
    * first): the cluster refusing what was asked (403, 404, 409) passes through; its own
-   * failure, or ours to reach it, is a 502, never a 401 that would read as the caller's
-   * session having expired.
+   * failure, or ours to reach it (the proxy's refusals included), is a 502, never a 401
+   * that would read as the caller's session having expired.
    */
   get statusCode(): number {
     const status = this.status;
@@ -42,20 +64,28 @@ const PAGE_SIZE = 500;
 /**
  * A small Kubernetes API client over fetch: the few verbs the suite needs, with
  * chunked lists (a namespace can hold thousands of reports) and a timeout on
- * every request, so one slow cluster cannot hang a page view.
+ * every request, so one slow cluster cannot hang a page view. Requests go through
+ * the Kubernetes plugin's proxy (`/api/kubernetes/proxy`), which finds the cluster
+ * (whatever locator has it), adds its credential (whatever server-side authProvider
+ * it uses) and handles its TLS.
  */
 export class KubernetesClient {
+  private readonly connection: KubernetesPluginConnection;
   private readonly timeoutMs: number;
   private readonly pageSize: number;
-  private readonly dispatchers = new Map<string, Agent | undefined>();
 
-  constructor(options: { timeoutMs?: number; pageSize?: number } = {}) {
+  constructor(options: {
+    connection: KubernetesPluginConnection;
+    timeoutMs?: number;
+    pageSize?: number;
+  }) {
+    this.connection = options.connection;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.pageSize = options.pageSize ?? PAGE_SIZE;
   }
 
   async list<T extends KubeObject = KubeObject>(
-    cluster: KubernetesCluster,
+    cluster: ClusterRef,
     query: ListQuery,
   ): Promise<T[]> {
     const items: T[] = [];
@@ -95,7 +125,7 @@ export class KubernetesClient {
   }
 
   async get<T extends KubeObject = KubeObject>(
-    cluster: KubernetesCluster,
+    cluster: ClusterRef,
     ref: ObjectRef,
   ): Promise<T> {
     return this.request<T>(cluster, 'GET', objectPath(ref));
@@ -103,7 +133,7 @@ export class KubernetesClient {
 
   /** A JSON merge patch (RFC 7386), of the object or of its status subresource. */
   async mergePatch<T extends KubeObject = KubeObject>(
-    cluster: KubernetesCluster,
+    cluster: ClusterRef,
     ref: ObjectRef & { subresource?: 'status' },
     patch: unknown,
   ): Promise<T> {
@@ -113,71 +143,71 @@ export class KubernetesClient {
   }
 
   private async request<T>(
-    cluster: KubernetesCluster,
+    cluster: ClusterRef,
     method: string,
     path: string,
     params?: URLSearchParams,
     patch?: unknown,
   ): Promise<T> {
+    // Fails before any request: the proxy could only answer that it has no credential.
+    const problem = backgroundReadProblem(cluster);
+    if (problem) throw new KubernetesRequestError(problem, cluster.name);
     const query = params?.size ? `?${params}` : '';
     const what = `${method} ${path}`;
+    let token: string | undefined;
     let response: Response;
     try {
-      response = await fetch(`${cluster.url}${path}${query}`, {
+      const base = await this.connection.baseUrl();
+      token = await this.connection.token();
+      response = await fetch(`${base}/proxy${path}${query}`, {
         method,
         headers: {
           accept: 'application/json',
-          authorization: `Bearer ${cluster.token}`,
+          authorization: `Bearer ${token}`,
+          [CLUSTER_HEADER]: cluster.name,
           ...(patch !== undefined
             ? { 'content-type': 'application/merge-patch+json' }
             : {}),
         },
         body: patch !== undefined ? JSON.stringify(patch) : undefined,
         signal: AbortSignal.timeout(this.timeoutMs),
-        // @ts-expect-error undici's dispatcher is accepted by Node's fetch
-        dispatcher: this.dispatcherFor(cluster),
       });
     } catch (error) {
-      const reason =
-        (error as Error).name === 'TimeoutError'
-          ? `timed out after ${this.timeoutMs} ms`
-          : describeFetchError(error as Error);
       throw new KubernetesRequestError(
-        `Kubernetes cluster '${cluster.name}': ${what} failed: ${reason}`,
+        `Kubernetes cluster '${cluster.name}': ${what} failed: ${redact(
+          describeFetchError(error as Error, this.timeoutMs),
+          token,
+        )}`,
         cluster.name,
       );
     }
     if (!response.ok) {
-      // Never pass on the token, should the server (or a proxy) quote it back.
-      const detail = redact(statusMessage(await response.text().catch(() => '')), cluster.token);
+      const text = await response.text().catch(() => '');
+      // The proxy's own refusals (unknown cluster, permission, no credential, the
+      // cluster unreachable) are Backstage error bodies; anything else is the cluster's.
+      const proxyMessage = backstageErrorMessage(text);
+      if (proxyMessage !== undefined) {
+        throw new KubernetesRequestError(
+          describeProxyStatus(
+            cluster.name,
+            response.status,
+            what,
+            redact(proxyMessage, token),
+          ),
+          cluster.name,
+          undefined,
+          response.status,
+        );
+      }
+      // Never pass on a credential, should the server (or a proxy) quote it back.
+      const detail = redact(statusMessage(text), token);
       throw new KubernetesRequestError(
-        describeStatus(cluster.name, response.status, what, path, detail),
+        describeStatus(cluster, response.status, what, path, detail),
         cluster.name,
         response.status,
       );
     }
     return (await response.json()) as T;
-  }
-
-  /**
-   * TLS options are per cluster: skipping verification or trusting a private CA
-   * for one cluster must not weaken TLS for every other connection of the process.
-   */
-  private dispatcherFor(cluster: KubernetesCluster): Agent | undefined {
-    if (!this.dispatchers.has(cluster.name)) {
-      const needsAgent = cluster.skipTLSVerify || cluster.ca;
-      this.dispatchers.set(
-        cluster.name,
-        needsAgent
-          ? new Agent({
-              connect: cluster.skipTLSVerify
-                ? { rejectUnauthorized: false }
-                : { ca: cluster.ca },
-            })
-          : undefined,
-      );
-    }
-    return this.dispatchers.get(cluster.name);
   }
 }
 
@@ -198,39 +228,47 @@ function objectPath(ref: ObjectRef): string {
   return `${collectionPath(ref)}/${encodeURIComponent(ref.name)}`;
 }
 
-/** `text` without `secret` (a secret of a few characters would redact ordinary words). */
-function redact(text: string | undefined, secret: string): string | undefined {
-  return text && secret.length >= 4 ? text.split(secret).join('<redacted>') : text;
-}
 
-/** Errors are `Status` objects; keep their message, never echo an HTML page. */
-function statusMessage(text: string): string | undefined {
-  try {
-    const parsed = JSON.parse(text);
-    return typeof parsed.message === 'string' ? parsed.message : undefined;
-  } catch {
-    return text ? text.slice(0, 200) : undefined;
-  }
-}
 
 function describeStatus(
-  cluster: string,
+  cluster: ClusterRef,
   status: number,
   what: string,
   path: string,
   detail: string | undefined,
 ): string {
   const suffix = detail ? `: ${detail}` : '';
+  const credentials = `the credentials the Kubernetes plugin uses for it (authProvider '${
+    cluster.authProvider ?? 'unknown'
+  }')`;
   if (status === 403) {
-    // The usual cause is RBAC: say which permission the service account lacks.
-    return `Kubernetes cluster '${cluster}' forbids ${what} (HTTP 403): the service account lacks RBAC permission for ${typeOfPath(
+    // The usual cause is RBAC: say which permission the credentials lack.
+    return `Kubernetes cluster '${cluster.name}' forbids ${what} (HTTP 403): ${credentials} lack RBAC permission for ${typeOfPath(
       path,
     )}${suffix}`;
   }
   if (status === 401) {
-    return `Kubernetes cluster '${cluster}' rejected the credentials for ${what} (HTTP 401): check serviceAccountToken${suffix}`;
+    return `Kubernetes cluster '${cluster.name}' rejected ${credentials} for ${what} (HTTP 401)${suffix}`;
   }
-  return `Kubernetes cluster '${cluster}' answered HTTP ${status} to ${what}${suffix}`;
+  return `Kubernetes cluster '${cluster.name}' answered HTTP ${status} to ${what}${suffix}`;
+}
+
+/** The Kubernetes plugin's proxy refused or failed itself: say it was not the cluster. */
+function describeProxyStatus(
+  cluster: string,
+  status: number,
+  what: string,
+  detail: string | undefined,
+): string {
+  const hint =
+    {
+      401: ": it rejected the gitops plugin's service token",
+      403: ": its permission policy denies kubernetes.proxy to the gitops plugin",
+      404: ': it does not know the cluster (kubernetes.clusterLocatorMethods)',
+    }[status] ?? '';
+  return `Kubernetes cluster '${cluster}': the Kubernetes plugin's proxy answered HTTP ${status} to ${what}, not the cluster${hint}${
+    detail ? `: ${detail}` : ''
+  }`;
 }
 
 /** `pods`, `rollouts.argoproj.io` from an API path, for RBAC hints. */
@@ -247,10 +285,3 @@ function typeOfPath(path: string): string {
   });
 }
 
-/** Node's fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a TLS error). */
-function describeFetchError(error: Error): string {
-  const cause = (
-    error as Error & { cause?: { code?: string; message?: string } }
-  ).cause;
-  return cause?.code ?? cause?.message ?? error.message;
-}

@@ -9,7 +9,8 @@ import { startGitopsTestBackend, testConfig } from '../__testUtils__/testBackend
 import { hang, json, routes, slow, startFakePeer, timed, type FakePeer, type PeerBehaviour } from './__testUtils__/fakePeer';
 
 /**
- * Fault injection on the Kubernetes API peers that findings are read from: a cluster
+ * Fault injection on the Kubernetes API peers that findings are read from (through the
+ * real Kubernetes backend plugin's proxy, as in production): a cluster
  * that forbids the service account (403), hangs, or answers slowly. The Deployments
  * view and the findings routes answer within one Kubernetes request timeout with what
  * the other cluster holds, name the failing cluster, and recover when it does.
@@ -119,7 +120,7 @@ describe('Kubernetes cluster faults', () => {
   const devVulnerabilities = (body: DeploymentsResponse) => body.environments.find(e => e.name === 'dev')?.vulnerabilities;
 
   it.each<[string, PeerBehaviour, RegExp]>([
-    ['forbids the service account (403)', forbidden, /^Kubernetes cluster 'dev-b' forbids GET .+ \(HTTP 403\): the service account lacks RBAC permission for .+: .+ is forbidden/],
+    ['forbids the service account (403)', forbidden, /^Kubernetes cluster 'dev-b' forbids GET .+ \(HTTP 403\): the credentials the Kubernetes plugin uses for it \(authProvider 'serviceAccount'\) lack RBAC permission for .+: .+ is forbidden/],
     ['hangs', hang, new RegExp(`^Kubernetes cluster 'dev-b': GET .+ failed: timed out after ${K8S_TIMEOUT_MS} ms$`)],
     ['answers after 5 s', slow(5_000, healthyCluster), new RegExp(`timed out after ${K8S_TIMEOUT_MS} ms`)],
   ])('when a cluster %s, the view and the findings show the other cluster and name the failing one', async (_what, fault, message) => {

@@ -1,3 +1,4 @@
+import { NotFoundError } from '@backstage/errors';
 import type { RolloutAction } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import {
@@ -5,7 +6,10 @@ import {
   type KubernetesClient,
   type ObjectRef,
 } from '../kubernetes/KubernetesClient';
-import type { KubernetesCluster } from '../kubernetes/KubernetesClusters';
+import type {
+  KubernetesCluster,
+  KubernetesClusterList,
+} from '../kubernetes/KubernetesClusters';
 import { ROLLOUTS } from '../kubernetes/resourceTypes';
 import { kubectlPatches } from './kubectlPatches';
 
@@ -16,21 +20,34 @@ import { kubectlPatches } from './kubectlPatches';
  */
 export class KubernetesRolloutControl {
   constructor(
-    private readonly clusters: KubernetesCluster[],
+    private readonly clusters: KubernetesClusterList,
     private readonly client: Pick<KubernetesClient, 'get' | 'mergePatch'>,
   ) {}
 
-  /** The live Rollout and the cluster that holds it (the first that has it). */
+  /**
+   * The live Rollout and the cluster that holds it (the first of the Kubernetes plugin's
+   * clusters that has it, or the one named). A cluster that cannot be asked (a client-side
+   * authProvider, the proxy refusing) does not hide the Rollout elsewhere; when no cluster
+   * has it, the first such failure is the answer, not "not found".
+   */
   async find(namespace: string, name: string, clusterName?: string) {
     const ref: ObjectRef = { ...ROLLOUTS, namespace, name };
-    const candidates = clusterName ? this.clusters.filter(c => c.name === clusterName) : this.clusters;
+    const clusters = await this.clusters.list();
+    const candidates = clusterName ? clusters.filter(c => c.name === clusterName) : clusters;
+    if (clusterName && !candidates.length) {
+      throw new NotFoundError(
+        `Kubernetes cluster '${clusterName}' is not one of the Kubernetes plugin's clusters (kubernetes.clusterLocatorMethods)`,
+      );
+    }
+    let failure: unknown;
     for (const cluster of candidates) {
       try {
         return { cluster, ref, rollout: await this.client.get<IRollout & { metadata: { name: string } }>(cluster, ref) };
       } catch (error) {
-        if (!(error instanceof KubernetesRequestError) || error.status !== 404) throw error;
+        if (!(error instanceof KubernetesRequestError) || error.status !== 404) failure ??= error;
       }
     }
+    if (failure) throw failure;
     return undefined;
   }
 
