@@ -43,6 +43,7 @@ type ResolvedOptions = Required<SandboxOptions>;
  * (made by its prepack script), next to `dist/`; inside the monorepo it is the repo's
  * own `examples/`, two levels above `packages/sandbox`.
  */
+// eslint-disable-next-line no-restricted-syntax
 const PACKAGED_EXAMPLES = path.resolve(__dirname, '../examples');
 const IN_MONOREPO = !fs.existsSync(PACKAGED_EXAMPLES);
 // eslint-disable-next-line no-restricted-syntax

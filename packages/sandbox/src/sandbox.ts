@@ -166,6 +166,11 @@ export class Sandbox {
     return object && this.stamp(object);
   }
 
+  /** Metadata of a commit of the GitOps repository, every Application's source. */
+  commitMetadata(revision: string) {
+    return this.deps.repo.commitMetadata(revision);
+  }
+
   resourceActions(object: KubeObject): ResourceAction[] {
     return object.kind === 'Rollout' &&
       object.apiVersion.startsWith('argoproj.io/')

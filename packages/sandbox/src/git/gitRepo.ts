@@ -18,6 +18,15 @@ const GIT_IDENTITY = {
 
 const ZERO_OID = '0'.repeat(40);
 
+export interface CommitMetadata {
+  sha: string;
+  author: string;
+  /** Author date, Unix seconds. */
+  date: number;
+  tags: string[];
+  message: string;
+}
+
 /** File contents by repository path; `null` deletes the file. */
 export type FileChanges = Record<string, string | null>;
 
@@ -138,6 +147,43 @@ export class GitRepo {
     } finally {
       await fs.rm(tempDir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * The commit `revision` names, read as Argo CD's git client reads it: author as
+   * `Name <email>`, author date (Unix seconds), the tags pointing at it, and the full
+   * message, trimmed. Undefined when the revision names no commit.
+   */
+  async commitMetadata(revision: string): Promise<CommitMetadata | undefined> {
+    let sha: string;
+    try {
+      sha = (
+        await this.git([
+          'rev-parse',
+          '--verify',
+          '--quiet',
+          '--end-of-options',
+          `${revision}^{commit}`,
+        ])
+      ).trim();
+    } catch {
+      return undefined;
+    }
+    const out = await this.git([
+      'show',
+      '-s',
+      '--format=%an <%ae>%n%at%n%B',
+      sha,
+    ]);
+    const [author, date, ...message] = out.split('\n');
+    const tags = await this.git(['tag', '--points-at', sha]);
+    return {
+      sha,
+      author,
+      date: Number(date),
+      tags: tags.split(/\s+/).filter(Boolean),
+      message: message.join('\n').trim(),
+    };
   }
 
   /** Tags a commit (a lightweight tag, as release tooling often makes). */

@@ -22,6 +22,7 @@ import type {
 } from './argoTypes';
 import type { DesiredApplication } from './desiredState';
 import {
+  chartLabels,
   destinationNamespace,
   renderRolloutSpec,
   serviceName,
@@ -78,6 +79,7 @@ export class ApplicationSimulation {
       name: serviceName(desired),
       namespace: destinationNamespace(desired),
       instance: this.name,
+      labels: chartLabels(desired),
       spec: renderRolloutSpec(desired),
       now,
       timing,

@@ -2,6 +2,24 @@ import type { RolloutSpec } from '../rollouts/rolloutTypes';
 import type { DesiredApplication } from './desiredState';
 
 /**
+ * The label Backstage's Kubernetes plugin finds a catalog entity's objects by
+ * (`backstage.io/kubernetes-id=<entity>` unless the entity sets a label selector).
+ */
+export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
+
+/**
+ * The labels the chart puts on every object it renders (the Rollout, its Services,
+ * the pod template): the service's name, and its Backstage Kubernetes id, which the
+ * example catalog entities set to the service name.
+ */
+export function chartLabels(
+  application: DesiredApplication,
+): Record<string, string> {
+  const name = serviceName(application);
+  return { 'app.kubernetes.io/name': name, [KUBERNETES_ID_LABEL]: name };
+}
+
+/**
  * What the environment's chart renders from its values: one Argo Rollouts `Rollout`
  * named after the service, in the Application's destination namespace.
  */
@@ -10,6 +28,7 @@ export function renderRolloutSpec(
 ): RolloutSpec {
   const name = serviceName(application);
   const { values } = application;
+  // The selector stays the chart's historical `app` label; pods also carry the id.
   const labels = { app: name };
   return {
     replicas: values.replicas,
@@ -37,7 +56,7 @@ export function renderRolloutSpec(
           }
         : { canary: { steps: structuredClone(values.rollout.canary.steps) } },
     template: {
-      metadata: { labels },
+      metadata: { labels: { ...labels, [KUBERNETES_ID_LABEL]: name } },
       spec: {
         containers: [
           {

@@ -6,6 +6,7 @@ import {
   TestSandbox,
   UPSTREAM_FIXTURES,
 } from '../testing/testSandbox';
+import { GitRepo } from '../git/gitRepo';
 import { argoCdRoutes } from './argocdApi';
 
 type Schema = {
@@ -331,5 +332,83 @@ describe('Argo CD API', () => {
         ),
       ).toEqual([]);
     }
+  });
+
+  it("serves a revision's metadata the way Argo CD's repo server reads the commit", async () => {
+    // the first deployment of every Application is the seed commit
+    const { history } = (await sandbox.application('orders-api-dev')).status;
+    const seed = history[0].revision;
+    const metadata = await sandbox.argocd(
+      `/api/v1/applications/orders-api-dev/revisions/${seed}/metadata`,
+    );
+    expect(metadata).toEqual({
+      status: 200,
+      body: {
+        author: 'GitOps Sandbox <sandbox@gitops-sandbox.invalid>',
+        date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        message: 'Seed the GitOps environment repository',
+      },
+    });
+    expect(
+      undefinedProperties(
+        swagger,
+        metadata.body,
+        definition('v1alpha1RevisionMetadata'),
+      ),
+    ).toEqual([]);
+
+    // the first line only, cut to 64 characters; the tags that point at the commit
+    const subject = `Promote orders-api 2.2.0 to prod, ${'because '.repeat(5)}`;
+    const commit = await sandbox.commit(
+      { 'notes.txt': 'x\n' },
+      `${subject}\n\nA body Argo CD leaves out.\n`,
+    );
+    const repo = await GitRepo.openOrSeed(sandbox.repoPath, '/nonexistent');
+    await repo.tag('orders-api-prod-2.2.0', commit);
+    const promoted = await sandbox.argocd(
+      `/api/v1/applications/orders-api-prod/revisions/${commit}/metadata?appNamespace=argocd&sourceIndex=0`,
+    );
+    expect(promoted.body).toEqual({
+      author: 'GitOps Sandbox <sandbox@gitops-sandbox.invalid>',
+      date: expect.any(String),
+      tags: ['orders-api-prod-2.2.0'],
+      message: `${subject.slice(0, 61)}...`,
+    });
+    expect(promoted.body.message).toHaveLength(64);
+    // a short sha resolves too
+    const short = commit.slice(0, 8);
+    expect(
+      (
+        await sandbox.argocd(
+          `/api/v1/applications/orders-api-prod/revisions/${short}/metadata`,
+        )
+      ).body.tags,
+    ).toEqual(['orders-api-prod-2.2.0']);
+
+    expect(
+      await sandbox.argocd(
+        `/api/v1/applications/nope/revisions/${seed}/metadata`,
+      ),
+    ).toEqual({
+      status: 404,
+      body: {
+        error: 'applications.argoproj.io "nope" not found',
+        code: 5,
+        message: 'applications.argoproj.io "nope" not found',
+      },
+    });
+    const missing = '0'.repeat(40);
+    const unknown = await sandbox.argocd(
+      `/api/v1/applications/orders-api-dev/revisions/${missing}/metadata`,
+    );
+    expect(unknown.status).toBe(500);
+    expect(unknown.body.code).toBe(2);
+    expect(
+      (
+        await sandbox.argocd(
+          `/api/v1/applications/orders-api-dev/revisions/--output=x/metadata`,
+        )
+      ).status,
+    ).toBe(500);
   });
 });

@@ -1,4 +1,5 @@
 import express, { NextFunction, Request, Response } from 'express';
+import { kubeTime } from '../clock';
 import { LabelSelectorError, labelSelectorMatcher } from '../labelSelector';
 import type { Application, ResourceRef } from '../gitops/argoTypes';
 import { OperationInProgressError } from '../gitops/applicationSimulation';
@@ -79,6 +80,12 @@ export const argoCdRoutes: ArgoCdRoute[] = [
     path: '/api/v1/applications/:name',
     query: ['refresh', 'appNamespace', 'project'],
     handle: getApplication,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/applications/:name/revisions/:revision/metadata',
+    query: ['appNamespace', 'project', 'sourceIndex', 'versionId'],
+    handle: getRevisionMetadata,
   },
   {
     method: 'get',
@@ -187,6 +194,44 @@ async function getApplication(
     query.all('project'),
   );
   return sandbox.stamp(app.toApplication());
+}
+
+/**
+ * `v1alpha1RevisionMetadata` of a commit of the Application's source, as Argo CD's
+ * repo server builds it: the first line of the message, cut to 64 characters; tags
+ * only when some point at the commit.
+ */
+async function getRevisionMetadata(
+  sandbox: Sandbox,
+  { params, query }: RouteRequest,
+) {
+  const app = findApplication(
+    sandbox,
+    params.name,
+    query.one('appNamespace'),
+    query.all('project'),
+  );
+  const sourceIndex = query.one('sourceIndex');
+  if (sourceIndex !== undefined && sourceIndex !== '0') {
+    throw invalidArgument(
+      `source index ${sourceIndex} not found in application ${app.name}`,
+    );
+  }
+  const commit = await sandbox.commitMetadata(params.revision);
+  if (!commit) {
+    throw new ArgoCdApiError(
+      500,
+      2,
+      `unable to resolve '${params.revision}' to a commit SHA`,
+    );
+  }
+  const subject = commit.message.split('\n', 1)[0];
+  return {
+    author: commit.author,
+    date: kubeTime(commit.date * 1000),
+    ...(commit.tags.length ? { tags: commit.tags } : {}),
+    message: subject.length > 64 ? `${subject.slice(0, 61)}...` : subject,
+  };
 }
 
 function getResourceTree(sandbox: Sandbox, { params, query }: RouteRequest) {

@@ -9,6 +9,7 @@ import { LabelSelectorError, labelSelectorMatcher } from '../labelSelector';
 import { InvalidRolloutError } from '../rollouts/rolloutSimulation';
 import type { Sandbox } from '../sandbox';
 import { createApiApp } from './apiApp';
+import { addDiscoveryRoutes } from './kubernetesDiscovery';
 import {
   basePath,
   KubernetesResourceType,
@@ -55,6 +56,7 @@ export function createKubernetesApi(
   const app = createApiApp(token, res =>
     sendStatus(res, new KubernetesStatusError(401, 'Unauthorized', 'Unauthorized')),
   );
+  addDiscoveryRoutes(app);
   for (const type of kubernetesResourceTypes) {
     const base = basePath(type);
     app.get(`${base}/${type.plural}`, listHandler(sandbox, type));

@@ -25,6 +25,8 @@ export interface RolloutSimulationParams {
   namespace: string;
   /** The Argo CD Application that manages the Rollout (its tracking label). */
   instance: string;
+  /** The labels the chart renders on the Rollout and its Services. */
+  labels?: Record<string, string>;
   spec: RolloutSpec;
   now: number;
   timing: RolloutTiming;
@@ -92,7 +94,11 @@ export class RolloutSimulation {
   }
 
   services(): Service[] {
-    return serviceObjects(this.state.rollout, this.params.instance);
+    return serviceObjects(
+      this.state.rollout,
+      this.params.instance,
+      this.params.labels,
+    );
   }
 
   /**
@@ -202,6 +208,7 @@ function newRollout(params: RolloutSimulationParams): Rollout {
       creationTimestamp: kubeTime(params.now),
       labels: {
         'app.kubernetes.io/name': params.name,
+        ...params.labels,
         // The label Argo CD tracks its resources by.
         'app.kubernetes.io/instance': params.instance,
       },

@@ -200,21 +200,30 @@ function containerId(uid: string, container: string, restart: number): string {
  * Services of the Rollout: one for canary, the active and preview services for
  * blue-green, whose selectors the controller pins to a pod-template-hash.
  */
-export function serviceObjects(rollout: Rollout, instance: string): Service[] {
+export function serviceObjects(
+  rollout: Rollout,
+  instance: string,
+  chartLabels: Record<string, string> = {},
+): Service[] {
   const { blueGreen } = rollout.spec.strategy;
+  const labels = {
+    ...chartLabels,
+    // The label Argo CD tracks its resources by.
+    'app.kubernetes.io/instance': instance,
+  };
   if (!blueGreen) {
-    return [service(rollout, instance, rollout.metadata.name, undefined)];
+    return [service(rollout, labels, rollout.metadata.name, undefined)];
   }
   return [
     service(
       rollout,
-      instance,
+      labels,
       blueGreen.activeService,
       rollout.status.blueGreen.activeSelector,
     ),
     service(
       rollout,
-      instance,
+      labels,
       blueGreen.previewService,
       rollout.status.blueGreen.previewSelector,
     ),
@@ -223,7 +232,7 @@ export function serviceObjects(rollout: Rollout, instance: string): Service[] {
 
 function service(
   rollout: Rollout,
-  instance: string,
+  labels: Record<string, string>,
   name: string,
   podTemplateHash: string | undefined,
 ): Service {
@@ -236,8 +245,7 @@ function service(
       namespace,
       uid: stableUid('Service', namespace!, name),
       creationTimestamp,
-      // The label Argo CD tracks its resources by.
-      labels: { 'app.kubernetes.io/instance': instance },
+      labels,
       ...(podTemplateHash
         ? {
             annotations: {
