@@ -2,8 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 
 /**
  * In an app fresh from @backstage/create-app with the suite installed by the README's
- * steps (scripts/adopter-test.sh): the Deployments tab of an example service shows
- * its environments, and a promotion dev -> staging is committed and followed to
+ * steps (scripts/adopter-test.sh): the overview card and the Deployments tab of an
+ * example service show its environments, and a promotion dev -> staging is committed and followed to
  * succeeded. The same for the created app's default frontend system and the legacy
  * one (ADOPTER_VARIANT).
  */
@@ -17,9 +17,17 @@ async function signInAsGuest(page: Page) {
   await expect(page.getByRole('link', { name: 'Catalog', exact: true }).first()).toBeVisible();
 }
 
-test('the Deployments tab shows every environment, and orders-api is promoted dev -> staging', async ({ page }) => {
+test('the overview card and the Deployments tab show every environment, and orders-api is promoted dev -> staging', async ({
+  page,
+}) => {
   await signInAsGuest(page);
   await page.goto('/catalog/default/component/orders-api');
+  const card = page.getByTestId('gitops-deployments-card');
+  for (const environment of ['dev', 'staging', 'prod']) {
+    await expect(card.getByTestId(`card-environment-${environment}`)).toBeVisible();
+  }
+  await card.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `docs/screenshots/adopter-${VARIANT}-overview.png` });
   await page.getByRole('tab', { name: 'Deployments' }).click();
   for (const environment of ['dev', 'staging', 'prod']) {
     await expect(page.getByTestId(`environment-${environment}`)).toBeVisible();

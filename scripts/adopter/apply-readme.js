@@ -65,7 +65,7 @@ function before(close, after) {
 }
 
 const blocks = readmeBlocks();
-for (const name of ['shell', 'backend', 'legacy-entity-page', 'legacy-app-routes', 'config-sandbox']) {
+for (const name of ['shell', 'backend', 'legacy-entity-page', 'legacy-overview-card', 'legacy-app-routes', 'config-sandbox']) {
   if (!blocks[name]) throw new Error(`README.md has no block marked adopter-test: ${name}`);
 }
 
@@ -97,6 +97,18 @@ edit('package.json', text => {
   return `${JSON.stringify(pkg, null, 2)}\n`;
 });
 
+// The release's versions. create-app seeds yarn.lock with the lock of its Backstage
+// release (yarn.lock seed); its download fails on this network, and without it Yarn
+// picks the newest of every range, packages released after 1.55 among them (a
+// plugin-catalog-react 4 beside the release's 3.2), so the app would not be an app "on
+// that release". This repository's yarn.lock is a lock of the same release (1.55,
+// backstage.json): it serves as the seed.
+const appLock = path.join(appDir, 'yarn.lock');
+if (fs.statSync(appLock).size < 1024) {
+  fs.copyFileSync(path.join(REPO_ROOT, 'yarn.lock'), appLock);
+  console.log('seeded yarn.lock with the Backstage 1.55 lock of this repository');
+}
+
 // 1. the packages
 for (const command of blocks.shell.split('\n').filter(l => l.trim())) {
   console.log(`$ ${command}`);
@@ -113,6 +125,9 @@ if (variant === 'legacy') {
   edit('packages/app/src/components/catalog/EntityPage.tsx', text =>
     insertTsx(text, blocks['legacy-entity-page'], before('  </EntityLayout>', 'const serviceEntityPage')),
   );
+  edit('packages/app/src/components/catalog/EntityPage.tsx', text =>
+    insertTsx(text, blocks['legacy-overview-card'], before('  </Grid>\n);', 'const overviewContent')),
+  );
   edit('packages/app/src/App.tsx', text =>
     insertTsx(text, blocks['legacy-app-routes'], before('  </FlatRoutes>', '<FlatRoutes>')),
   );
@@ -120,4 +135,29 @@ if (variant === 'legacy') {
 
 // 4. configuration: the README's sandbox config as the app's local config
 fs.writeFileSync(path.join(appDir, 'app-config.local.yaml'), `${blocks['config-sandbox'].trim()}\n`);
+
+// One copy of each core package: the suite's dependency ranges fit the release's.
+const CORE = [
+  '@backstage/core-plugin-api',
+  '@backstage/frontend-plugin-api',
+  '@backstage/backend-plugin-api',
+  '@backstage/plugin-catalog-react',
+  '@backstage/plugin-catalog-node',
+  '@backstage/core-components',
+  '@backstage/catalog-model',
+];
+const duplicated = CORE.filter(name => {
+  const versions = new Set(
+    execSync(`yarn why ${name} --json`, { cwd: appDir, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .flatMap(line => Object.values(JSON.parse(line).children ?? {}))
+      .map(child => child.descriptor ?? '')
+      .map(descriptor => /@npm:([^\s]+)$/.exec(descriptor)?.[1])
+      .filter(Boolean),
+  );
+  if (versions.size > 1) console.error(`${name} is installed twice: ${[...versions].join(', ')}`);
+  return versions.size > 1;
+});
+if (duplicated.length) process.exit(1);
 console.log(`applied the README's install steps to ${appDir} (${variant})`);

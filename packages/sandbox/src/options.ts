@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Options of `startSandbox`; every one has a default (see README). */
+/** Options of `startSandbox`; every one has a default (see README). @public */
 export interface SandboxOptions {
   /** Holds the bare repository `gitops.git`. */
   dataDir?: string;
@@ -13,7 +13,9 @@ export interface SandboxOptions {
   sourceReposPath?: string | false;
   /** 0 picks a free port. */
   argocdPort?: number;
+  /** 0 picks a free port. */
   kubernetesPort?: number;
+  /** The address both servers listen on. */
   host?: string;
   /** The bearer token both APIs require. */
   token?: string;

@@ -11,11 +11,20 @@ import { createKubernetesApi } from './http/kubernetesApi';
 import { resolveOptions, SandboxOptions } from './options';
 import { Sandbox } from './sandbox';
 
+/**
+ * A running sandbox: where its APIs listen, its repository, and the handles tests use
+ * to deploy and to step time.
+ *
+ * @public
+ */
 export interface SandboxHandle {
+  /** Base URL of the Argo CD API (`/api/v1/...`). */
   argocdUrl: string;
+  /** Base URL of the Kubernetes API (`/api`, `/apis/...`). */
   kubernetesUrl: string;
   /** The bare GitOps environment repository; commit to its `main` branch to deploy. */
   repoPath: string;
+  /** The bearer token both APIs require. */
   token: string;
   /** Commits file changes (`null` deletes) on `main`; returns the new commit sha. */
   commit(changes: FileChanges, message: string): Promise<string>;
@@ -28,13 +37,14 @@ export interface SandboxHandle {
    * 100 ms steps, letting the simulation act at each step.
    */
   advance(ms: number): Promise<void>;
+  /** Stops the timers and closes both servers. */
   stop(): Promise<void>;
 }
 
 /** Simulation steps are this far apart, in real time and in `advance`. */
 const TICK_MS = 100;
 
-/** Starts the sandbox: seeds or opens the repository, then serves both APIs. */
+/** Starts the sandbox: seeds or opens the repository, then serves both APIs. @public */
 export async function startSandbox(
   options: SandboxOptions = {},
 ): Promise<SandboxHandle> {

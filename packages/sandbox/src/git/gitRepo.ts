@@ -27,7 +27,7 @@ export interface CommitMetadata {
   message: string;
 }
 
-/** File contents by repository path; `null` deletes the file. */
+/** File contents by repository path; `null` deletes the file. @public */
 export type FileChanges = Record<string, string | null>;
 
 /**
