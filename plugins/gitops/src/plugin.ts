@@ -7,6 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
+import type { JSX } from 'react';
 import { hasGitopsAnnotations } from '@gitops-suite/backstage-plugin-gitops-common';
 import { GitopsClient, gitopsApiRef } from './api';
 import { fleetRouteRef, rootRouteRef } from './routes';
@@ -25,7 +26,7 @@ export const gitopsPlugin = createPlugin({
 });
 
 /** The entity Deployments tab, for `EntityLayout.Route`. @public */
-export const EntityGitopsDeploymentsContent = gitopsPlugin.provide(
+export const EntityGitopsDeploymentsContent: () => JSX.Element = gitopsPlugin.provide(
   createRoutableExtension({
     name: 'EntityGitopsDeploymentsContent',
     component: () =>
@@ -39,7 +40,7 @@ export const EntityGitopsDeploymentsContent = gitopsPlugin.provide(
  * rollout in flight, promote), for the overview `Grid` inside
  * `<EntitySwitch.Case if={isGitopsAvailable}>`. @public
  */
-export const EntityGitopsDeploymentsCard = gitopsPlugin.provide(
+export const EntityGitopsDeploymentsCard: () => JSX.Element = gitopsPlugin.provide(
   createComponentExtension({
     name: 'EntityGitopsDeploymentsCard',
     component: {
@@ -50,7 +51,7 @@ export const EntityGitopsDeploymentsCard = gitopsPlugin.provide(
 );
 
 /** The fleet page, for a `<Route path="/gitops/fleet">` of the app. @public */
-export const GitopsFleetPage = gitopsPlugin.provide(
+export const GitopsFleetPage: () => JSX.Element = gitopsPlugin.provide(
   createRoutableExtension({
     name: 'GitopsFleetPage',
     component: () => import('./components/FleetPage').then(m => m.FleetPage),

@@ -19,7 +19,12 @@ import type {
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsApi } from './GitopsApi';
 
-/** A promotion was refused because gates failed; carries each gate's evidence. @public */
+/**
+ * A promotion was refused because gates failed (a 409 from `POST /v1/promotions`
+ * with the gate results); carries each gate's result and evidence.
+ *
+ * @internal
+ */
 export class GatesFailedError extends Error {
   constructor(
     message: string,
@@ -30,20 +35,32 @@ export class GatesFailedError extends Error {
   }
 }
 
-/** Talks to `/api/gitops` through the app's discovery and (authenticated) fetch. @public */
+/**
+ * The {@link GitopsApi} over HTTP: talks to the `gitops` backend (`/api/gitops`)
+ * through the app's discovery and (authenticated) fetch.
+ *
+ * @public
+ */
 export class GitopsClient implements GitopsApi {
+  /**
+   * @param options - `discoveryApi` resolves the backend's base URL (plugin id
+   * `gitops`); `fetchApi` sends the requests with the user's credentials.
+   */
   constructor(
     private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
   ) {}
 
+  /** {@inheritDoc GitopsApi.getEnvironments} */
   getEnvironments(): Promise<EnvironmentsResponse> {
     return this.get('/v1/environments');
   }
 
+  /** {@inheritDoc GitopsApi.getDeployments} */
   getDeployments(entity: CompoundEntityRef): Promise<DeploymentsResponse> {
     return this.get(`${entityPath(entity)}/deployments`);
   }
 
+  /** {@inheritDoc GitopsApi.runRolloutAction} */
   runRolloutAction(
     entity: CompoundEntityRef,
     action: RolloutAction,
@@ -56,14 +73,17 @@ export class GitopsClient implements GitopsApi {
     );
   }
 
+  /** {@inheritDoc GitopsApi.getVulnerabilities} */
   getVulnerabilities(entity: CompoundEntityRef, environment: string): Promise<VulnerabilitiesResponse> {
     return this.get(`${entityPath(entity)}/vulnerabilities?${new URLSearchParams({ environment })}`);
   }
 
+  /** {@inheritDoc GitopsApi.getPolicies} */
   getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse> {
     return this.get(`${entityPath(entity)}/policies?${new URLSearchParams({ environment })}`);
   }
 
+  /** {@inheritDoc GitopsApi.getFleet} */
   getFleet(filter: FleetFilter): Promise<FleetResponse> {
     const query = new URLSearchParams(
       Object.entries(filter).filter((entry): entry is [string, string] => Boolean(entry[1])),
@@ -71,6 +91,7 @@ export class GitopsClient implements GitopsApi {
     return this.get(`/v1/fleet${query.size ? `?${query}` : ''}`);
   }
 
+  /** {@inheritDoc GitopsApi.argoCdRollback} */
   argoCdRollback(
     entity: CompoundEntityRef,
     request: { environment: string; application: string; historyId: number },
@@ -78,6 +99,7 @@ export class GitopsClient implements GitopsApi {
     return this.send('POST', `${entityPath(entity)}/argocd-rollback`, request);
   }
 
+  /** {@inheritDoc GitopsApi.getRollbackCandidates} */
   async getRollbackCandidates(entity: CompoundEntityRef, environment: string): Promise<RollbackCandidate[]> {
     const { items } = await this.get<{ items: RollbackCandidate[] }>(
       `${entityPath(entity)}/rollback-candidates?${new URLSearchParams({ environment })}`,
@@ -85,14 +107,17 @@ export class GitopsClient implements GitopsApi {
     return items;
   }
 
+  /** {@inheritDoc GitopsApi.createRollback} */
   createRollback(request: CreateRollbackRequest): Promise<Promotion> {
     return this.send('POST', '/v1/rollbacks', request);
   }
 
+  /** {@inheritDoc GitopsApi.previewPromotion} */
   previewPromotion(request: CreatePromotionRequest): Promise<PromotionPreview> {
     return this.send('POST', '/v1/promotions/preview', request);
   }
 
+  /** {@inheritDoc GitopsApi.createPromotion} */
   async createPromotion(request: CreatePromotionRequest): Promise<Promotion> {
     const response = await this.fetch('POST', '/v1/promotions', request);
     if (response.status === 409) {
@@ -102,6 +127,7 @@ export class GitopsClient implements GitopsApi {
     return this.parse(response);
   }
 
+  /** {@inheritDoc GitopsApi.listPromotions} */
   async listPromotions(filter: { entityRef?: string; awaitingMyApproval?: boolean }): Promise<Promotion[]> {
     const query = new URLSearchParams();
     if (filter.entityRef) query.set('entityRef', filter.entityRef);
@@ -110,10 +136,12 @@ export class GitopsClient implements GitopsApi {
     return items;
   }
 
+  /** {@inheritDoc GitopsApi.getPromotion} */
   getPromotion(id: string): Promise<Promotion> {
     return this.get(`/v1/promotions/${encodeURIComponent(id)}`);
   }
 
+  /** {@inheritDoc GitopsApi.decidePromotion} */
   decidePromotion(id: string, decision: 'approve' | 'reject' | 'cancel', comment?: string): Promise<Promotion> {
     return this.send('POST', `/v1/promotions/${encodeURIComponent(id)}/${decision}`, comment ? { comment } : {});
   }
