@@ -74,6 +74,7 @@ export BACKSTAGE_TEST_DISABLE_DOCKER=1
 step "Typecheck" yarn tsc
 step "OpenAPI spec, generated router spec and -common types agree" node plugins/gitops-backend/scripts/generate-openapi.js --check
 step "Lint" yarn backstage-cli repo lint
+step "No import cycles (madge)" yarn madge --circular --extensions ts,tsx --ts-config tsconfig.json plugins packages/sandbox/src
 step "Packages are ready to publish (backstage-cli repo fix --publish --check)" yarn backstage-cli repo fix --publish --check
 step "API reports are current (backstage-repo-tools api-reports --ci)" yarn backstage-repo-tools api-reports --ci -o ae-wrong-input-file-type $PUBLISHED
 step "A changeset for every changed published package (changeset status)" yarn changeset status --since=main

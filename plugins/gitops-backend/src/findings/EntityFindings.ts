@@ -8,7 +8,7 @@ import type { GitopsConfig } from '../config/gitopsConfig';
 import { entityApplicationFilter } from '../deployments/entityApplications';
 import { EnvironmentPlacer } from '../deployments/environments';
 import type { Inventory } from '../inventory/Inventory';
-import type { PromotionEvidence } from '../promotions/PromotionService';
+import type { PromotionEvidence } from '../promotions/PromotionEvidence';
 import { summarizeRollout } from '../rollouts/summarizeRollout';
 import type { FindingsService } from './FindingsService';
 import type { Workload } from './types';

@@ -25,16 +25,10 @@ import crypto from 'crypto';
 import type { EnvironmentConfig, GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
-import { evaluateGates, type PolicyFailures } from './gates';
+import { evaluateGates } from './gates';
+import type { PromotionEvidence } from './PromotionEvidence';
 import type { SourceChangesReader } from './SourceChangesReader';
 import { resolvePromotionTarget } from './resolveTarget';
-import type { VulnerabilitySummary } from '@gitops-suite/backstage-plugin-gitops-common';
-
-/** Findings of an environment, for the vulnerability and policy gates. */
-export interface PromotionEvidence {
-  vulnerabilities(entity: Entity, environment: string): Promise<VulnerabilitySummary | undefined>;
-  policies(entity: Entity, environment: string): Promise<PolicyFailures | undefined>;
-}
 
 /** Raised when gates fail: the router answers 409 with the gate results. */
 export class GatesFailedError extends ConflictError {

@@ -20,7 +20,8 @@ import type { PromotionStore, PromotionTarget } from '../database/PromotionStore
 import type { DeploymentsService } from '../deployments/DeploymentsService';
 import type { GitopsRepositoryWriter } from '@gitops-suite/backstage-plugin-gitops-node';
 import { evaluateGates } from './gates';
-import { toApi, versionOf, type PromotionEvidence } from './PromotionService';
+import type { PromotionEvidence } from './PromotionEvidence';
+import { toApi, versionOf } from './PromotionService';
 import { versionReader } from './repositoryEdit';
 import { resolvePromotionTarget } from './resolveTarget';
 

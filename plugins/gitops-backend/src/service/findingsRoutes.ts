@@ -2,8 +2,7 @@ import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import type { EntityFindings } from '../findings/EntityFindings';
 import type { ScanStore } from '../findings/ScanStore';
 import { parseTrivyJson } from '../findings/trivyJson';
-import type { GitopsApiRouter } from './router';
-import type { AuthorizedEntity } from './router';
+import type { AuthorizedEntity, GitopsApiRouter } from './routeTypes';
 
 export interface FindingsRouteOptions {
   httpAuth: HttpAuthService;

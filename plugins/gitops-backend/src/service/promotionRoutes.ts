@@ -12,7 +12,7 @@ import { gitopsReadPermission, type Promotion } from '@gitops-suite/backstage-pl
 import type { JsonObject } from '@backstage/types';
 import type { Request } from 'express';
 import { GatesFailedError, type PromotionService } from '../promotions/PromotionService';
-import type { AuthorizedEntity, GitopsApiRouter } from './router';
+import type { AuthorizedEntity, GitopsApiRouter } from './routeTypes';
 import type { RollbackService } from '../promotions/RollbackService';
 
 export interface PromotionRouteOptions {

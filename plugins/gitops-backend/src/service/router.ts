@@ -5,19 +5,16 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
-import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  AuthorizeResult,
-  type ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   gitopsReadPermission,
   gitopsRollbackPermission,
   gitopsRolloutControlPermission,
 } from '@gitops-suite/backstage-plugin-gitops-common';
-import express, { type Request } from 'express';
+import express from 'express';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { InventoryStore } from '../database/InventoryStore';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
@@ -29,18 +26,10 @@ import type { ArgoCdRollbackService } from '../promotions/ArgoCdRollbackService'
 import type { RolloutActionService } from '../rollouts/RolloutActionService';
 import { spec } from '../schema/openapi.generated';
 import { registerFindingsRoutes } from './findingsRoutes';
+import type { AuthorizedEntity } from './routeTypes';
 import { fleetEntityQuery, type FleetService } from '../fleet/FleetService';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { registerPromotionRoutes } from './promotionRoutes';
-
-export type GitopsApiRouter = ReturnType<typeof createValidatedOpenApiRouter<typeof spec>>;
-
-/** The entity of an `/entities/{kind}/{namespace}/{name}/...` request, when the caller may read it. */
-export type AuthorizedEntity = (
-  req: Request<{ kind: string; namespace: string; name: string }>,
-  verb: string,
-  permission?: ResourcePermission<'catalog-entity'>,
-) => Promise<Entity>;
 
 /** Uploaded Trivy reports can be large; everything else is small. */
 const BODY_LIMIT = '10mb';
