@@ -70,6 +70,7 @@ export class EntityFindings implements PromotionEvidence {
     if (!this.config.environments.some(e => e.name === environment)) {
       throw new InputError(`environment '${environment}' is not configured`);
     }
+    const { kubernetesCluster } = this.config.environments.find(e => e.name === environment)!;
     const belongs = entityApplicationFilter(entity);
     const snapshot = await this.inventory.snapshot();
     return snapshot.applications
@@ -81,6 +82,9 @@ export class EntityFindings implements PromotionEvidence {
         return (app.application.status?.resources ?? [])
           .filter(r => WORKLOAD_KINDS.has(r.kind as Workload['kind']) && r.name)
           .map(r => ({
+            cluster: kubernetesCluster,
+            destination: app.application.spec?.destination,
+            environment,
             namespace: r.namespace ?? app.application.spec?.destination?.namespace ?? '',
             kind: r.kind as Workload['kind'],
             name: r.name!,

@@ -273,6 +273,9 @@ describe('FindingsService', () => {
     images: [`${IMAGE}:1.5.0`, `${IMAGE}:1.4.2`, `${IMAGE}:1.6.0`],
   };
 
+  /** payments without its unscanned 1.6.0: every image has a report. */
+  const scanned: Workload = { ...payments, images: [`${IMAGE}:1.5.0`, `${IMAGE}:1.4.2`] };
+
   function createService(
     clusters: KubernetesCluster[] | (() => Promise<KubernetesCluster[]>) = [dev, locked],
   ) {
@@ -286,7 +289,10 @@ describe('FindingsService', () => {
 
   it('reads vulnerabilities of running ReplicaSets, falls back to CI scans, and reports a forbidden cluster', async () => {
     const service = createService();
-    const result = await service.vulnerabilities([payments]);
+    // Of two clusters, the one the Argo CD destination names.
+    const result = await service.vulnerabilities([
+      { ...payments, destination: { name: 'dev' } },
+    ]);
 
     expect(
       result.items.map(f => `${f.image} ${f.id} ${f.container ?? 'ci'}`).sort(),
@@ -303,22 +309,28 @@ describe('FindingsService', () => {
       counts: { critical: 1, high: 0, medium: 1, low: 2, unknown: 0 },
       fixable: { critical: 1, high: 0, medium: 1, low: 0, unknown: 0 },
     });
-    expect(result.errors).toEqual([
+    // The locked cluster runs none of it: not asked, no error from it.
+    expect(result.errors).toEqual([]);
+    expect(upstream.every(u => u.startsWith('dev '))).toBe(true);
+    expect(scanStore.latestScanFor.mock.calls).toEqual([[`${IMAGE}:1.6.0`]]);
+    expect([...tokens]).toEqual([
+      'Bearer mock-service-token:{"sub":"plugin:gitops","target":"kubernetes"}',
+    ]);
+
+    // The same workload in the forbidden cluster: its error, and its reports unknown.
+    const forbidden = await service.vulnerabilities([{ ...scanned, cluster: 'locked' }]);
+    expect(forbidden.items).toEqual([]);
+    expect(forbidden.errors).toEqual([
       {
         source: 'kubernetes:locked',
         message: expect.stringContaining(
           "Kubernetes cluster 'locked' forbids GET",
         ),
       },
-    ]);
-    expect(scanStore.latestScanFor.mock.calls).toEqual([[`${IMAGE}:1.6.0`]]);
-    expect([...tokens]).toEqual([
-      'Bearer mock-service-token:{"sub":"plugin:gitops","target":"kubernetes"}',
+      expect.objectContaining({ source: `scans:${IMAGE}:1.5.0` }),
+      expect.objectContaining({ source: `scans:${IMAGE}:1.4.2` }),
     ]);
   });
-
-  /** payments without its unscanned 1.6.0: every image has a report. */
-  const scanned: Workload = { ...payments, images: [`${IMAGE}:1.5.0`, `${IMAGE}:1.4.2`] };
 
   it('lists each (cluster, namespace, type) once per TTL, also for concurrent calls', async () => {
     const service = createService([dev]);
@@ -393,7 +405,11 @@ describe('FindingsService', () => {
   });
 
   it('reads policy results of the workload, its running ReplicaSets and Pods, with Enforce from the policy', async () => {
-    const result = await createService().policies([payments]);
+    // The workload in each of two clusters (two environments): the forbidden one is its own error.
+    const result = await createService().policies([
+      { ...payments, cluster: 'dev' },
+      { ...payments, cluster: 'locked' },
+    ]);
 
     expect(
       result.items.map(
@@ -449,6 +465,42 @@ describe('FindingsService', () => {
     expect(upstream).toEqual([]);
   });
 
+  it('never reads a workload from every cluster: with several and nothing naming one, its evidence is unknown', async () => {
+    // Both clusters serve the namespace (organisations reuse names across clusters).
+    const devEu: KubernetesCluster = { name: 'dev-eu', authProvider: 'serviceAccount' };
+    const service = createService([dev, devEu]);
+    const unnamed: Workload = {
+      ...scanned,
+      environment: 'dev',
+      destination: { server: 'https://10.0.0.1:6443' },
+    };
+    const problem = {
+      source: `kubernetes:${NS}`,
+      message:
+        "Cannot tell which of the Kubernetes plugin's clusters (dev, dev-eu) runs this application (Argo CD destination: https://10.0.0.1:6443): " +
+        "set kubernetesCluster on environment 'dev', or name the Argo CD destination cluster like the Kubernetes plugin cluster",
+    };
+
+    const vulnerabilities = await service.vulnerabilities([unnamed]);
+    expect(vulnerabilities.items).toEqual([]);
+    expect(vulnerabilities.errors).toEqual([
+      problem,
+      expect.objectContaining({ source: `scans:${IMAGE}:1.5.0` }),
+      expect.objectContaining({ source: `scans:${IMAGE}:1.4.2` }),
+    ]);
+    const policies = await service.policies([unnamed]);
+    expect(policies.items).toEqual([]);
+    expect(policies.errors).toEqual([problem]);
+    expect(upstream).toEqual([]);
+
+    // A destination named like one of them reads that one only.
+    const named = await service.vulnerabilities([{ ...unnamed, destination: { name: 'dev-eu' } }]);
+    expect(named.errors).toEqual([]);
+    expect(named.items).toHaveLength(3);
+    expect(upstream.length).toBeGreaterThan(0);
+    expect(upstream.every(u => u.startsWith('dev-eu '))).toBe(true);
+  });
+
   it('reports a failing scan store as its own source', async () => {
     scanStore.latestScanFor.mockRejectedValue(new Error('database is down'));
     const result = await createService([dev]).vulnerabilities([payments]);
@@ -474,7 +526,10 @@ describe('FindingsService', () => {
     ]);
     expect(upstream).toEqual([]);
 
-    const withDev = await createService([dev, corp]).policies([payments]);
+    const withDev = await createService([dev, corp]).policies([
+      { ...payments, destination: { name: 'dev' } },
+      { ...payments, destination: { name: 'corp' } },
+    ]);
     expect(withDev.items.length).toBeGreaterThan(0);
     expect(withDev.errors).toEqual([
       { source: 'kubernetes:corp', message: expect.stringContaining("authProvider 'oidc'") },

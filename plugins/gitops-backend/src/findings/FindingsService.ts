@@ -48,6 +48,7 @@ import {
   type Workload,
 } from './types';
 import { dedupeFindings, summarizeVulnerabilities } from './vulnerabilities';
+import { resolveWorkloadCluster } from '../kubernetes/workloadCluster';
 import {
   resolveWorkloadResources,
   resourceRefs,
@@ -245,9 +246,11 @@ export class FindingsService {
   }
 
   /**
-   * The clusters a workload runs in: the one its environment names, else every cluster of
-   * the Kubernetes plugin. A cluster that cannot be read (a client-side authProvider, the
-   * proxy refusing) is not skipped: its lists fail and it becomes a per-source error.
+   * The cluster a workload runs in (resolveWorkloadCluster: never every cluster, which
+   * could mix in another cluster's namespace of the same name), as a list of none or
+   * one. None is an error, so the evidence is unknown. A cluster that cannot be read (a
+   * client-side authProvider, the proxy refusing) is not skipped either: its lists fail
+   * and it becomes a per-source error.
    */
   private async clustersFor(
     workload: Workload,
@@ -261,14 +264,8 @@ export class FindingsService {
       errors.add('kubernetes', (error as Error).message);
       return [];
     }
-    if (!workload.cluster) return clusters;
-    const cluster = clusters.find(c => c.name === workload.cluster);
-    if (!cluster) {
-      errors.add(
-        `kubernetes:${workload.cluster}`,
-        `Kubernetes cluster '${workload.cluster}' is not one of the Kubernetes plugin's clusters (kubernetes.clusterLocatorMethods)`,
-      );
-    }
+    const { cluster, problem } = resolveWorkloadCluster(workload, clusters);
+    if (problem) errors.add(`kubernetes:${workload.cluster ?? workload.namespace}`, problem);
     return cluster ? [cluster] : [];
   }
 

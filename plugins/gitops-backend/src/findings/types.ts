@@ -3,6 +3,7 @@ import type {
   SourceError,
   VulnerabilityFinding,
 } from '@gitops-suite/backstage-plugin-gitops-common';
+import type { ClusterHint } from '../kubernetes/workloadCluster';
 
 /** Severities as the API reports them: Trivy's, lower-cased. */
 export type Severity = VulnerabilityFinding['severity'];
@@ -15,9 +16,7 @@ export type ImageVulnerability = Omit<VulnerabilityFinding, 'image' | 'workload'
 export type PolicyOutcome = PolicyResult['result'];
 
 /** A workload whose findings are asked for, e.g. from an Argo CD application's resources. */
-export type Workload = {
-  /** Kubernetes cluster name; absent: every configured cluster is tried. */
-  cluster?: string;
+export type Workload = ClusterHint & {
   namespace: string;
   kind: 'Rollout' | 'Deployment' | 'StatefulSet';
   name: string;

@@ -209,15 +209,21 @@ describe('Kubernetes access through the Kubernetes backend plugin', () => {
     const backend = await start();
 
     const result = await request(backend).get(`${ENTITY}/vulnerabilities?environment=dev`).expect(200);
-    // The catalog cluster's report, and nothing from the oidc cluster.
+    // dev's cluster is the catalog one: its report, and nothing from (or about) the oidc cluster.
     expect(result.body.items.map((f: { id: string }) => f.id)).toEqual(['CVE-2024-0001']);
-    expect(result.body.errors).toEqual([
+    expect(result.body.errors).toEqual([]);
+    // staging's cluster is the oidc one: its error, and no findings (not the catalog cluster's).
+    const staging = await request(backend).get(`${ENTITY}/vulnerabilities?environment=staging`).expect(200);
+    expect(staging.body.items).toEqual([]);
+    expect(staging.body.errors).toEqual([
       {
         source: 'kubernetes:corp',
         message: expect.stringContaining(
           "Kubernetes cluster 'corp' uses authProvider 'oidc', which needs the signed-in user's own token",
         ),
       },
+      // No report was read, so the image is not called clean either.
+      expect.objectContaining({ source: `scans:${IMAGE}` }),
     ]);
     expect(corpCluster.requests).toEqual([]);
     // Every request reached the API server with the custom strategy's token, via the proxy.
@@ -226,7 +232,10 @@ describe('Kubernetes access through the Kubernetes backend plugin', () => {
 
     // Evidence from the oidc cluster is unknown: the Deployments view says so too.
     const view = await request(backend).get(`${ENTITY}/deployments`).expect(200);
-    expect(view.body.errors).toEqual([expect.objectContaining({ source: 'kubernetes:corp' })]);
+    expect(view.body.errors).toEqual([
+      expect.objectContaining({ source: 'kubernetes:corp' }),
+      expect.objectContaining({ source: `scans:${IMAGE}` }),
+    ]);
   }, 20_000);
 
   it('controls a Rollout in the catalog-located cluster with the kubectl merge patch', async () => {
@@ -263,7 +272,8 @@ describe('Kubernetes access through the Kubernetes backend plugin', () => {
     // ...while the gitops plugin, on its own behalf, lists the clusters and reads through the proxy.
     const result = await request(backend).get(`${ENTITY}/vulnerabilities?environment=dev`).expect(200);
     expect(result.body.items).toHaveLength(1);
-    expect(result.body.errors.map((e: { source: string }) => e.source)).toEqual(['kubernetes:corp']);
+    expect(result.body.errors).toEqual([]);
+    expect(new Set(authorizations)).toEqual(new Set(['Bearer test-token.catalog-cluster']));
   }, 20_000);
 
   it("tells the real proxy's own failures from the cluster's: an unknown cluster, an unreachable one", async () => {

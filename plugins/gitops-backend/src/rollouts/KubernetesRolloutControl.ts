@@ -1,4 +1,4 @@
-import { NotFoundError } from '@backstage/errors';
+import { ConflictError } from '@backstage/errors';
 import type { RolloutAction } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import {
@@ -10,6 +10,7 @@ import type {
   KubernetesCluster,
   KubernetesClusterList,
 } from '../kubernetes/KubernetesClusters';
+import { resolveWorkloadCluster, type ClusterHint } from '../kubernetes/workloadCluster';
 import { ROLLOUTS } from '../kubernetes/resourceTypes';
 import { kubectlPatches } from './kubectlPatches';
 
@@ -25,30 +26,21 @@ export class KubernetesRolloutControl {
   ) {}
 
   /**
-   * The live Rollout and the cluster that holds it (the first of the Kubernetes plugin's
-   * clusters that has it, or the one named). A cluster that cannot be asked (a client-side
-   * authProvider, the proxy refusing) does not hide the Rollout elsewhere; when no cluster
-   * has it, the first such failure is the answer, not "not found".
+   * The live Rollout and the cluster that holds it: the application's cluster
+   * (resolveWorkloadCluster), never the first cluster that happens to have a Rollout of
+   * that namespace and name, which may be another environment's. Undefined when that
+   * cluster has no such Rollout; its other failures are thrown.
    */
-  async find(namespace: string, name: string, clusterName?: string) {
+  async find(namespace: string, name: string, hint: ClusterHint) {
     const ref: ObjectRef = { ...ROLLOUTS, namespace, name };
-    const clusters = await this.clusters.list();
-    const candidates = clusterName ? clusters.filter(c => c.name === clusterName) : clusters;
-    if (clusterName && !candidates.length) {
-      throw new NotFoundError(
-        `Kubernetes cluster '${clusterName}' is not one of the Kubernetes plugin's clusters (kubernetes.clusterLocatorMethods)`,
-      );
+    const { cluster, problem } = resolveWorkloadCluster(hint, await this.clusters.list());
+    if (!cluster) throw new ConflictError(problem);
+    try {
+      return { cluster, ref, rollout: await this.client.get<IRollout & { metadata: { name: string } }>(cluster, ref) };
+    } catch (error) {
+      if (error instanceof KubernetesRequestError && error.status === 404) return undefined;
+      throw error;
     }
-    let failure: unknown;
-    for (const cluster of candidates) {
-      try {
-        return { cluster, ref, rollout: await this.client.get<IRollout & { metadata: { name: string } }>(cluster, ref) };
-      } catch (error) {
-        if (!(error instanceof KubernetesRequestError) || error.status !== 404) failure ??= error;
-      }
-    }
-    if (failure) throw failure;
-    return undefined;
   }
 
   async run(cluster: KubernetesCluster, ref: ObjectRef, rollout: IRollout, action: RolloutAction, now = new Date()) {

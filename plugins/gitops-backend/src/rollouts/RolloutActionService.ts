@@ -15,6 +15,7 @@ import type { Inventory } from '../inventory/Inventory';
 import type { InventoryRefresher } from '../inventory/InventoryRefresher';
 import { summarizeRollout } from './summarizeRollout';
 import type { KubernetesRolloutControl } from './KubernetesRolloutControl';
+import type { ClusterHint } from '../kubernetes/workloadCluster';
 
 /** Our action names mapped to Argo CD's built-in `argoproj.io/Rollout` actions. */
 const ARGOCD_ACTION: Record<RolloutAction, string> = {
@@ -57,7 +58,11 @@ export class RolloutActionService {
     const target = await this.findTarget(request);
     const environment = this.config.environments.find(e => e.name === request.environment)!;
     if (environment.rolloutControl === 'kubernetes') {
-      return this.runThroughKubernetes(request, target.instance, environment.kubernetesCluster);
+      return this.runThroughKubernetes(request, target.instance, {
+        cluster: environment.kubernetesCluster,
+        destination: target.destination,
+        environment: environment.name,
+      });
     }
     const client = this.clients.get(target.instance)!;
     const live = await client.getResource<IRollout>(target.appName, target.ref, target.appNamespace);
@@ -81,13 +86,13 @@ export class RolloutActionService {
     return summarizeRollout(after);
   }
 
-  private async runThroughKubernetes(request: RolloutActionRequest, instance: string, clusterName?: string) {
+  private async runThroughKubernetes(request: RolloutActionRequest, instance: string, hint: ClusterHint) {
     if (!this.kubernetes) {
       throw new ConflictError(`Environment ${request.environment} controls rollouts through Kubernetes, but no cluster is configured`);
     }
-    const found = await this.kubernetes.find(request.namespace, request.name, clusterName);
+    const found = await this.kubernetes.find(request.namespace, request.name, hint);
     if (!found) {
-      throw new NotFoundError(`Rollout ${request.namespace}/${request.name} is in no configured Kubernetes cluster`);
+      throw new NotFoundError(`Rollout ${request.namespace}/${request.name} is not in its Kubernetes cluster`);
     }
     const conflict = rolloutActionConflict(summarizeRollout(found.rollout), request.action);
     if (conflict) throw new ConflictError(`Cannot ${request.action}: ${conflict}`);
@@ -95,7 +100,7 @@ export class RolloutActionService {
     const client = this.clients.get(instance);
     if (client) await this.refresher.refreshInstance(client);
     this.inventory.invalidate();
-    const after = await this.kubernetes.find(request.namespace, request.name, found.cluster.name);
+    const after = await this.kubernetes.find(request.namespace, request.name, { cluster: found.cluster.name });
     return summarizeRollout(after!.rollout);
   }
 
@@ -122,6 +127,7 @@ export class RolloutActionService {
           instance: app.instance,
           appName: app.application.metadata.name,
           appNamespace: app.application.metadata.namespace,
+          destination: app.application.spec?.destination,
           ref,
         };
       }
