@@ -34,7 +34,10 @@ export interface Config {
       rolloutControl?: 'argocd' | 'kubernetes';
       /**
        * The name of the Kubernetes plugin's cluster (any of its
-       * `kubernetes.clusterLocatorMethods`) holding this environment's Rollouts.
+       * `kubernetes.clusterLocatorMethods`) holding this environment's workloads: findings
+       * are read and Rollouts patched there only. Unset: the cluster named like the Argo
+       * CD Application's `destination.name`, else the only cluster; with several clusters
+       * and no match, the findings are an error (unknown), never every cluster's.
        */
       kubernetesCluster?: string;
       /** How versions are promoted into this environment. */
