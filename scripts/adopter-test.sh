@@ -50,6 +50,8 @@ wait_for() {
 # ADOPTER_REUSE=1 (local iteration): keep apps made by an earlier run.
 [ "${ADOPTER_REUSE:-}" = 1 ] || rm -rf "$WORK"
 rm -rf "$RESULTS" && mkdir -p "$WORK/packs" "$WORK/bin" "$RESULTS"
+# npx installs the sandbox into its own cache, keyed by name and version: a fresh one.
+export npm_config_cache="$WORK/npm-cache"
 # create-app checks for a yarn on PATH; the repo's Yarn 4 serves (inside the app, the
 # app's own .yarnrc.yml yarnPath takes over).
 printf '#!/bin/sh\nexec node "%s" "$@"\n' "$YARN_JS" >"$WORK/bin/yarn"
@@ -92,6 +94,9 @@ make_app() {
     { cat "$RESULTS/$variant-create.log"; return 1; }
   # npx (the README's sandbox line) asks the test registry for the scope, too.
   echo "@gitops-suite:registry=$REGISTRY" >"$app/.npmrc"
+  # A registry never changes a published version; this one serves 0.1.0 anew each run,
+  # so Yarn's cache of an earlier run's 0.1.0 would be installed instead.
+  find "$(cd "$app" && yarn config get cacheFolder)" -name '@gitops-suite-*' -delete
   log "Adopter app ($variant): the README's install steps"
   node scripts/adopter/apply-readme.js "$app" "$variant" "$REGISTRY" || return 1
   # What the app's own CI would do: typecheck against the shipped types, then build.
