@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { signInAsGuest } from './signIn';
 
 /**
  * The journey a user takes through the suite, against the local GitOps sandbox
@@ -13,16 +14,6 @@ const SCREENSHOTS = 'docs/screenshots';
 
 test.describe.configure({ mode: 'serial' });
 test.use({ viewport: { width: 1440, height: 1000 } });
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
-  await enter.click();
-  await expect(
-    page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
 
 /** The second local identity (auth.providers.localUser): Sam Rivera, group sre. */
 async function signInAsSecondUser(page: Page) {

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { signInAsGuest } from './signIn';
 
 /**
  * The plugins people run beside the suite, unmodified, against the same local GitOps
@@ -15,16 +16,6 @@ import { expect, test, type Page } from '@playwright/test';
 const SCREENSHOTS = 'docs/screenshots';
 
 test.use({ viewport: { width: 1440, height: 1000 } });
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
-  await enter.click();
-  await expect(
-    page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
 
 function entityTab(page: Page, tab: string) {
   return page.getByRole('navigation', { name: 'Content navigation' }).getByRole('link', { name: tab, exact: true });

@@ -1,21 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
+import { signInAsGuest } from './signIn';
 
 /**
  * The GitOps card on an entity's overview page. Read-only: it opens pages and
  * never promotes, so it can run before, after or beside the journey in app.test.ts.
  */
 test.use({ viewport: { width: 1440, height: 1000 } });
-
-/** The minimal guest sign-in of app.test.ts (not exported there). */
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
-  await enter.click();
-  await expect(
-    page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
 
 test("payments-api's overview shows its environments at a glance and links to the Deployments tab", async ({ page }) => {
   await signInAsGuest(page);
