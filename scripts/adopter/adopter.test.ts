@@ -41,7 +41,7 @@ test('the overview card and the Deployments tab show every environment, and orde
   // The gates need dev's evidence (synced, healthy, findings read): retry until they pass.
   const dialog = page.getByRole('dialog');
   await expect(async () => {
-    await page.getByRole('button', { name: 'Promote 2.2.0 → Staging' }).click();
+    await page.getByRole('button', { name: 'Promote 2.2.0 → staging' }).click();
     try {
       await expect(dialog.getByRole('button', { name: 'Promote', exact: true })).toBeEnabled({ timeout: 3_000 });
     } catch (error) {
@@ -49,7 +49,8 @@ test('the overview card and the Deployments tab show every environment, and orde
       throw error;
     }
   }).toPass({ timeout: 90_000 });
-  await expect(dialog.getByTestId('version-change')).toHaveText('Staging: 2.1.0 → 2.2.0');
+  // The README's sandbox config gives the environments no titles: their names show.
+  await expect(dialog.getByTestId('version-change')).toHaveText('staging: 2.1.0 → 2.2.0');
   await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
   const progress = dialog.getByTestId('promotion-progress');
   await expect(progress.getByText(/Committed [0-9a-f]{7}/)).toBeVisible({ timeout: 30_000 });
