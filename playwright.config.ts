@@ -9,6 +9,22 @@ const CI = Boolean(process.env.CI);
  * local GitOps sandbox and the backend. In CI the backend serves the built app on
  * :7007; locally the app's dev server on :3000 is used (reused when running).
  */
+/**
+ * Debian's Chromium, never a downloaded browser; without the background-networking
+ * flags it keeps dialling Google's hosts, which this network refuses.
+ */
+export const debianChromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
 export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 30_000 },
@@ -51,17 +67,7 @@ export default defineConfig({
     baseURL: process.env.PLAYWRIGHT_URL ?? (CI ? 'http://localhost:7007' : 'http://localhost:3000'),
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: debianChromium,
   },
   projects: [
     {

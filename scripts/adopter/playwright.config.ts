@@ -1,9 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { debianChromium } from '../../playwright.config';
 
 /**
  * The adopter test's browser half (scripts/adopter-test.sh starts the app's backend,
  * which serves its built frontend on :7007, and the sandbox before running it).
- * Debian's Chromium, never a downloaded browser.
  */
 export default defineConfig({
   testDir: '.',
@@ -18,16 +18,6 @@ export default defineConfig({
     viewport: { width: 1440, height: 1000 },
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: debianChromium,
   },
 });

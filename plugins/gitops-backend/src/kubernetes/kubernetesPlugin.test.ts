@@ -18,6 +18,7 @@ import { KubernetesClient, KubernetesRequestError } from './KubernetesClient';
 import { kubernetesPluginConnection } from './KubernetesPluginConnection';
 import { PODS } from './resourceTypes';
 import { json, routes, startFakePeer, type FakePeer, type PeerBehaviour } from '../reliability/__testUtils__/fakePeer';
+import { imageMatchedReport as report } from '../__testUtils__/vulnerabilityReport';
 
 /**
  * Findings and `rolloutControl: kubernetes` through the real Kubernetes backend plugin,
@@ -48,19 +49,6 @@ function pausedCanary() {
   return rollout;
 }
 
-/** A report matched to the workload by image. */
-const report = (cve: string) => ({
-  apiVersion: 'aquasecurity.github.io/v1alpha1',
-  kind: 'VulnerabilityReport',
-  metadata: { name: 'rollout-canary-demo', namespace: 'jesse-test', uid: `uid-${cve}` },
-  report: {
-    artifact: { repository: 'example/payments-api', tag: '1.6.0' },
-    registry: { server: 'ghcr.io' },
-    vulnerabilities: [
-      { vulnerabilityID: cve, resource: 'openssl', installedVersion: '3.0.1', fixedVersion: '3.0.2', severity: 'CRITICAL', title: 'boom' },
-    ],
-  },
-});
 
 let patches: Array<{ url?: string; contentType?: string; body: unknown }> = [];
 

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { argoApplication } from '../__testUtils__/argoCdSwagger';
 import { startGitopsTestBackend } from '../__testUtils__/testBackend';
 import { hang, json, routes, slow, startFakePeer, timed, type FakePeer, type PeerBehaviour } from './__testUtils__/fakePeer';
+import { imageMatchedReport as report } from '../__testUtils__/vulnerabilityReport';
 
 /**
  * Fault injection on the Kubernetes API peers that findings are read from (through the
@@ -31,19 +32,6 @@ canary.spec.template.spec.containers[0].image = IMAGE;
 
 const ROLLOUT_PATH = '/apis/argoproj.io/v1alpha1/namespaces/jesse-test/rollouts/canary-demo';
 
-/** A report matched to the workload by image (no trivy-operator labels). */
-const report = (cve: string) => ({
-  apiVersion: 'aquasecurity.github.io/v1alpha1',
-  kind: 'VulnerabilityReport',
-  metadata: { name: 'rollout-canary-demo', namespace: 'jesse-test', uid: `uid-${cve}` },
-  report: {
-    artifact: { repository: 'example/payments-api', tag: '1.6.0' },
-    registry: { server: 'ghcr.io' },
-    vulnerabilities: [
-      { vulnerabilityID: cve, resource: 'openssl', installedVersion: '3.0.1', fixedVersion: '3.0.2', severity: 'CRITICAL', title: 'boom' },
-    ],
-  },
-});
 const emptyList = json(200, { kind: 'List', apiVersion: 'v1', metadata: {}, items: [] });
 /** A Kubernetes API server with namespace jesse-test: a report naming `cve`, the Rollout (get, patch). */
 const clusterServing = (cve: string) =>
