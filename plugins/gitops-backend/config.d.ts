@@ -140,8 +140,23 @@ export interface Config {
       rewriteUrls?: Array<{ from: string; to: string }>;
     };
     argocd: {
-      /** How often the application inventory is refreshed from each instance. Default 30. */
+      /**
+       * How often each instance's applications are listed when they are polled: where the
+       * watch stream is off, refused or buffered by a proxy. Default 30.
+       */
       refreshIntervalSeconds?: number;
+      /**
+       * Follow each instance through Argo CD's watch stream
+       * (`GET /api/v1/stream/applications`), so a change reaches the tab within a second.
+       * Off: poll every `refreshIntervalSeconds`. Default true.
+       */
+      stream?: boolean;
+      /**
+       * While streaming, how often every application is listed again anyway, to repair
+       * anything a stream could miss (Argo CD does not replay events a client missed
+       * while reconnecting). Default 600.
+       */
+      resyncIntervalSeconds?: number;
       /** Timeout of one Argo CD request. Default 10000. */
       requestTimeoutMs?: number;
       /** Argo CD instances. */

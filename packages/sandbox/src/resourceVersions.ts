@@ -35,4 +35,18 @@ export class ResourceVersions {
       metadata: { ...object.metadata, resourceVersion: entry.version },
     };
   }
+
+  /**
+   * The last state of a deleted object at the version of its deletion, as the API
+   * server's watch sends it in a DELETED event; the object's history is forgotten, so
+   * one created again under the same key gets a newer version.
+   */
+  deleted<T extends Versioned>(object: T): T {
+    this.seen.delete(object.metadata.uid ?? object.metadata.name ?? '');
+    this.counter += 1;
+    return {
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: String(this.counter) },
+    };
+  }
 }

@@ -311,7 +311,10 @@ export class Sandbox {
     for (const [name, application] of this.published) {
       if (!current.has(name)) {
         this.published.delete(name);
-        this.emit({ type: 'DELETED', application });
+        this.emit({
+          type: 'DELETED',
+          application: this.versions.deleted(application),
+        });
       }
     }
   }

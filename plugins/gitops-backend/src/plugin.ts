@@ -5,6 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ScmIntegrations } from '@backstage/integration';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import os from 'os';
 import path from 'path';
 import { gitopsPermissions } from '@gitops-suite/backstage-plugin-gitops-common';
@@ -14,7 +15,6 @@ import { DatabaseInventoryStore } from './database/InventoryStore';
 import { connectDatabase } from './database/migrations';
 import { DeploymentsService } from './deployments/DeploymentsService';
 import { Inventory } from './inventory/Inventory';
-import { InventoryRefresher } from './inventory/InventoryRefresher';
 import { RolloutActionService } from './rollouts/RolloutActionService';
 import { KubernetesRolloutControl } from './rollouts/KubernetesRolloutControl';
 import { createKubernetesAccess } from './kubernetes/createKubernetesAccess';
@@ -36,6 +36,7 @@ import { ArgoCdRollbackService } from './promotions/ArgoCdRollbackService';
 import { createFindingsService } from './findings/createFindingsService';
 import { EntityFindings } from './findings/EntityFindings';
 import { DatabaseScanStore } from './findings/ScanStore';
+import { publishChanges } from './signals/publishChanges';
 
 /**
  * The `gitops` backend plugin: Argo CD inventory, the Deployments view and (in later
@@ -52,6 +53,7 @@ export const gitopsPlugin = createBackendPlugin({
         logger: coreServices.logger,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
@@ -62,6 +64,7 @@ export const gitopsPlugin = createBackendPlugin({
         discovery: coreServices.discovery,
         catalog: catalogServiceRef,
         notifications: notificationService,
+        signals: signalsServiceRef,
       },
       async init(deps) {
         const config = readGitopsConfig(deps.rootConfig);
@@ -72,11 +75,8 @@ export const gitopsPlugin = createBackendPlugin({
         const clients = config.argocd.instances.map(
           instance => new ArgoCdClient(instance, config.argocd.requestTimeoutMs),
         );
-        const inventory = new Inventory(
-          inventoryStore,
-          clients.map(c => c.name),
-        );
-        const refresher = new InventoryRefresher(clients, inventoryStore, deps.logger);
+        // Every replica follows each Argo CD instance itself (see InstanceFollower).
+        const inventory = new Inventory(config, clients, inventoryStore, deps.logger);
         const clientsByName = new Map(clients.map(client => [client.name, client]));
         // Findings and `rolloutControl: kubernetes` reach clusters through the Kubernetes plugin.
         const kubernetes = createKubernetesAccess({
@@ -91,7 +91,7 @@ export const gitopsPlugin = createBackendPlugin({
           logger: deps.logger,
           database: db,
         });
-        const findings = new EntityFindings(config, inventory, findingsService);
+        const findings = new EntityFindings(inventory, findingsService);
         const scans = new DatabaseScanStore(db);
         const deployments = new DeploymentsService(config, inventory, findings);
         const promotionStore = new PromotionStore(db);
@@ -148,18 +148,32 @@ export const gitopsPlugin = createBackendPlugin({
           }),
         });
 
-        if (clients.length) {
-          await deps.scheduler.scheduleTask({
-            id: 'gitops-argocd-inventory-refresh',
-            frequency: { seconds: config.argocd.refreshIntervalSeconds },
-            timeout: { minutes: 5 },
-            initialDelay: { seconds: 1 },
-            fn: async () => {
-              await refresher.refreshAll();
-              inventory.invalidate();
-            },
-          });
-        }
+        const changes = publishChanges({
+          inventory,
+          promotions: promotionStore,
+          signals: deps.signals,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger: deps.logger,
+        });
+        deps.lifecycle.addStartupHook(async () => {
+          await inventory.start();
+          await changes.start();
+        });
+        deps.lifecycle.addShutdownHook(async () => {
+          await inventory.stop();
+          await changes.stop();
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'gitops-inventory-tombstones',
+          frequency: { hours: 1 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 5 },
+          // A deleted application's tombstone only has to outlive a slow replica's events.
+          fn: async () => {
+            await inventoryStore.purgeTombstones(new Date(Date.now() - 24 * 3600_000));
+          },
+        });
 
         const continuousDeployment = new ContinuousDeployment({
           config,
@@ -200,20 +214,19 @@ export const gitopsPlugin = createBackendPlugin({
             permissions: deps.permissions,
             catalog: deps.catalog,
             deployments,
-            inventoryStore,
+            inventory,
             auditor: deps.auditor,
             rolloutActions: new RolloutActionService(
               config,
               inventory,
               clientsByName,
-              refresher,
               new KubernetesRolloutControl(kubernetes.clusters, kubernetes.client),
             ),
             promotions,
             rollbacks,
             findings,
             fleet: new FleetService(config, inventory, findingsService),
-            argoCdRollbacks: new ArgoCdRollbackService(config, inventory, clientsByName, refresher),
+            argoCdRollbacks: new ArgoCdRollbackService(inventory, clientsByName),
             scans,
           }),
         );

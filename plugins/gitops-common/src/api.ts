@@ -139,6 +139,19 @@ export type EnvironmentDeployment = {
   policies?: PolicySummary;
   /** True when this environment runs a different version than the one it promotes from. */
   behindSource?: boolean;
+  /**
+   * Rollouts the environment's applications manage whose live state could not be read:
+   * unknown, never taken as absent (gates and promotion verification fail closed on them).
+   */
+  unknownRollouts?: UnknownRollout[];
+};
+
+/** A managed Rollout whose live state could not be read, with the reason. @public */
+export type UnknownRollout = {
+  application: string;
+  namespace: string;
+  name: string;
+  message: string;
 };
 
 /** Response of `GET /v1/entities/{kind}/{namespace}/{name}/deployments`. @public */

@@ -12,3 +12,5 @@ export * from './imageRef';
 export * from './rolloutActions';
 export * from './promotions';
 export * from './fleet';
+export * from './signals';
+export * from './labelSelector';

@@ -4,7 +4,6 @@ import { parse, parseAllDocuments } from 'yaml';
 import type { KubeObject, ReplicaSet } from '../kubeTypes';
 import { DEFAULT_OPTIONS } from '../options';
 import { UPSTREAM_FIXTURES } from '../testing/testSandbox';
-import { parseImageReference } from './imageReference';
 import { policyReports } from './policyReports';
 import {
   findingsForImage,
@@ -354,34 +353,5 @@ describe('findings', () => {
     ).toEqual([
       ['limit-rollout-revision-history', 'revision-history-limit', 'pass'],
     ]);
-  });
-
-  it.each([
-    [
-      'ghcr.io/example/payments-api:1.5.0',
-      { registry: 'ghcr.io', repository: 'example/payments-api', tag: '1.5.0' },
-    ],
-    [
-      'localhost:5000/app:2',
-      { registry: 'localhost:5000', repository: 'app', tag: '2' },
-    ],
-    [
-      'nginx',
-      {
-        registry: 'index.docker.io',
-        repository: 'library/nginx',
-        tag: 'latest',
-      },
-    ],
-    [
-      'argoproj/rollouts-demo:blue',
-      {
-        registry: 'index.docker.io',
-        repository: 'argoproj/rollouts-demo',
-        tag: 'blue',
-      },
-    ],
-  ])('parses image reference %s', (image, expected) => {
-    expect(parseImageReference(image)).toEqual(expected);
   });
 });

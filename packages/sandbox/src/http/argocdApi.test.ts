@@ -7,6 +7,7 @@ import {
   UPSTREAM_FIXTURES,
 } from '../testing/testSandbox';
 import { GitRepo } from '../git/gitRepo';
+import { Sandbox } from '../sandbox';
 import { argoCdRoutes } from './argocdApi';
 
 type Schema = {
@@ -75,7 +76,6 @@ function resolve(swagger: Swagger, schema: Schema): Schema {
 const definition = (name: string): Schema => ({
   $ref: `#/definitions/${name}`,
 });
-
 
 // A sandbox over real git, stepped through simulated rollouts: room for a busy CI machine.
 jest.setTimeout(30_000);
@@ -410,5 +410,248 @@ describe('Argo CD API', () => {
         )
       ).status,
     ).toBe(500);
+  });
+});
+
+/**
+ * The watch stream's resumption rules, as Argo CD's `ApplicationService.Watch`
+ * (server/application/application.go): an ADDED burst unless resuming from a
+ * resourceVersion (or watching one app by name), and nothing older than the
+ * requested resourceVersion.
+ */
+describe('Argo CD watch stream', () => {
+  let sandbox: TestSandbox;
+  // Subscribing is how a test knows the stream is open before it changes anything.
+  const subscribe = jest.spyOn(Sandbox.prototype, 'subscribe');
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+  });
+
+  afterAll(async () => {
+    subscribe.mockRestore();
+    await sandbox.close();
+  });
+
+  type WatchEvent = { type: string; name: string; resourceVersion: number };
+
+  const watches: Array<() => void> = [];
+  afterEach(() => watches.splice(0).forEach(close => close()));
+
+  /** Opens a watch and resolves once the server subscribed it to changes. */
+  async function watch(query = '') {
+    const subscriptions = subscribe.mock.calls.length;
+    const controller = new AbortController();
+    watches.push(() => controller.abort());
+    const response = fetch(
+      `${sandbox.argocdUrl}/api/v1/stream/applications?${query}`,
+      {
+        headers: { authorization: `Bearer ${sandbox.token}` },
+        signal: controller.signal,
+      },
+    );
+    response.catch(() => undefined); // aborted before any event
+    for (let i = 0; subscribe.mock.calls.length === subscriptions; i++) {
+      if (i > 500) throw new Error('the watch never subscribed');
+      await new Promise(wake => setTimeout(wake, 10));
+    }
+    const events: WatchEvent[] = [];
+    const applications: any[] = [];
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let buffered = '';
+    const decoder = new TextDecoder();
+    /** Reads until `done` holds for the events so far; returns them all. */
+    async function readUntil(done: (events: WatchEvent[]) => boolean) {
+      reader ??= (await response).body!.getReader();
+      while (!done(events)) {
+        const { value, done: ended } = await reader.read();
+        if (ended) throw new Error('the watch stream ended');
+        buffered += decoder.decode(value, { stream: true });
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines) {
+          const { result } = JSON.parse(line);
+          applications.push(result.application);
+          events.push({
+            type: result.type,
+            name: result.application.metadata.name,
+            resourceVersion: Number(
+              result.application.metadata.resourceVersion,
+            ),
+          });
+        }
+      }
+      return [...events];
+    }
+    return {
+      events,
+      applications,
+      read: (count: number) => readUntil(e => e.length >= count),
+      readUntil,
+      /** True when no event arrives within `ms`. */
+      async nothingWithin(ms: number) {
+        const next = readUntil(e => e.length > 0).then(() => false);
+        next.catch(() => undefined); // aborted after the test
+        return Promise.race([
+          next,
+          new Promise<boolean>(done => setTimeout(() => done(true), ms)),
+        ]);
+      },
+    };
+  }
+
+  const sync = async (name: string) => {
+    const { status } = await sandbox.argocd(
+      `/api/v1/applications/${name}/sync`,
+      { method: 'POST' },
+    );
+    expect(status).toBe(200);
+  };
+  const currentVersion = async () =>
+    Number(
+      (await sandbox.argocd('/api/v1/applications')).body.metadata
+        .resourceVersion,
+    );
+  /** Lets running syncs finish, so an app can be synced again. */
+  const settle = () =>
+    sandbox.advanceUntil(async () =>
+      (await sandbox.argocd('/api/v1/applications')).body.items.every(
+        (app: any) => app.status.operationState?.phase !== 'Running',
+      ),
+    );
+
+  it('sends every matching Application as ADDED first when no resourceVersion is given', async () => {
+    const list = (await sandbox.argocd('/api/v1/applications')).body.items;
+    const stream = await watch();
+    const events = await stream.read(list.length);
+
+    expect(events.map(e => e.type)).toEqual(list.map(() => 'ADDED'));
+    // sorted by qualified name (namespace/name)
+    const qualified = stream.applications.map(
+      a => `${a.metadata.namespace}/${a.metadata.name}`,
+    );
+    expect(qualified).toEqual([...qualified].sort());
+    expect(events.map(e => e.name).sort()).toEqual(
+      list.map((a: any) => a.metadata.name).sort(),
+    );
+  });
+
+  it('sends no ADDED burst when resuming from a resourceVersion', async () => {
+    const stream = await watch(`resourceVersion=${await currentVersion()}`);
+    await sync('orders-api-staging');
+
+    // the burst would have been written before any change
+    expect((await stream.read(1))[0]).toMatchObject({
+      type: 'MODIFIED',
+      name: 'orders-api-staging',
+    });
+    await settle();
+  });
+
+  it('sends a later change as MODIFIED, newer than the ADDED it follows', async () => {
+    const stream = await watch(
+      `selector=${encodeURIComponent('app.kubernetes.io/name=shipping-api')}`,
+    );
+    const added = await stream.read(3);
+    expect(added.map(e => [e.type, e.name])).toEqual([
+      ['ADDED', 'shipping-api-dev'],
+      ['ADDED', 'shipping-api-prod'],
+      ['ADDED', 'shipping-api-staging'],
+    ]);
+    await sync('shipping-api-prod');
+
+    const [modified] = (await stream.read(4)).slice(3);
+    expect(modified).toMatchObject({
+      type: 'MODIFIED',
+      name: 'shipping-api-prod',
+    });
+    expect(modified.resourceVersion).toBeGreaterThan(added[1].resourceVersion);
+    expect(stream.applications[3].status.operationState.phase).toBe('Running');
+    await settle();
+  });
+
+  it('leaves out changes older than the resourceVersion', async () => {
+    const minVersion = (await currentVersion()) + 2;
+    const all = await watch(
+      `selector=${encodeURIComponent('gitops.backstage.io/environment=prod')}`,
+    );
+    await all.read(3); // the ADDED burst
+    const resumed = await watch(
+      `resourceVersion=${minVersion}&selector=${encodeURIComponent(
+        'gitops.backstage.io/environment=prod',
+      )}`,
+    );
+
+    await sync('orders-api-prod');
+    const [older] = (await all.read(4)).slice(3);
+    expect(older).toMatchObject({ type: 'MODIFIED', name: 'orders-api-prod' });
+    expect(older.resourceVersion).toBeLessThan(minVersion);
+    await sync('payments-api-prod');
+    const newer = (
+      await all.readUntil(e => e[e.length - 1].resourceVersion >= minVersion)
+    ).slice(4);
+
+    // the stream resumed at minVersion has exactly the changes from minVersion on
+    expect(await resumed.read(1)).toEqual(
+      newer.filter(e => e.resourceVersion >= minVersion),
+    );
+    expect(resumed.events[0]).toMatchObject({
+      type: 'MODIFIED',
+      name: 'payments-api-prod',
+    });
+    await settle();
+  });
+
+  it("sends a named app's ADDED even when resuming, unless it is older than the resourceVersion", async () => {
+    const app = await sandbox.application('orders-api-dev');
+    const version = Number(app.metadata.resourceVersion);
+
+    const current = await watch(
+      `name=orders-api-dev&resourceVersion=${version}`,
+    );
+    expect(await current.read(1)).toEqual([
+      { type: 'ADDED', name: 'orders-api-dev', resourceVersion: version },
+    ]);
+
+    const ahead = await watch(
+      `name=orders-api-dev&appNamespace=argocd&resourceVersion=${version + 1}`,
+    );
+    const other = await watch(`name=orders-api-dev&appNamespace=elsewhere`);
+    await sync('orders-api-dev');
+    expect((await ahead.read(1))[0]).toMatchObject({
+      type: 'MODIFIED',
+      name: 'orders-api-dev',
+    });
+    // a name matches in the query's appNamespace only (Argo CD's namespace by default):
+    // the change went out to `ahead` and, had it matched, to `other` in the same step
+    expect(await other.nothingWithin(200)).toBe(true);
+    await settle();
+  });
+
+  it('sends a deleted Application as DELETED, at the version of its deletion', async () => {
+    const stream = await watch(
+      `selector=${encodeURIComponent('app.kubernetes.io/name=orders-api')}`,
+    );
+    const added = await stream.read(3);
+    const resumed = await watch(`resourceVersion=${await currentVersion()}`);
+
+    await sandbox.commit(
+      { 'argocd/orders-api-staging.yaml': null },
+      'Retire orders-api staging',
+    );
+    await sandbox.advance(0);
+
+    const deleted = (
+      await stream.readUntil(e => e.some(event => event.type === 'DELETED'))
+    ).find(e => e.type === 'DELETED')!;
+    expect(deleted.name).toBe('orders-api-staging');
+    expect(deleted.resourceVersion).toBeGreaterThan(
+      Math.max(...added.map(e => e.resourceVersion)),
+    );
+    // newer than the resourceVersion a client resumed from, so it gets it too
+    const resumedDeleted = (
+      await resumed.readUntil(e => e.some(event => event.type === 'DELETED'))
+    ).find(e => e.type === 'DELETED');
+    expect(resumedDeleted).toEqual(deleted);
   });
 });

@@ -1,6 +1,9 @@
 import express, { NextFunction, Request, Response } from 'express';
+import {
+  LabelSelector,
+  LabelSelectorError,
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { kubeTime } from '../clock';
-import { LabelSelectorError, labelSelectorMatcher } from '../labelSelector';
 import type { Application, ResourceRef } from '../gitops/argoTypes';
 import { OperationInProgressError } from '../gitops/applicationSimulation';
 import type { ApplicationSimulation } from '../gitops/applicationSimulation';
@@ -30,6 +33,9 @@ const invalidArgument = (message: string) =>
   new ArgoCdApiError(400, 3, message);
 const failedPrecondition = (message: string) =>
   new ArgoCdApiError(400, 9, message);
+
+/** The namespace Argo CD runs in: where a query without appNamespace looks. */
+const ARGOCD_NAMESPACE = 'argocd';
 
 export interface RouteRequest {
   params: Record<string, string>;
@@ -173,7 +179,7 @@ async function listApplications(sandbox: Sandbox, { query }: RouteRequest) {
   if (query.one('refresh')) {
     await sandbox.refresh();
   }
-  const matches = applicationFilter(query);
+  const matches = listFilter(query);
   return {
     metadata: { resourceVersion: sandbox.resourceVersion() },
     items: sandbox.applications().filter(matches),
@@ -319,49 +325,106 @@ function syncApplication(sandbox: Sandbox, { params, body }: RouteRequest) {
 }
 
 /**
- * The watch stream: newline-delimited `{"result": {"type", "application"}}`. Like
- * Argo CD, it first sends every matching Application as ADDED unless the client
- * resumes from a resourceVersion (a single-app watch always gets them).
+ * The watch stream, as Argo CD's `ApplicationService.Watch` (server/application):
+ * newline-delimited `{"result": {"type", "application"}}` (grpc-gateway). Without a
+ * resourceVersion, or for a single app (`name`, which must not miss an event), it
+ * first sends every matching Application as ADDED, sorted by qualified name; then
+ * every change. Throughout, Applications whose resourceVersion is below the
+ * requested one are left out. Unlike the list, the watch ignores `repo`.
  */
 function watchApplications(sandbox: Sandbox, { query, res }: RouteRequest) {
-  const matches = applicationFilter(query);
+  const selector = parseSelector(query, 'error parsing labels with selectors');
+  const projects = projectsOf(query);
+  const name = query.one('name') ?? '';
+  const appNamespace = query.one('appNamespace') || ARGOCD_NAMESPACE;
+  const resourceVersion = query.one('resourceVersion') ?? '';
+  // strconv.Atoi, 0 when absent or not an integer
+  const minVersion = parseInteger(resourceVersion) ?? 0n;
+  // isApplicationPermitted
+  const permitted = (app: Application) => {
+    if (projects.length && !projects.includes(app.spec.project || 'default')) {
+      return false;
+    }
+    const version = parseInteger(app.metadata.resourceVersion ?? '');
+    if (version !== undefined && version < minVersion) return false;
+    return (
+      (!name ||
+        (app.metadata.name === name &&
+          app.metadata.namespace === appNamespace)) &&
+      selector.matches(app.metadata.labels)
+    );
+  };
+
   res.status(200).type('application/json');
-  const send = (type: string, application: Application) =>
-    res.write(`${JSON.stringify({ result: { type, application } })}\n`);
-  if (!query.one('resourceVersion') || query.one('name')) {
+  const send = (type: string, application: Application) => {
+    if (permitted(application)) {
+      res.write(`${JSON.stringify({ result: { type, application } })}\n`);
+    }
+  };
+  if (!resourceVersion || name) {
     sandbox
       .applications()
-      .filter(matches)
+      .sort((a, b) => byBytes(qualifiedName(a), qualifiedName(b)))
       .forEach(app => send('ADDED', app));
   }
-  const unsubscribe = sandbox.subscribe(event => {
-    if (matches(event.application)) send(event.type, event.application);
-  });
+  const unsubscribe = sandbox.subscribe(event =>
+    send(event.type, event.application),
+  );
   // The response closes when the client goes away (the request closes once read).
   res.on('close', unsubscribe);
   return undefined;
 }
 
-function applicationFilter(query: QueryParams): (app: Application) => boolean {
-  let selector: (labels: Record<string, string> | undefined) => boolean;
-  try {
-    selector = labelSelectorMatcher(query.one('selector'));
-  } catch (error) {
-    if (error instanceof LabelSelectorError)
-      throw invalidArgument(error.message);
-    throw error;
-  }
-  const projects = [...query.all('projects'), ...query.all('project')];
+/** The filters of Argo CD's `ApplicationService.List`. */
+function listFilter(query: QueryParams): (app: Application) => boolean {
+  const selector = parseSelector(query, 'error parsing the selector');
+  const projects = projectsOf(query);
   const name = query.one('name');
   const appNamespace = query.one('appNamespace');
   const repo = query.one('repo');
   return app =>
-    selector(app.metadata.labels) &&
+    selector.matches(app.metadata.labels) &&
     (projects.length === 0 ||
-      projects.includes(app.spec.project ?? 'default')) &&
+      projects.includes(app.spec.project || 'default')) &&
     (!name || app.metadata.name === name) &&
     (!appNamespace || app.metadata.namespace === appNamespace) &&
     (!repo || app.spec.source?.repoURL === repo);
+}
+
+function parseSelector(query: QueryParams, context: string): LabelSelector {
+  try {
+    return LabelSelector.parse(query.one('selector') ?? '');
+  } catch (error) {
+    if (error instanceof LabelSelectorError) {
+      throw invalidArgument(`${context}: ${error.detail}`);
+    }
+    throw error;
+  }
+}
+
+/** `getProjectsFromApplicationQuery`: `project` when given, else `projects`. */
+function projectsOf(query: QueryParams): string[] {
+  const project = query.all('project');
+  return project.length ? project : query.all('projects');
+}
+
+/** Go's `strconv.Atoi` on a 64-bit platform; undefined where it fails. */
+function parseInteger(text: string): bigint | undefined {
+  if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value >= -(2n ** 63n) && value < 2n ** 63n ? value : undefined;
+}
+
+/** `Application.QualifiedName()`: `namespace/name`, or the name without a namespace. */
+function qualifiedName(app: Application): string {
+  const { namespace, name } = app.metadata;
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+/** Go's string order (byte-wise; names are ASCII). */
+function byBytes(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
 
 function findApplication(

@@ -4,8 +4,11 @@ import express, {
   RequestHandler,
   Response,
 } from 'express';
+import {
+  LabelSelector,
+  LabelSelectorError,
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { groupVersion, KubeObject } from '../kubeTypes';
-import { LabelSelectorError, labelSelectorMatcher } from '../labelSelector';
 import { InvalidRolloutError } from '../rollouts/rolloutSimulation';
 import type { Sandbox } from '../sandbox';
 import { createApiApp } from './apiApp';
@@ -54,7 +57,10 @@ export function createKubernetesApi(
   token: string,
 ): express.Express {
   const app = createApiApp(token, res =>
-    sendStatus(res, new KubernetesStatusError(401, 'Unauthorized', 'Unauthorized')),
+    sendStatus(
+      res,
+      new KubernetesStatusError(401, 'Unauthorized', 'Unauthorized'),
+    ),
   );
   addDiscoveryRoutes(app);
   for (const type of kubernetesResourceTypes) {
@@ -118,17 +124,18 @@ function listHandler(
   return (req, res) => {
     const { namespace } = req.params;
     const labelSelector = queryValue(req, 'labelSelector');
-    let matches: (labels: Record<string, string> | undefined) => boolean;
+    let selector: LabelSelector;
     try {
-      matches = labelSelectorMatcher(labelSelector);
+      selector = LabelSelector.parse(labelSelector ?? '');
     } catch (error) {
-      if (error instanceof LabelSelectorError) throw badRequest(error.message);
+      // The API server answers with labels.Parse's own words.
+      if (error instanceof LabelSelectorError) throw badRequest(error.detail);
       throw error;
     }
     const items = type
       .list(sandbox)
       .filter(object => !namespace || object.metadata.namespace === namespace)
-      .filter(object => matches(object.metadata.labels))
+      .filter(object => selector.matches(object.metadata.labels))
       .sort(byNamespaceAndName);
     const page = paginate(
       items,
@@ -142,7 +149,7 @@ function listHandler(
         resourceVersion: sandbox.resourceVersion(),
         ...(page.continue ? { continue: page.continue } : {}),
         // The API server only knows the remaining count when no selector filters the list.
-        ...(page.continue && !labelSelector
+        ...(page.continue && selector.isEmpty()
           ? { remainingItemCount: page.remaining }
           : {}),
       },

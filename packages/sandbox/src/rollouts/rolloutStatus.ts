@@ -1,3 +1,7 @@
+import {
+  LabelSelector,
+  LabelSelectorError,
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { kubeTime } from '../clock';
 import {
   ControllerContext,
@@ -136,15 +140,23 @@ function rolloutPhase(rollout: Rollout): {
   return { phase: 'Healthy', message: '' };
 }
 
+/**
+ * `metav1.FormatLabelSelector` of the Rollout's selector, or for blue-green of the
+ * active ReplicaSet's (the Rollout's plus its pod-template-hash), as the controller
+ * writes `status.selector`.
+ */
 function selector(rollout: Rollout): string {
-  const labels = Object.entries(rollout.spec.selector.matchLabels).map(
-    ([key, value]) => `${key}=${value}`,
-  );
+  const matchLabels = { ...rollout.spec.selector.matchLabels };
   const active = rollout.status.blueGreen.activeSelector;
   if (rollout.spec.strategy.blueGreen && active) {
-    labels.push(`${POD_TEMPLATE_HASH_LABEL}=${active}`);
+    matchLabels[POD_TEMPLATE_HASH_LABEL] = active;
   }
-  return labels.join(',');
+  try {
+    return LabelSelector.fromObject({ matchLabels }).toString() || '<none>';
+  } catch (error) {
+    if (error instanceof LabelSelectorError) return '<error>';
+    throw error;
+  }
 }
 
 function progressCounts(status: RolloutStatus) {

@@ -50,6 +50,7 @@ export function argoApplication(
     sync?: string;
     rollout?: { name: string; namespace: string };
     project?: string;
+    resourceVersion?: string;
   } = {},
 ) {
   const revision = overrides.revision ?? 'a'.repeat(40);
@@ -59,7 +60,7 @@ export function argoApplication(
       namespace: 'argocd',
       labels: overrides.labels ?? {},
       uid: `uid-${name}`,
-      resourceVersion: '1',
+      resourceVersion: overrides.resourceVersion ?? '1',
       creationTimestamp: '2026-11-01T10:00:00Z',
     },
     spec: {

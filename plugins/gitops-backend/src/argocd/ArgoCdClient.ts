@@ -3,8 +3,10 @@ import type { ArgoCdInstanceConfig } from '../config/gitopsConfig';
 import type {
   ArgoApplication,
   ArgoApplicationList,
+  ArgoApplicationWatchEvent,
   ArgoResourceAction,
 } from './types';
+import { readJsonLines } from './jsonLines';
 
 /** Identifies one live resource of an application (query of the resource routes). */
 export interface ResourceRef {
@@ -34,6 +36,17 @@ export class ArgoCdRequestError extends Error {
   get statusCode(): number {
     const status = this.status;
     return status === 403 || status === 404 || status === 409 ? status : 502;
+  }
+}
+
+/**
+ * The watch stream is not served where it was asked for: an Argo CD without it, or a
+ * proxy in front that answers something else. The inventory polls instead.
+ */
+export class ArgoCdStreamRefusedError extends ArgoCdRequestError {
+  constructor(message: string, status?: number) {
+    super(message, status);
+    this.name = 'ArgoCdStreamRefusedError';
   }
 }
 
@@ -69,6 +82,15 @@ export class ArgoCdClient {
     projects?: string[];
     appNamespace?: string;
   } = {}): Promise<ArgoApplication[]> {
+    return (await this.listApplicationsAt(query)).items;
+  }
+
+  /** The list with its resourceVersion, from which a watch resumes without a gap. */
+  async listApplicationsAt(query: {
+    selector?: string;
+    projects?: string[];
+    appNamespace?: string;
+  } = {}): Promise<{ items: ArgoApplication[]; resourceVersion?: string }> {
     const params = new URLSearchParams();
     if (query.selector) params.set('selector', query.selector);
     for (const project of query.projects ?? []) params.append('projects', project);
@@ -78,7 +100,51 @@ export class ArgoCdClient {
       `/api/v1/applications`,
       params,
     );
-    return list.items ?? [];
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion };
+  }
+
+  /**
+   * Argo CD's watch stream (`GET /api/v1/stream/applications`): newline-delimited
+   * `{"result": {"type", "application"}}` until the server or `signal` ends it. Given a
+   * resourceVersion, Argo CD sends no initial ADDED burst and drops events older than it
+   * (server/application/application.go, Watch); events it broadcast while no client was
+   * connected are not replayed. An answer that is not the stream (404, 405, 501, or a
+   * proxy's HTML page) raises ArgoCdStreamRefusedError.
+   */
+  async *watchApplications(options: {
+    resourceVersion?: string;
+    signal: AbortSignal;
+  }): AsyncGenerator<ArgoApplicationWatchEvent> {
+    const path = '/api/v1/stream/applications';
+    const params = new URLSearchParams();
+    if (options.resourceVersion) params.set('resourceVersion', options.resourceVersion);
+    let response = await this.send('GET', path, params, undefined, false, options.signal);
+    if (response.status === 401 && !this.instance.token) {
+      await response.body?.cancel();
+      this.sessionToken = undefined;
+      response = await this.send('GET', path, params, undefined, true, options.signal);
+    }
+    const type = response.headers.get('content-type') ?? '';
+    if ([404, 405, 501].includes(response.status) || (response.ok && !type.includes('json'))) {
+      await response.body?.cancel();
+      throw new ArgoCdStreamRefusedError(
+        `Argo CD instance '${this.name}' does not serve the watch stream (${response.status}${type ? `, ${type.split(';')[0]}` : ''})`,
+        response.status,
+      );
+    }
+    if (!response.ok || !response.body) {
+      await this.parse(response, path);
+      return;
+    }
+    for await (const line of readJsonLines(response.body)) {
+      const message = line as { result?: ArgoApplicationWatchEvent; error?: { message?: string } };
+      if (message.error) {
+        throw new ArgoCdRequestError(
+          `Argo CD instance '${this.name}' ended the watch stream: ${this.redact(message.error.message ?? 'unknown error')}`,
+        );
+      }
+      if (message.result?.application?.metadata) yield message.result;
+    }
   }
 
   async getApplication(
@@ -180,6 +246,8 @@ export class ArgoCdClient {
     params: URLSearchParams | undefined,
     body: unknown,
     isRetry: boolean,
+    /** A long-lived stream ends with its own signal, not the request timeout. */
+    streamSignal?: AbortSignal,
   ): Promise<Response> {
     const query = params && params.size ? `?${params}` : '';
     const url = `${this.instance.url.replace(/\/$/, '')}${path}${query}`;
@@ -191,11 +259,12 @@ export class ArgoCdClient {
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
         body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: streamSignal ?? AbortSignal.timeout(this.timeoutMs),
         // @ts-expect-error undici's dispatcher is accepted by Node's fetch
         dispatcher: this.dispatcher,
       });
     } catch (error) {
+      if (streamSignal?.aborted) throw error;
       const reason = (error as Error).name === 'TimeoutError'
         ? `timed out after ${this.timeoutMs} ms`
         : describeFetchError(error as Error);

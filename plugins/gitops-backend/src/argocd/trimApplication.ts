@@ -15,6 +15,7 @@ export function trimApplication(app: ArgoApplication): ArgoApplication {
       name: metadata.name,
       namespace: metadata.namespace,
       labels: metadata.labels,
+      resourceVersion: metadata.resourceVersion,
     },
     spec: spec && {
       project: spec.project,
@@ -43,7 +44,6 @@ export function trimApplication(app: ArgoApplication): ArgoApplication {
           ? { revision: status.operationState.syncResult.revision }
           : undefined,
       },
-      reconciledAt: status.reconciledAt,
       resources: status.resources?.filter(r => WORKLOAD_KINDS.has(r.kind ?? '')),
     },
   };

@@ -9,6 +9,8 @@ export interface ArgoApplication {
     namespace?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
+    /** Argo CD compares these as integers (`strconv.Atoi`), like the stream's `resourceVersion`. */
+    resourceVersion?: string;
   };
   spec?: {
     project?: string;
@@ -29,7 +31,6 @@ export interface ArgoApplication {
       finishedAt?: string;
       syncResult?: { revision?: string };
     };
-    reconciledAt?: string;
     resources?: ArgoResourceStatus[];
   };
 }
@@ -67,4 +68,10 @@ export interface ArgoApplicationList {
 export interface ArgoResourceAction {
   name: string;
   disabled?: boolean;
+}
+
+/** One event of `GET /api/v1/stream/applications` (`v1alpha1ApplicationWatchEvent`). */
+export interface ArgoApplicationWatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  application: ArgoApplication;
 }

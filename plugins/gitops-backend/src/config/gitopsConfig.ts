@@ -123,6 +123,8 @@ const gitopsSchema = z.object({
     .default({}),
   argocd: z.object({
     refreshIntervalSeconds: z.number().int().min(1).default(30),
+    stream: z.boolean().default(true),
+    resyncIntervalSeconds: z.number().int().min(10).default(600),
     requestTimeoutMs: z.number().int().min(100).default(10_000),
     instances: z.array(instanceSchema),
   }),

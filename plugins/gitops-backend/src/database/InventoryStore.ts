@@ -1,15 +1,10 @@
 import type { Knex } from 'knex';
-import type { ArgoApplication } from '../argocd/types';
+import {
+  resourceVersionOf,
+  type InventoryEntry,
+} from '../inventory/InventoryEntry';
 
-/** One application of the inventory, with the live Rollouts it manages. */
-export interface InventoryApplication {
-  instance: string;
-  application: ArgoApplication;
-  rollouts: unknown[];
-  refreshedAt: Date;
-}
-
-/** Outcome of the last refresh of one instance, for per-source errors. */
+/** Outcome of the last full list of one instance, for per-source errors. */
 export interface InstanceRefresh {
   instance: string;
   refreshedAt?: Date;
@@ -17,17 +12,28 @@ export interface InstanceRefresh {
   error?: string;
 }
 
-/** Persistence of the Argo CD inventory snapshot. */
+/** Identifies one application of an instance. */
+export type ApplicationKey = { namespace?: string; name: string };
+
+/**
+ * The durable copy of the inventory, shared by replicas: each replica follows Argo CD
+ * itself and writes what it sees, one application at a time. Writes are guarded by the
+ * application's resourceVersion, so a replica that is behind never overwrites a newer
+ * state, and deletions leave tombstones for the same reason. Replicas read it at start
+ * so a restart shows the last known state before Argo CD answers.
+ */
 export interface InventoryStore {
-  replaceInstance(
-    instance: string,
-    apps: { application: ArgoApplication; rollouts: unknown[] }[],
-    at: Date,
-  ): Promise<void>;
+  /** Writes entries newer than what is stored; returns how many rows changed. */
+  upsert(entries: InventoryEntry[]): Promise<number>;
+  /** Marks applications deleted as of `resourceVersion` (tombstones). */
+  remove(instance: string, keys: (ApplicationKey & { resourceVersion?: string })[], at: Date): Promise<number>;
+  /** Every instance's live (not deleted) applications, or one instance's. */
+  listApplications(instance?: string): Promise<InventoryEntry[]>;
+  recordList(instance: string, at: Date): Promise<void>;
   recordFailure(instance: string, error: string, at: Date): Promise<void>;
-  /** Every instance's applications, or one instance's. */
-  listApplications(instance?: string): Promise<InventoryApplication[]>;
   listRefreshes(): Promise<InstanceRefresh[]>;
+  /** Drops tombstones older than `before`. */
+  purgeTombstones(before: Date): Promise<number>;
 }
 
 type ApplicationRow = {
@@ -36,7 +42,10 @@ type ApplicationRow = {
   name: string;
   application: string;
   rollouts: string | null;
+  rollout_errors: string | null;
   refreshed_at: Date | string;
+  resource_version: number | string | null;
+  deleted_at: Date | string | null;
 };
 
 type RefreshRow = {
@@ -46,34 +55,54 @@ type RefreshRow = {
   error: string | null;
 };
 
+const TABLE = 'gitops_applications';
+/** Keeps each statement under SQLite's bound-parameter limit. */
+const BATCH = 100;
+
 /** Knex implementation, tested on SQLite and PostgreSQL. */
 export class DatabaseInventoryStore implements InventoryStore {
   constructor(private readonly db: Knex) {}
 
-  async replaceInstance(
-    instance: string,
-    apps: { application: ArgoApplication; rollouts: unknown[] }[],
-    at: Date,
-  ): Promise<void> {
-    const rows: ApplicationRow[] = apps.map(({ application, rollouts }) => ({
-      instance,
-      app_namespace: application.metadata.namespace ?? '',
-      name: application.metadata.name,
-      application: JSON.stringify(application),
-      rollouts: rollouts.length ? JSON.stringify(rollouts) : null,
-      refreshed_at: at,
-    }));
-    await this.db.transaction(async tx => {
-      await tx('gitops_applications').where({ instance }).delete();
-      // Batches keep each statement under SQLite's bound-parameter limit.
-      for (let i = 0; i < rows.length; i += 100) {
-        await tx('gitops_applications').insert(rows.slice(i, i + 100));
+  async upsert(entries: InventoryEntry[]): Promise<number> {
+    let written = 0;
+    for (let i = 0; i < entries.length; i += BATCH) {
+      for (const [guarded, rows] of groupByGuard(entries.slice(i, i + BATCH).map(toRow))) {
+        written += await this.upsertRows(rows, guarded);
       }
-      await tx('gitops_instance_refreshes')
-        .insert({ instance, refreshed_at: at, attempted_at: at, error: null })
-        .onConflict('instance')
-        .merge();
-    });
+    }
+    return written;
+  }
+
+  async remove(
+    instance: string,
+    keys: (ApplicationKey & { resourceVersion?: string })[],
+    at: Date,
+  ): Promise<number> {
+    let removed = 0;
+    for (const key of keys) {
+      const version = resourceVersionOf({ metadata: { name: key.name, resourceVersion: key.resourceVersion } });
+      const query = this.db(TABLE)
+        .where({ instance, app_namespace: key.namespace ?? '', name: key.name })
+        .whereNull('deleted_at');
+      if (version !== undefined) {
+        query.andWhere(q => q.whereNull('resource_version').orWhere('resource_version', '<=', version));
+      }
+      removed += await query.update({ deleted_at: at, resource_version: version ?? null });
+    }
+    return removed;
+  }
+
+  async listApplications(instance?: string): Promise<InventoryEntry[]> {
+    const query = this.db<ApplicationRow>(TABLE).whereNull('deleted_at');
+    const rows = await (instance ? query.where({ instance }) : query).select();
+    return rows.map(fromRow);
+  }
+
+  async recordList(instance: string, at: Date): Promise<void> {
+    await this.db('gitops_instance_refreshes')
+      .insert({ instance, refreshed_at: at, attempted_at: at, error: null })
+      .onConflict('instance')
+      .merge();
   }
 
   async recordFailure(instance: string, error: string, at: Date): Promise<void> {
@@ -81,17 +110,6 @@ export class DatabaseInventoryStore implements InventoryStore {
       .insert({ instance, attempted_at: at, error: error.slice(0, 2000) })
       .onConflict('instance')
       .merge(['attempted_at', 'error']);
-  }
-
-  async listApplications(instance?: string): Promise<InventoryApplication[]> {
-    const query = this.db<ApplicationRow>('gitops_applications');
-    const rows = await (instance ? query.where({ instance }) : query).select();
-    return rows.map(row => ({
-      instance: row.instance,
-      application: JSON.parse(row.application),
-      rollouts: row.rollouts ? JSON.parse(row.rollouts) : [],
-      refreshedAt: new Date(row.refreshed_at),
-    }));
   }
 
   async listRefreshes(): Promise<InstanceRefresh[]> {
@@ -103,4 +121,63 @@ export class DatabaseInventoryStore implements InventoryStore {
       error: row.error ?? undefined,
     }));
   }
+
+  async purgeTombstones(before: Date): Promise<number> {
+    return this.db(TABLE).where('deleted_at', '<', before).delete();
+  }
+
+  /**
+   * One statement per batch: an insert that, on conflict, updates the row only when the
+   * incoming version is not older than the stored one (or the row is a tombstone older
+   * than it). Rows without a version (not a number) always win, as before this guard.
+   */
+  private async upsertRows(rows: ApplicationRow[], guarded: boolean): Promise<number> {
+    const merge = this.db(TABLE).insert(rows).onConflict(['instance', 'app_namespace', 'name']).merge();
+    if (guarded) {
+      merge.where(q =>
+        q
+          .whereNull(`${TABLE}.resource_version`)
+          .orWhere(`${TABLE}.resource_version`, '<=', this.db.raw('excluded.resource_version')),
+      );
+    }
+    const result: unknown = await merge;
+    // PostgreSQL reports rowCount; SQLite the last row id (its changes are not exposed).
+    const count = (result as { rowCount?: number })?.rowCount;
+    return typeof count === 'number' ? count : rows.length;
+  }
 }
+
+function groupByGuard(rows: ApplicationRow[]): [boolean, ApplicationRow[]][] {
+  const guarded = rows.filter(r => r.resource_version !== null);
+  const unguarded = rows.filter(r => r.resource_version === null);
+  return [
+    [true, guarded],
+    [false, unguarded],
+  ].filter(([, group]) => (group as ApplicationRow[]).length) as [boolean, ApplicationRow[]][];
+}
+
+function toRow(entry: InventoryEntry): ApplicationRow {
+  const { instance, application, rollouts, rolloutErrors, observedAt } = entry;
+  return {
+    instance,
+    app_namespace: application.metadata.namespace ?? '',
+    name: application.metadata.name,
+    application: JSON.stringify(application),
+    rollouts: rollouts.length ? JSON.stringify(rollouts) : null,
+    rollout_errors: rolloutErrors.length ? JSON.stringify(rolloutErrors) : null,
+    refreshed_at: observedAt,
+    resource_version: resourceVersionOf(application) ?? null,
+    deleted_at: null,
+  };
+}
+
+function fromRow(row: ApplicationRow): InventoryEntry {
+  return {
+    instance: row.instance,
+    application: JSON.parse(row.application),
+    rollouts: row.rollouts ? JSON.parse(row.rollouts) : [],
+    rolloutErrors: row.rollout_errors ? JSON.parse(row.rollout_errors) : [],
+    observedAt: new Date(row.refreshed_at),
+  };
+}
+

@@ -72,7 +72,17 @@ export const ADVANCING_STATUSES: PromotionStatus[] = ['approved', 'writing', 'pu
 
 /** Persistence of promotions, their approvals and their event log (SQLite and PostgreSQL). */
 export class PromotionStore {
+  private readonly listeners = new Set<(entityRef: string) => void>();
+  /** Entity of each promotion written to lately, so a change costs no extra query. */
+  private readonly entityOf = new Map<string, string>();
+
   constructor(private readonly db: Knex) {}
+
+  /** Called with the entity ref after any write to one of its promotions. */
+  onChange(listener: (entityRef: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Inserts a promotion; 409 with the active one's id when one is already active. */
   async create(promotion: NewPromotion, now = new Date()): Promise<void> {
@@ -109,12 +119,36 @@ export class PromotionStore {
           actor: promotion.requestedBy,
         });
       });
+      this.remember(promotion.id, promotion.entityRef);
+      await this.changed(promotion.id);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const active = await this.db('gitops_promotions').where({ active_key: activeKey }).first('id');
       throw new ConflictError(
         `Promotion ${active?.id} of ${promotion.entityRef} to ${promotion.to} is still active`,
       );
+    }
+  }
+
+  private remember(id: string, entityRef: string) {
+    this.entityOf.delete(id);
+    this.entityOf.set(id, entityRef);
+    // Bounded: the oldest first out (Map keeps insertion order).
+    if (this.entityOf.size > 1000) this.entityOf.delete(this.entityOf.keys().next().value!);
+  }
+
+  /** Tells listeners; never fails the write it follows. */
+  private async changed(id: string) {
+    if (!this.listeners.size) return;
+    try {
+      let entityRef = this.entityOf.get(id);
+      if (!entityRef) {
+        entityRef = (await this.db('gitops_promotions').where({ id }).first('entity_ref'))?.entity_ref as string | undefined;
+        if (entityRef) this.remember(id, entityRef);
+      }
+      if (entityRef) this.listeners.forEach(listener => listener(entityRef!));
+    } catch {
+      // A listener is a view hint; the promotion is written.
     }
   }
 
@@ -145,7 +179,7 @@ export class PromotionStore {
     patch: { commitSha?: string; pullRequestUrl?: string; failureReason?: string } = {},
     now = new Date(),
   ): Promise<boolean> {
-    return this.db.transaction(async tx => {
+    const moved = await this.db.transaction(async tx => {
       const updated = await tx('gitops_promotions')
         .where({ id })
         .whereIn('status', from)
@@ -161,10 +195,13 @@ export class PromotionStore {
       await tx('gitops_promotion_events').insert({ promotion_id: id, at: now, ...event });
       return true;
     });
+    if (moved) await this.changed(id);
+    return moved;
   }
 
   async addEvent(id: string, event: { type: string; message: string; actor?: string }, now = new Date()) {
     await this.db('gitops_promotion_events').insert({ promotion_id: id, at: now, ...event });
+    await this.changed(id);
   }
 
   /** Records a decision; one per approver and promotion (409 on a second one). */
@@ -177,6 +214,7 @@ export class PromotionStore {
         comment: approval.comment ?? null,
         created_at: now,
       });
+      await this.changed(id);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConflictError(`${approval.approver} has already decided on promotion ${id}`);

@@ -2,98 +2,44 @@ import type { Entity } from '@backstage/catalog-model';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   parseImageRef,
-  type ApplicationSummary,
   type DeploymentsResponse,
   type EnvironmentDeployment,
   type RolloutSummary,
   type SourceError,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsConfig } from '../config/gitopsConfig';
-import type { InventoryApplication } from '../database/InventoryStore';
 import type { Inventory } from '../inventory/Inventory';
-import { summarizeRollout } from '../rollouts/summarizeRollout';
-import { entityApplicationFilter } from './entityApplications';
-import { EnvironmentPlacer } from './environments';
-import { summarizeApplication } from './summarizeApplication';
+import type { IndexedApplication } from '../inventory/InventoryIndex';
 import type { EntityFindings } from '../findings/EntityFindings';
 
 /**
- * Builds the Deployments view of an entity from the inventory snapshot: zero
- * upstream calls per page view. Instances whose last refresh failed are reported
- * in `errors` while their last good data is still shown.
+ * Builds the Deployments view of an entity from the inventory's read model: zero
+ * upstream calls per page view. Instances whose stream or last list failed are
+ * reported in `errors` while their last good data is still shown.
  */
 export class DeploymentsService {
-  private readonly placer: EnvironmentPlacer;
-
   constructor(
     private readonly config: GitopsConfig,
-    private readonly inventory: Inventory,
+    private readonly inventory: Pick<Inventory, 'index'>,
     private readonly findings?: EntityFindings,
-  ) {
-    this.placer = new EnvironmentPlacer(config.environments);
-  }
+  ) {}
 
   async getDeployments(entity: Entity): Promise<DeploymentsResponse> {
-    const snapshot = await this.inventory.snapshot();
-    const belongs = entityApplicationFilter(entity);
-    const apps = snapshot.applications.filter(belongs);
-    const byEnvironment = new Map<string, InventoryApplication[]>();
-    const unassigned: ApplicationSummary[] = [];
-    for (const app of apps) {
-      const environment = this.placer.place(app.application);
-      if (environment) {
-        byEnvironment.set(environment, [...(byEnvironment.get(environment) ?? []), app]);
-      } else {
-        unassigned.push(this.summarize(app));
-      }
-    }
+    const index = this.inventory.index();
+    const apps = index.ofEntity(entity);
     const environments = this.config.environments.map(env =>
-      this.environment(env, byEnvironment.get(env.name) ?? []),
+      environmentOf(env, apps.byEnvironment.get(env.name) ?? []),
     );
     markDrift(environments);
     const findingErrors = await this.addFindings(entity, environments);
     return {
       entityRef: stringifyEntityRef(entity),
       environments,
-      unassigned,
-      errors: [...snapshot.errors, ...findingErrors],
-      observedAt: snapshot.observedAt?.toISOString(),
+      unassigned: apps.unassigned.map(app => app.summary),
+      errors: [...index.errors, ...findingErrors],
+      observedAt: index.observedAt?.toISOString(),
     };
   }
-
-  private environment(
-    env: GitopsConfig['environments'][number],
-    apps: InventoryApplication[],
-  ): EnvironmentDeployment {
-    const applications = apps.map(app => this.summarize(app));
-    const rollouts: RolloutSummary[] = apps.flatMap(app =>
-      app.rollouts.map(r => summarizeRollout(r as never)),
-    );
-    const image = rollouts[0]?.images[0] ?? applications[0]?.images[0];
-    const parsed = image ? parseImageRef(image) : undefined;
-    const lastDeployedAt = applications
-      .map(a => a.lastDeployedAt)
-      .filter((t): t is string => Boolean(t))
-      .sort()
-      .pop();
-    return {
-      name: env.name,
-      title: env.title ?? env.name,
-      promotesFrom: env.promotesFrom,
-      applications,
-      version: parsed || applications[0]
-        ? {
-            image: parsed?.image,
-            tag: parsed?.tag,
-            digest: parsed?.digest,
-            revision: applications[0]?.sync.revision,
-          }
-        : undefined,
-      lastDeployedAt,
-      rollouts,
-    };
-  }
-
   /** Vulnerability and policy summaries per deployed environment; their errors apart. */
   private async addFindings(entity: Entity, environments: EnvironmentDeployment[]) {
     const findings = this.findings;
@@ -117,10 +63,39 @@ export class DeploymentsService {
     return [...errors.values()];
   }
 
-  private summarize(app: InventoryApplication): ApplicationSummary {
-    const instance = this.config.argocd.instances.find(i => i.name === app.instance);
-    return summarizeApplication(app, instance);
-  }
+}
+
+function environmentOf(
+  env: GitopsConfig['environments'][number],
+  apps: IndexedApplication[],
+): EnvironmentDeployment {
+  const applications = apps.map(app => app.summary);
+  const rollouts: RolloutSummary[] = apps.flatMap(app => app.rollouts);
+  const unknownRollouts = apps.flatMap(app => app.unknownRollouts);
+  const image = rollouts[0]?.images[0] ?? applications[0]?.images[0];
+  const parsed = image ? parseImageRef(image) : undefined;
+  const lastDeployedAt = applications
+    .map(a => a.lastDeployedAt)
+    .filter((t): t is string => Boolean(t))
+    .sort()
+    .pop();
+  return {
+    name: env.name,
+    title: env.title ?? env.name,
+    promotesFrom: env.promotesFrom,
+    applications,
+    version: parsed || applications[0]
+      ? {
+          image: parsed?.image,
+          tag: parsed?.tag,
+          digest: parsed?.digest,
+          revision: applications[0]?.sync.revision,
+        }
+      : undefined,
+    lastDeployedAt,
+    rollouts,
+    ...(unknownRollouts.length ? { unknownRollouts } : {}),
+  };
 }
 
 /** An environment is behind when it runs another image than the one it promotes from. */

@@ -3,7 +3,7 @@ import type {
   HealthStatus,
   SyncStatus,
 } from '@gitops-suite/backstage-plugin-gitops-common';
-import type { InventoryApplication } from '../database/InventoryStore';
+import type { InventoryEntry } from '../inventory/InventoryEntry';
 import type { ArgoCdInstanceConfig } from '../config/gitopsConfig';
 
 const SYNC_STATUSES: SyncStatus[] = ['Synced', 'OutOfSync', 'Unknown'];
@@ -18,7 +18,7 @@ const HEALTH_STATUSES: HealthStatus[] = [
 
 /** The API view of one Argo CD application. */
 export function summarizeApplication(
-  { instance, application }: InventoryApplication,
+  { instance, application }: Pick<InventoryEntry, 'instance' | 'application'>,
   instanceConfig?: ArgoCdInstanceConfig,
 ): ApplicationSummary {
   const status = application.status ?? {};

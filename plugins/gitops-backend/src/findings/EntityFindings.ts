@@ -1,19 +1,12 @@
 import type { Entity } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
 import type {
   PoliciesResponse,
   VulnerabilitiesResponse,
 } from '@gitops-suite/backstage-plugin-gitops-common';
-import type { GitopsConfig } from '../config/gitopsConfig';
-import { entityApplicationFilter } from '../deployments/entityApplications';
-import { EnvironmentPlacer } from '../deployments/environments';
 import type { Inventory } from '../inventory/Inventory';
 import type { PromotionEvidence } from '../promotions/PromotionEvidence';
-import { summarizeRollout } from '../rollouts/summarizeRollout';
 import type { FindingsService } from './FindingsService';
 import type { Workload } from './types';
-
-const WORKLOAD_KINDS = new Set<Workload['kind']>(['Rollout', 'Deployment', 'StatefulSet']);
 
 /**
  * Findings of an entity in one environment: its workloads are the Rollouts,
@@ -21,15 +14,10 @@ const WORKLOAD_KINDS = new Set<Workload['kind']>(['Rollout', 'Deployment', 'Stat
  * evidence promotion gates read.
  */
 export class EntityFindings implements PromotionEvidence {
-  private readonly placer: EnvironmentPlacer;
-
   constructor(
-    private readonly config: GitopsConfig,
-    private readonly inventory: Inventory,
+    private readonly inventory: Pick<Inventory, 'index'>,
     private readonly findings: FindingsService,
-  ) {
-    this.placer = new EnvironmentPlacer(config.environments);
-  }
+  ) {}
 
   /** Findings are shown only where clusters are configured to read reports from. */
   async isEnabled(): Promise<boolean> {
@@ -67,32 +55,6 @@ export class EntityFindings implements PromotionEvidence {
   }
 
   private async workloads(entity: Entity, environment: string): Promise<Workload[]> {
-    if (!this.config.environments.some(e => e.name === environment)) {
-      throw new InputError(`environment '${environment}' is not configured`);
-    }
-    const { kubernetesCluster } = this.config.environments.find(e => e.name === environment)!;
-    const belongs = entityApplicationFilter(entity);
-    const snapshot = await this.inventory.snapshot();
-    return snapshot.applications
-      .filter(app => belongs(app) && this.placer.place(app.application) === environment)
-      .flatMap(app => {
-        const rolloutImages = new Map(
-          app.rollouts.map(r => summarizeRollout(r as never)).map(r => [`${r.namespace}/${r.name}`, r.images]),
-        );
-        return (app.application.status?.resources ?? [])
-          .filter(r => WORKLOAD_KINDS.has(r.kind as Workload['kind']) && r.name)
-          .map(r => ({
-            cluster: kubernetesCluster,
-            destination: app.application.spec?.destination,
-            environment,
-            namespace: r.namespace ?? app.application.spec?.destination?.namespace ?? '',
-            kind: r.kind as Workload['kind'],
-            name: r.name!,
-            images:
-              rolloutImages.get(`${r.namespace}/${r.name}`) ??
-              app.application.status?.summary?.images ??
-              [],
-          }));
-      });
+    return this.inventory.index().inEnvironment(entity, environment).flatMap(app => app.workloads);
   }
 }

@@ -6,9 +6,8 @@ import { parse } from 'yaml';
 import { argoApplication } from '../__testUtils__/argoCdSwagger';
 import type { ArgoApplication } from '../argocd/types';
 import { readGitopsConfig } from '../config/gitopsConfig';
-import type { InventoryApplication } from '../database/InventoryStore';
+import { testInventory, type TestEntry } from '../__testUtils__/inventory';
 import { DeploymentsService } from '../deployments/DeploymentsService';
-import type { Inventory, InventorySnapshot } from '../inventory/Inventory';
 import { FleetService, fleetEntityQuery, type FleetFindings } from './FleetService';
 
 const config = readGitopsConfig(
@@ -43,7 +42,7 @@ function app(
   env: string,
   overrides: Parameters<typeof argoApplication>[1] & { suffix?: string } = {},
   rollouts: unknown[] = [],
-): InventoryApplication {
+): TestEntry & { rollouts: unknown[] } {
   const { suffix = '', ...rest } = overrides;
   return {
     instance: 'main',
@@ -53,7 +52,6 @@ function app(
       ...rest,
     }) as unknown as ArgoApplication,
     rollouts,
-    refreshedAt: new Date('2026-11-22T10:00:00Z'),
   };
 }
 
@@ -73,13 +71,11 @@ function component(
 
 const selector = (name: string) => ({ 'argocd/app-selector': `app.kubernetes.io/name=${name}` });
 
-function fleetOf(applications: InventoryApplication[], findings?: FleetFindings) {
-  const snapshot: InventorySnapshot = {
-    applications,
+function fleetOf(applications: TestEntry[], findings?: FleetFindings) {
+  const inventory = testInventory(config, applications, {
     errors: [{ source: 'argocd:other', message: 'connection refused' }],
     observedAt: new Date('2026-11-22T10:00:00Z'),
-  };
-  const inventory = { snapshot: async () => snapshot } as unknown as Inventory;
+  });
   return {
     fleet: new FleetService(config, inventory, findings),
     deployments: new DeploymentsService(config, inventory),
@@ -258,22 +254,19 @@ describe('FleetService', () => {
     expect(items[0]).toMatchObject({ risk: 'low', riskReasons: ['dev: Suspended', 'dev: rollout Paused'] });
   });
 
-  it('follows the inventory: a refresh re-indexes, a reload of the same content does not change answers', async () => {
-    let snapshot: InventorySnapshot = { applications: [app('payments', 'dev')], errors: [] };
-    const inventory = { snapshot: async () => snapshot } as unknown as Inventory;
+  it('follows the inventory: a change re-indexes, the same content gives the same answers', async () => {
+    const inventory = testInventory(config, [app('payments', 'dev')]);
     const fleet = new FleetService(config, inventory);
     const entities = [component('payments', selector('payments')), component('payments-copy', selector('payments'))];
     const first = await fleet.getFleet(entities);
     expect(first.items.map(i => Object.keys(i.environments))).toEqual([['dev'], ['dev']]);
 
-    // Reloaded from the database: new objects, same content.
-    snapshot = { applications: [app('payments', 'dev')], errors: [] };
+    // Upserted again: a new entry, the same content.
+    inventory.set([app('payments', 'dev')]);
     expect((await fleet.getFleet(entities)).items).toEqual(first.items);
 
-    // Refreshed: as many apps as before, other content, a new refresh time.
-    const refreshed = app('payments', 'dev', { health: 'Degraded' });
-    refreshed.refreshedAt = new Date('2026-11-22T10:00:30Z');
-    snapshot = { applications: [refreshed], errors: [] };
+    // Changed: the app is now Degraded.
+    inventory.set([app('payments', 'dev', { health: 'Degraded' })]);
     const after = await fleet.getFleet(entities);
     expect(after.items.map(i => [i.name, i.environments.dev.health, i.risk])).toEqual([
       ['payments', 'Degraded', 'high'],
@@ -322,8 +315,17 @@ describe('FleetService', () => {
 
       const result = await fleet.getFleet(entities, {}, { includeFindings: true });
       expect(findings.vulnerabilities).toHaveBeenCalledTimes(3);
+      // Each workload carries where it runs, so findings read that one cluster.
       expect(findings.vulnerabilities).toHaveBeenCalledWith([
-        { namespace: 'payments-prod', kind: 'Rollout', name: 'payments', images: ['ghcr.io/example/payments:1.0.0'] },
+        {
+          namespace: 'payments-prod',
+          kind: 'Rollout',
+          name: 'payments',
+          images: ['ghcr.io/example/payments:1.0.0'],
+          environment: 'prod',
+          cluster: undefined,
+          destination: { namespace: 'payments-prod', server: 'https://kubernetes.default.svc' },
+        },
       ]);
       const payments = result.items.find(i => i.name === 'payments')!;
       expect(payments.environments.prod).toMatchObject({ vulnerabilities: { critical: 2, high: 1 }, policyFailures: 1 });

@@ -1,72 +1,124 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { SourceError } from '@gitops-suite/backstage-plugin-gitops-common';
-import type {
-  InventoryApplication,
-  InventoryStore,
-} from '../database/InventoryStore';
+import type { ArgoCdClient } from '../argocd/ArgoCdClient';
+import type { GitopsConfig } from '../config/gitopsConfig';
+import type { InventoryStore } from '../database/InventoryStore';
+import { InstanceFollower, type FollowerState, type FollowerTiming } from './InstanceFollower';
+import { InventoryIndex } from './InventoryIndex';
+import { InventoryModel, type InventoryChange } from './InventoryModel';
 
-/** The applications of every instance as last refreshed, with per-instance errors. */
-export interface InventorySnapshot {
-  applications: InventoryApplication[];
-  errors: SourceError[];
-  observedAt?: Date;
-}
+/** Per-instance state for `/health`. */
+export type InstanceStatus = FollowerState & { name: string };
 
 /**
- * Read side of the inventory. Every replica reads the shared snapshot from the
- * database, cached in memory for a short time so a burst of page views costs one
- * query, and concurrent readers share one load.
+ * The Argo CD inventory of this replica: every instance followed live into an
+ * in-memory model (see InstanceFollower), persisted to the database so a restart shows
+ * the last known state at once, and read through one index (InventoryIndex) that is
+ * rebuilt at most once per change. Page views make no upstream call.
  */
 export class Inventory {
-  private cached?: { at: number; snapshot: Promise<InventorySnapshot> };
+  private readonly model = new InventoryModel();
+  private readonly followers: InstanceFollower[];
+  private cachedIndex?: InventoryIndex;
+  private running: Promise<void>[] = [];
 
   constructor(
+    private readonly config: GitopsConfig,
+    clients: ArgoCdClient[],
     private readonly store: InventoryStore,
-    private readonly instanceNames: string[],
-    private readonly cacheTtlMs = 2_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  snapshot(): Promise<InventorySnapshot> {
-    if (!this.cached || this.now() - this.cached.at > this.cacheTtlMs) {
-      const snapshot = this.load();
-      this.cached = { at: this.now(), snapshot };
-      snapshot.catch(() => (this.cached = undefined));
-    }
-    return this.cached.snapshot;
-  }
-
-  /** Drops the cached snapshot, after a refresh written by this replica. */
-  invalidate() {
-    this.cached = undefined;
-  }
-
-  private async load(): Promise<InventorySnapshot> {
-    const [applications, refreshes] = await Promise.all([
-      this.store.listApplications(),
-      this.store.listRefreshes(),
-    ]);
-    const errors: SourceError[] = [];
-    for (const name of this.instanceNames) {
-      const refresh = refreshes.find(r => r.instance === name);
-      if (!refresh) {
-        errors.push({
-          source: `argocd:${name}`,
-          message: `Argo CD instance '${name}' has not been read yet; its applications appear after the first refresh`,
-        });
-      } else if (refresh.error) {
-        errors.push({
-          source: `argocd:${name}`,
-          message: `${refresh.error}${refresh.refreshedAt ? ` (showing data from ${refresh.refreshedAt.toISOString()})` : ''}`,
-        });
-      }
-    }
-    const times = refreshes
-      .map(r => r.refreshedAt?.getTime())
-      .filter((t): t is number => t !== undefined);
-    return {
-      applications: applications.filter(a => this.instanceNames.includes(a.instance)),
-      errors,
-      observedAt: times.length ? new Date(Math.min(...times)) : undefined,
+    private readonly logger: LoggerService,
+    timing?: Partial<FollowerTiming>,
+  ) {
+    const options = {
+      stream: config.argocd.stream,
+      pollIntervalMs: config.argocd.refreshIntervalSeconds * 1000,
+      resyncIntervalMs: config.argocd.resyncIntervalSeconds * 1000,
+      ...timing,
     };
+    this.followers = clients.map(
+      client => new InstanceFollower(client, this.model, store, logger.child({ instance: client.name }), options),
+    );
+  }
+
+  /** Loads the last known state, then follows every instance until `stop`. */
+  async start(): Promise<void> {
+    const names = new Set(this.followers.map(f => f.instance));
+    const stored = (await this.store.listApplications()).filter(e => names.has(e.instance));
+    for (const name of names) {
+      this.model.replaceInstance(name, stored.filter(e => e.instance === name));
+    }
+    this.running = this.followers.map(follower => follower.run());
+  }
+
+  async stop(): Promise<void> {
+    this.followers.forEach(f => f.stop());
+    await Promise.all(this.running);
+  }
+
+  /** The read model of the current inventory. */
+  index(): InventoryIndex {
+    if (this.cachedIndex?.version !== this.model.version) {
+      this.cachedIndex = new InventoryIndex(
+        this.config,
+        this.model.values(),
+        this.model.version,
+        () => ({ errors: this.errors(), observedAt: this.observedAt() }),
+        this.cachedIndex,
+      );
+    }
+    return this.cachedIndex;
+  }
+
+  onChange(listener: (change: InventoryChange) => void): () => void {
+    return this.model.onChange(listener);
+  }
+
+  /**
+   * Re-reads one application now, after an action changed it, so the answer shows the
+   * change: never a whole instance. A failed read is only logged (the action itself
+   * succeeded, and the stream delivers the change anyway).
+   */
+  async refreshApplication(instance: string, name: string, appNamespace?: string): Promise<void> {
+    const follower = this.followers.find(f => f.instance === instance);
+    await follower?.refreshApplication(name, appNamespace).catch(error => {
+      this.logger.info(`Re-reading ${name} of Argo CD instance ${instance} failed: ${error}`);
+    });
+  }
+
+  /** Lists every instance again now (tests and benchmarks). */
+  async resync(): Promise<void> {
+    await Promise.all(this.followers.map(f => f.list()));
+  }
+
+  /** Resolves once every stream event received so far is applied. */
+  async settled(): Promise<void> {
+    await Promise.all(this.followers.map(f => f.settled()));
+  }
+
+  statuses(): InstanceStatus[] {
+    return this.followers.map(f => ({ name: f.instance, ...f.state }));
+  }
+
+  private errors(): SourceError[] {
+    return this.followers.flatMap(({ instance, state }) => {
+      const source = `argocd:${instance}`;
+      if (!state.listedAt && !state.error) {
+        return [{ source, message: `Argo CD instance '${instance}' has not been read yet; its applications appear after the first list` }];
+      }
+      if (state.error && (!state.listedAt || state.mode === 'polling' || !state.lastEventAt)) {
+        const since = state.listedAt ? ` (showing data from ${state.listedAt.toISOString()})` : '';
+        return [{ source, message: `${state.error}${since}` }];
+      }
+      if (state.error) {
+        return [{ source, message: `${state.error} (reconnecting; showing data from ${state.lastEventAt!.toISOString()})` }];
+      }
+      return [];
+    });
+  }
+
+  private observedAt(): Date | undefined {
+    const times = this.followers.map(f => f.state.lastEventAt?.getTime());
+    if (times.some(t => t === undefined)) return undefined;
+    return times.length ? new Date(Math.min(...(times as number[]))) : undefined;
   }
 }

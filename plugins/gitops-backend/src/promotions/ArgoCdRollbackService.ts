@@ -1,11 +1,7 @@
 import type { Entity } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { ArgoCdClient } from '../argocd/ArgoCdClient';
-import type { GitopsConfig } from '../config/gitopsConfig';
-import { entityApplicationFilter } from '../deployments/entityApplications';
-import { EnvironmentPlacer } from '../deployments/environments';
 import type { Inventory } from '../inventory/Inventory';
-import type { InventoryRefresher } from '../inventory/InventoryRefresher';
 
 /**
  * Argo CD's own rollback (`POST /api/v1/applications/{name}/rollback` to a
@@ -14,28 +10,16 @@ import type { InventoryRefresher } from '../inventory/InventoryRefresher';
  * With automated sync on it is refused with the reason, as Argo CD refuses it too.
  */
 export class ArgoCdRollbackService {
-  private readonly placer: EnvironmentPlacer;
-
   constructor(
-    private readonly config: GitopsConfig,
-    private readonly inventory: Inventory,
+    private readonly inventory: Pick<Inventory, 'index' | 'refreshApplication'>,
     private readonly clients: Map<string, ArgoCdClient>,
-    private readonly refresher: InventoryRefresher,
-  ) {
-    this.placer = new EnvironmentPlacer(config.environments);
-  }
+  ) {}
 
   async rollback(entity: Entity, request: { environment: string; application: string; historyId: number }) {
-    if (!this.config.environments.some(e => e.name === request.environment)) {
-      throw new InputError(`environment: '${request.environment}' is not configured`);
-    }
-    const belongs = entityApplicationFilter(entity);
-    const app = (await this.inventory.snapshot()).applications.find(
-      a =>
-        belongs(a) &&
-        a.application.metadata.name === request.application &&
-        this.placer.place(a.application) === request.environment,
-    );
+    const app = this.inventory
+      .index()
+      .inEnvironment(entity, request.environment)
+      .find(a => a.application.metadata.name === request.application);
     if (!app) {
       throw new NotFoundError(`No Argo CD application ${request.application} of this entity in ${request.environment}`);
     }
@@ -50,8 +34,7 @@ export class ArgoCdRollbackService {
     }
     const client = this.clients.get(app.instance)!;
     await client.rollbackApplication(request.application, request.historyId, app.application.metadata.namespace);
-    await this.refresher.refreshInstance(client);
-    this.inventory.invalidate();
+    await this.inventory.refreshApplication(app.instance, request.application, app.application.metadata.namespace);
     return { application: request.application, historyId: request.historyId, revision: entry.revision };
   }
 }

@@ -106,7 +106,8 @@ export function shouldPromote(source: EnvironmentDeployment, target: Environment
   const verified =
     source.applications.length > 0 &&
     source.applications.every(a => a.sync.status === 'Synced' && a.health.status === 'Healthy') &&
-    source.rollouts.every(r => r.completed && !r.paused && !r.aborted);
+    source.rollouts.every(r => r.completed && !r.paused && !r.aborted) &&
+    !source.unknownRollouts?.length;
   if (!verified) return false;
   const order = to ? compareVersionTags(from, to) : 1;
   if (order !== undefined) return order > 0;

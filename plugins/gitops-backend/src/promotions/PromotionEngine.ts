@@ -4,7 +4,6 @@ import type { ArgoCdClient } from '../argocd/ArgoCdClient';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
 import type { Inventory } from '../inventory/Inventory';
-import { summarizeRollout } from '../rollouts/summarizeRollout';
 import { parseImageRef } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsRepositoryWriter, PullRequestProvider } from '@gitops-suite/backstage-plugin-gitops-node';
 import { repositoryEdit } from './repositoryEdit';
@@ -16,7 +15,7 @@ export interface PromotionEngineOptions {
   config: GitopsConfig;
   store: PromotionStore;
   writer: GitopsRepositoryWriter;
-  inventory: Inventory;
+  inventory: Pick<Inventory, 'index'>;
   clients: Map<string, ArgoCdClient>;
   logger: LoggerService;
   workerId: string;
@@ -170,7 +169,8 @@ export class PromotionEngine {
       (await this.options.writer.contains(promotion.target.repoURL, promotion.target.branch, sha, revision)),
     );
     const health = app?.application.status?.health?.status;
-    const rollouts = (app?.rollouts ?? []).map(r => summarizeRollout(r as never));
+    const rollouts = app?.rollouts ?? [];
+    const unknown = app?.unknownRollouts ?? [];
     if (deployed && app?.application.status?.sync?.status === 'Synced') {
       const aborted = rollouts.find(r => r.aborted);
       if (aborted || health === 'Degraded') {
@@ -183,7 +183,8 @@ export class PromotionEngine {
       // The live Rollout must run the promoted tag: a snapshot read mid-sync can still
       // show the previous template.
       const runsVersion = rollouts.every(r => r.images.some(image => parseImageRef(image).tag === promotion.version.tag));
-      if (health === 'Healthy' && runsVersion && rollouts.every(r => r.completed && !r.paused)) {
+      // A Rollout whose state could not be read proves nothing: keep waiting.
+      if (health === 'Healthy' && !unknown.length && runsVersion && rollouts.every(r => r.completed && !r.paused)) {
         await this.move(promotion, ['syncing'], 'succeeded', 'succeeded',
           `${promotion.target.appName} synced ${sha!.slice(0, 7)} and is Healthy${rollouts.length ? ', rollout complete' : ''}`);
         return;
@@ -193,7 +194,7 @@ export class PromotionEngine {
     const waited = (this.now().getTime() - new Date(promotion.updatedAt).getTime()) / 60_000;
     if (waited > timeoutMinutes) {
       const state = app
-        ? `${app.application.status?.sync?.status} at ${revision?.slice(0, 7)}, ${health}${rollouts.map(r => `, rollout ${r.phase}`).join('')}`
+        ? `${app.application.status?.sync?.status} at ${revision?.slice(0, 7)}, ${health}${rollouts.map(r => `, rollout ${r.phase}`).join('')}${unknown.map(r => `, rollout ${r.name} unknown: ${r.message}`).join('')}`
         : 'application not found';
       const reason = `Not synced and healthy within ${timeoutMinutes} min (${state})`;
       await this.fail(promotion, reason);
@@ -207,10 +208,8 @@ export class PromotionEngine {
   }
 
   private async targetApplication(promotion: StoredPromotion) {
-    const snapshot = await this.options.inventory.snapshot();
-    return snapshot.applications.find(
-      a => a.instance === promotion.target.instance && a.application.metadata.name === promotion.target.appName,
-    );
+    const { instance, appName, appNamespace } = promotion.target;
+    return this.options.inventory.index().find(instance, appName, appNamespace);
   }
 
   private async askArgoCdToRefresh(promotion: StoredPromotion) {

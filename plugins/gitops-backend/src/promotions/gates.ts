@@ -51,6 +51,10 @@ function sourceHealthyGate(source: EnvironmentDeployment): GateResult {
       problems.push(`rollout ${rollout.name} is ${rollout.phase}${step}`);
     }
   }
+  // A Rollout that could not be read is not proven complete.
+  for (const rollout of source.unknownRollouts ?? []) {
+    problems.push(`rollout ${rollout.name} state unknown: ${rollout.message}`);
+  }
   return {
     gate: 'source-healthy',
     passed: problems.length === 0,

@@ -2,8 +2,8 @@
  * One backend replica's promotion engine, as its own OS process, for replicas.test.ts.
  * Started with Backstage's Node transform (see `startReplica` in the test); everything
  * it runs is the plugin's real code: PromotionStore on the shared database, Inventory
- * over the shared inventory tables (filled by the real refresher from an Argo CD API),
- * ArgoCdClient for the refresh calls, GitopsRepositoryWriter with this replica's own
+ * following the test's Argo CD API itself (polled every 100 ms: the fake serves no
+ * watch stream) and writing the shared inventory tables, ArgoCdClient for its calls, GitopsRepositoryWriter with this replica's own
  * work directory. It loops `engine.runOnce()` until killed.
  *
  * Settings come from the environment:
@@ -55,12 +55,14 @@ async function main() {
     new ConfigReader({
       gitops: {
         environments: JSON.parse(setting('REPLICA_ENVIRONMENTS')),
-        argocd: { instances: [{ name: 'main', url: setting('REPLICA_ARGOCD_URL'), token: 'replica' }] },
+        argocd: { stream: false, instances: [{ name: 'main', url: setting('REPLICA_ARGOCD_URL'), token: 'replica' }] },
       },
     }),
   );
   const db = knexFactory(JSON.parse(setting('REPLICA_DATABASE')));
   const client = new ArgoCdClient(config.argocd.instances[0], 5_000);
+  const inventory = new Inventory(config, [client], new DatabaseInventoryStore(db), logger, { pollIntervalMs: 100 });
+  await inventory.start();
   const engine = new PromotionEngine({
     config,
     store: new PromotionStore(db),
@@ -68,8 +70,7 @@ async function main() {
       workDir: setting('REPLICA_WORK_DIR'),
       author: { name: `replica ${name}`, email: `${name}@replicas.test` },
     }),
-    // A short cache: the test's refresher rewrites the inventory several times a second.
-    inventory: new Inventory(new DatabaseInventoryStore(db), ['main'], 100),
+    inventory,
     clients: new Map([[client.name, client]]),
     logger,
     workerId: `${name}-${process.pid}`,
@@ -91,6 +92,7 @@ async function main() {
     }
     await sleep(50);
   }
+  await inventory.stop();
   await db.destroy();
   process.exit(0);
 }

@@ -1,15 +1,12 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { spawn, type ChildProcess } from 'child_process';
 import fs from 'fs';
 import knexFactory, { type Knex } from 'knex';
 import os from 'os';
 import path from 'path';
 import { argoApplication } from '../__testUtils__/argoCdSwagger';
-import { ArgoCdClient } from '../argocd/ArgoCdClient';
-import { DatabaseInventoryStore } from '../database/InventoryStore';
 import { migrationsDirectory } from '../database/migrations';
 import { PromotionStore, type NewPromotion } from '../database/PromotionStore';
-import { InventoryRefresher } from '../inventory/InventoryRefresher';
 import { startFakePeer, type FakePeer } from './__testUtils__/fakePeer';
 import { seedGit as git } from './__testUtils__/seedGit';
 
@@ -20,12 +17,10 @@ import { seedGit as git } from './__testUtils__/seedGit';
  *
  * Each replica is its own OS process (replicas.child.ts, run through Backstage's
  * Node transform) with the plugin's real classes: PromotionEngine, PromotionStore on
- * the shared database, Inventory over the shared inventory tables, and a
+ * the shared database, an Inventory following the Argo CD API, and a
  * GitopsRepositoryWriter with its own work directory pushing to one bare repository.
  * This process plays the rest of the world: an Argo CD API (a real HTTP server on
- * port 0) whose applications are synced and healthy at whatever the branch is at,
- * and the scheduled inventory refresh (the real InventoryRefresher, which runs on
- * one replica at a time in production) writing that into the shared database.
+ * port 0) whose applications are synced and healthy at whatever the branch is at.
  *
  * A pre-receive hook holds the first push that reaches the remote until the test has
  * killed its replica. Replica a starts alone, claims every promotion and is held on
@@ -106,8 +101,6 @@ describe.each(engines)('two promotion engine replicas on %s', engine => {
   let knex: Knex;
   let databaseConfig: Knex.Config;
   let argocd: FakePeer;
-  let refreshing: Promise<void> | undefined;
-  let stopRefreshing = false;
   const replicas: Replica[] = [];
 
   beforeEach(async () => {
@@ -172,20 +165,6 @@ exit 0
     }
     await knex.migrate.latest({ directory: migrationsDirectory });
 
-    // The scheduled inventory refresh, every 100 ms.
-    const refresher = new InventoryRefresher(
-      [new ArgoCdClient({ name: 'main', url: argocd.url, token: 'test' }, 5_000)],
-      new DatabaseInventoryStore(knex),
-      mockServices.logger.mock(),
-    );
-    stopRefreshing = false;
-    refreshing = (async () => {
-      while (!stopRefreshing) {
-        await refresher.refreshAll();
-        await sleep(100);
-      }
-    })();
-
     const store = new PromotionStore(knex);
     const start = Date.now();
     for (const [index, promotion] of promotions.entries()) {
@@ -210,8 +189,6 @@ exit 0
       }
       await replica.exited;
     }
-    stopRefreshing = true;
-    await refreshing;
     await argocd.close();
     // The PostgreSQL database is dropped by TestDatabases after the file.
     if (!engine.startsWith('PostgreSQL')) await knex.destroy();

@@ -1,5 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   rolloutActionConflict,
   type RolloutAction,
@@ -9,10 +9,7 @@ import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1al
 import type { ArgoCdClient, ResourceRef } from '../argocd/ArgoCdClient';
 import { managedRollouts } from '../argocd/trimApplication';
 import type { GitopsConfig } from '../config/gitopsConfig';
-import { entityApplicationFilter } from '../deployments/entityApplications';
-import { EnvironmentPlacer } from '../deployments/environments';
 import type { Inventory } from '../inventory/Inventory';
-import type { InventoryRefresher } from '../inventory/InventoryRefresher';
 import { summarizeRollout } from './summarizeRollout';
 import type { KubernetesRolloutControl } from './KubernetesRolloutControl';
 import type { ClusterHint } from '../kubernetes/workloadCluster';
@@ -42,23 +39,18 @@ export interface RolloutActionRequest {
  * be valid in the Rollout's live state.
  */
 export class RolloutActionService {
-  private readonly placer: EnvironmentPlacer;
-
   constructor(
     private readonly config: GitopsConfig,
-    private readonly inventory: Inventory,
+    private readonly inventory: Pick<Inventory, 'index' | 'refreshApplication'>,
     private readonly clients: Map<string, ArgoCdClient>,
-    private readonly refresher: InventoryRefresher,
     private readonly kubernetes?: KubernetesRolloutControl,
-  ) {
-    this.placer = new EnvironmentPlacer(config.environments);
-  }
+  ) {}
 
   async run(request: RolloutActionRequest): Promise<RolloutSummary> {
     const target = await this.findTarget(request);
     const environment = this.config.environments.find(e => e.name === request.environment)!;
     if (environment.rolloutControl === 'kubernetes') {
-      return this.runThroughKubernetes(request, target.instance, {
+      return this.runThroughKubernetes(request, target, {
         cluster: environment.kubernetesCluster,
         destination: target.destination,
         environment: environment.name,
@@ -79,14 +71,17 @@ export class RolloutActionService {
     }
     await client.runResourceAction(target.appName, target.ref, argoAction, target.appNamespace);
 
-    // Follow the rollout at once rather than at the next scheduled refresh.
-    await this.refresher.refreshInstance(client);
-    this.inventory.invalidate();
+    // Follow the rollout at once rather than at the next stream event.
+    await this.inventory.refreshApplication(target.instance, target.appName, target.appNamespace);
     const after = await client.getResource<IRollout>(target.appName, target.ref, target.appNamespace);
     return summarizeRollout(after);
   }
 
-  private async runThroughKubernetes(request: RolloutActionRequest, instance: string, hint: ClusterHint) {
+  private async runThroughKubernetes(
+    request: RolloutActionRequest,
+    target: { instance: string; appName: string; appNamespace?: string },
+    hint: ClusterHint,
+  ) {
     if (!this.kubernetes) {
       throw new ConflictError(`Environment ${request.environment} controls rollouts through Kubernetes, but no cluster is configured`);
     }
@@ -97,21 +92,13 @@ export class RolloutActionService {
     const conflict = rolloutActionConflict(summarizeRollout(found.rollout), request.action);
     if (conflict) throw new ConflictError(`Cannot ${request.action}: ${conflict}`);
     await this.kubernetes.run(found.cluster, found.ref, found.rollout, request.action);
-    const client = this.clients.get(instance);
-    if (client) await this.refresher.refreshInstance(client);
-    this.inventory.invalidate();
+    await this.inventory.refreshApplication(target.instance, target.appName, target.appNamespace);
     const after = await this.kubernetes.find(request.namespace, request.name, { cluster: found.cluster.name });
     return summarizeRollout(after!.rollout);
   }
 
   private async findTarget({ entity, environment, namespace, name }: RolloutActionRequest) {
-    if (!this.config.environments.some(e => e.name === environment)) {
-      throw new InputError(`environment '${environment}' is not configured`);
-    }
-    const belongs = entityApplicationFilter(entity);
-    const snapshot = await this.inventory.snapshot();
-    for (const app of snapshot.applications) {
-      if (!belongs(app) || this.placer.place(app.application) !== environment) continue;
+    for (const app of this.inventory.index().inEnvironment(entity, environment)) {
       const rollout = managedRollouts(app.application).find(
         r => r.namespace === namespace && r.name === name,
       );

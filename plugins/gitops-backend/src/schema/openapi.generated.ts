@@ -1565,6 +1565,24 @@ export const spec = {
                 },
                 "error": {
                   "type": "string"
+                },
+                "mode": {
+                  "type": "string",
+                  "description": "How the inventory follows the instance — Argo CD's watch stream, or polling where the stream is refused or buffered.",
+                  "enum": [
+                    "starting",
+                    "streaming",
+                    "polling"
+                  ]
+                },
+                "modeReason": {
+                  "type": "string",
+                  "description": "Why the instance is polled instead of streamed."
+                },
+                "lastEventAt": {
+                  "type": "string",
+                  "format": "date-time",
+                  "description": "When the last stream event or list of the instance was applied."
                 }
               },
               "required": [
@@ -2002,6 +2020,13 @@ export const spec = {
           },
           "behindSource": {
             "type": "boolean"
+          },
+          "unknownRollouts": {
+            "type": "array",
+            "description": "Managed Rollouts whose live state could not be read (unknown, never absent).",
+            "items": {
+              "$ref": "#/components/schemas/UnknownRollout"
+            }
           }
         },
         "required": [
@@ -2009,6 +2034,29 @@ export const spec = {
           "title",
           "applications",
           "rollouts"
+        ]
+      },
+      "UnknownRollout": {
+        "type": "object",
+        "properties": {
+          "application": {
+            "type": "string"
+          },
+          "namespace": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "message": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "application",
+          "namespace",
+          "name",
+          "message"
         ]
       },
       "SourceError": {

@@ -16,7 +16,7 @@ import {
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import express from 'express';
 import type { GitopsConfig } from '../config/gitopsConfig';
-import type { InventoryStore } from '../database/InventoryStore';
+import type { Inventory } from '../inventory/Inventory';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
 import type { EntityFindings } from '../findings/EntityFindings';
 import type { ScanStore } from '../findings/ScanStore';
@@ -40,7 +40,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   catalog: CatalogService;
   auditor: AuditorService;
-  inventoryStore: InventoryStore;
+  inventory: Pick<Inventory, 'statuses'>;
   deployments: DeploymentsService;
   rolloutActions: RolloutActionService;
   promotions: PromotionService;
@@ -53,7 +53,7 @@ export interface RouterOptions {
 
 /** The `gitops` REST API, validated against its OpenAPI spec. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { config, httpAuth, permissions, catalog, deployments, inventoryStore } = options;
+  const { config, httpAuth, permissions, catalog, deployments, inventory } = options;
   const router = createValidatedOpenApiRouter(spec, {
     middleware: [express.json({ limit: BODY_LIMIT })],
   });
@@ -75,13 +75,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   };
 
   router.get('/health', async (_req, res) => {
-    const refreshes = await inventoryStore.listRefreshes();
     res.json({
       status: 'ok',
-      instances: config.argocd.instances.map(({ name }) => {
-        const refresh = refreshes.find(r => r.instance === name);
-        return { name, refreshedAt: refresh?.refreshedAt?.toISOString(), error: refresh?.error };
-      }),
+      instances: inventory.statuses().map(status => ({
+        name: status.name,
+        mode: status.mode,
+        modeReason: status.modeReason,
+        refreshedAt: status.listedAt?.toISOString(),
+        lastEventAt: status.lastEventAt?.toISOString(),
+        error: status.error,
+      })),
     });
   });
 

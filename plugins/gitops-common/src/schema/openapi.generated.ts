@@ -421,6 +421,18 @@ export interface components {
                 /** Format: date-time */
                 refreshedAt?: string;
                 error?: string;
+                /**
+                 * @description How the inventory follows the instance — Argo CD's watch stream, or polling where the stream is refused or buffered.
+                 * @enum {string}
+                 */
+                mode?: "starting" | "streaming" | "polling";
+                /** @description Why the instance is polled instead of streamed. */
+                modeReason?: string;
+                /**
+                 * Format: date-time
+                 * @description When the last stream event or list of the instance was applied.
+                 */
+                lastEventAt?: string;
             }[];
         };
         EnvironmentsResponse: {
@@ -534,6 +546,14 @@ export interface components {
                 skip: number;
             };
             behindSource?: boolean;
+            /** @description Managed Rollouts whose live state could not be read (unknown, never absent). */
+            unknownRollouts?: components["schemas"]["UnknownRollout"][];
+        };
+        UnknownRollout: {
+            application: string;
+            namespace: string;
+            name: string;
+            message: string;
         };
         SourceError: {
             source: string;

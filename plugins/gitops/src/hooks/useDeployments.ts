@@ -1,42 +1,34 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { getCompoundEntityRef, type Entity } from '@backstage/catalog-model';
-import { useCallback, useEffect, useState } from 'react';
-import type { DeploymentsResponse } from '@gitops-suite/backstage-plugin-gitops-common';
+import { getCompoundEntityRef, stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import {
+  gitopsEntitySignalChannel,
+  type DeploymentsResponse,
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { gitopsApiRef } from '../api';
-
-/** How often the tab re-reads the (cheap, snapshot-backed) deployments route. */
-export const DEPLOYMENTS_POLL_MS = 5_000;
+import { LIVE_FALLBACK_POLL_MS, useLiveResource, type LiveResource } from './useLiveResource';
 
 /**
- * The entity's deployments, kept live by polling the backend's snapshot-backed
- * route (no upstream call per poll). A failed poll keeps the last good data and
- * reports the error beside it.
+ * How often the deployments are re-read when the app has no signals plugin (with it,
+ * they are re-read on the backend's signals instead).
  */
-export function useDeployments(entity: Entity, pollMs = DEPLOYMENTS_POLL_MS) {
+export const DEPLOYMENTS_POLL_MS = LIVE_FALLBACK_POLL_MS;
+
+/**
+ * The entity's deployments, re-read from the backend's snapshot-backed route whenever
+ * the backend signals a change for the entity. A failed read keeps the last good data
+ * and reports the error beside it.
+ *
+ * @param pollMs - the poll interval when signals are not available.
+ */
+export function useDeployments(entity: Entity, pollMs = DEPLOYMENTS_POLL_MS): LiveResource<DeploymentsResponse> {
   const api = useApi(gitopsApiRef);
-  const [state, setState] = useState<{
-    value?: DeploymentsResponse;
-    error?: Error;
-    loading: boolean;
-  }>({ loading: true });
   const ref = getCompoundEntityRef(entity);
-  const key = `${ref.kind}:${ref.namespace}/${ref.name}`;
-
-  const load = useCallback(async () => {
-    try {
-      const value = await api.getDeployments(ref);
-      setState({ value, loading: false });
-    } catch (error) {
-      setState(previous => ({ ...previous, error: error as Error, loading: false }));
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api, key]);
-
-  useEffect(() => {
-    load();
-    const timer = setInterval(load, pollMs);
-    return () => clearInterval(timer);
-  }, [load, pollMs]);
-
-  return { ...state, reload: load };
+  const entityRef = stringifyEntityRef(ref);
+  return useLiveResource({
+    key: entityRef,
+    load: () => api.getDeployments(ref),
+    // Every kind: the tab shows promotion state (behind markers, promote buttons) too.
+    channel: gitopsEntitySignalChannel(entityRef),
+    fallbackPollMs: pollMs,
+  });
 }

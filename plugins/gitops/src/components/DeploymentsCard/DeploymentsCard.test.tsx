@@ -161,6 +161,32 @@ describe('DeploymentsCard', () => {
     );
   });
 
+  it('shows a rollout whose state could not be read as "state unknown", never as complete', async () => {
+    // dev's rollout is done too: without the unknown one, the card would show no Rollout column at all.
+    const environments = response.environments.map(e => {
+      if (e.name === 'dev') return { ...e, rollouts: [] };
+      if (e.name !== 'staging') return e;
+      const unknownRollouts = [
+        { application: 'payments-api-staging', namespace: 'payments-api-staging', name: 'payments-api-canary', message: 'timeout reading the Rollout' },
+      ];
+      return { ...e, unknownRollouts };
+    });
+    await renderCard({ getDeployments: jest.fn().mockResolvedValue({ ...response, environments }) });
+
+    expect(await screen.findByRole('columnheader', { name: 'Rollout' })).toBeInTheDocument();
+    const notice = row('staging').getByTestId('unknown-rollout-payments-api-staging/payments-api-canary');
+    expect(notice).toHaveTextContent('Rollout payments-api-staging/payments-api-canary: state unknown');
+    expect(notice).toHaveTextContent('timeout reading the Rollout');
+    expect(row('prod').queryByText(/state unknown/)).not.toBeInTheDocument();
+  });
+
+  it('shows no Rollout column when every rollout is complete and readable', async () => {
+    const environments = response.environments.map(e => (e.name === 'dev' ? { ...e, rollouts: [] } : e));
+    await renderCard({ getDeployments: jest.fn().mockResolvedValue({ ...response, environments }) });
+    expect(await screen.findByText('Development')).toBeInTheDocument();
+    expect(screen.queryByRole('columnheader', { name: 'Rollout' })).not.toBeInTheDocument();
+  });
+
   it('offers "Promote to <next>" where a promotion is possible and opens the promotion dialog', async () => {
     const previewPromotion = jest.fn().mockResolvedValue(preview);
     await renderCard({ getDeployments: jest.fn().mockResolvedValue(response), previewPromotion });

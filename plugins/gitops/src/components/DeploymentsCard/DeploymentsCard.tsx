@@ -30,6 +30,7 @@ import { useDeployments } from '../../hooks/useDeployments';
 import { rootRouteRef } from '../../routes';
 import { HealthStatusLabel, SyncStatusLabel } from '../StatusChips';
 import { PromoteButton, usePromotionDialog } from '../PromotionDialog';
+import { UnknownRolloutNotice } from '../RolloutPanel';
 import {
   isRolloutInProgress,
   relativeTime,
@@ -153,7 +154,7 @@ function Environments(props: {
   const { value, entityRef, onPromote } = props;
   const classes = useStyles();
   const { environments } = value;
-  const showRollouts = environments.some(environment => environment.rollouts.some(isRolloutInProgress));
+  const showRollouts = environments.some(hasRolloutToShow);
   if (!environments.length || environments.every(environment => !environment.applications.length)) {
     return (
       <Box className={classes.message}>
@@ -266,6 +267,9 @@ function EnvironmentRow(props: {
               {rolloutStateLabel(rollout)}
             </Typography>
           ))}
+          {environment.unknownRollouts?.map(rollout => (
+            <UnknownRolloutNotice key={`${rollout.namespace}/${rollout.name}`} rollout={rollout} />
+          ))}
         </TableCell>
       )}
       <TableCell className={`${classes.cell} ${classes.actions}`}>
@@ -282,4 +286,12 @@ function EnvironmentRow(props: {
       </TableCell>
     </TableRow>
   );
+}
+
+/**
+ * Whether the environment has a rollout worth a line: one in flight, or one whose state
+ * could not be read (hiding that would read as "complete", like the finished ones).
+ */
+function hasRolloutToShow(environment: EnvironmentDeployment): boolean {
+  return environment.rollouts.some(isRolloutInProgress) || Boolean(environment.unknownRollouts?.length);
 }

@@ -2,10 +2,15 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { MockPermissionApi, TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { screen } from '@testing-library/react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
-import type { DeploymentsResponse } from '@gitops-suite/backstage-plugin-gitops-common';
+import {
+  gitopsEntitySignalChannel,
+  type DeploymentsResponse,
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { gitopsApiRef, type GitopsApi } from '../../api';
+import { FakeSignalApi } from '../../__testUtils__/FakeSignalApi';
 import { DeploymentsContent } from './DeploymentsContent';
 
 const entity: Entity = {
@@ -76,9 +81,14 @@ const response = {
   errors: [{ source: 'argocd:other', message: 'connection refused' }],
 } as DeploymentsResponse;
 
-function renderWith(api: Partial<GitopsApi>, forEntity: Entity = entity, permissionApi = new MockPermissionApi()) {
+function renderWith(
+  api: Partial<GitopsApi>,
+  forEntity: Entity = entity,
+  permissionApi = new MockPermissionApi(),
+  signals = new FakeSignalApi(),
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, permissionApi]]}>
+    <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, permissionApi], [signalApiRef, signals]]}>
       <EntityProvider entity={forEntity}>
         <DeploymentsContent />
       </EntityProvider>
@@ -122,6 +132,50 @@ describe('DeploymentsContent', () => {
     expect(screen.getByText('policies: 5 pass, 1 fail')).toBeInTheDocument();
     expect(await screen.findByText('commit cf8d8b4')).toBeInTheDocument();
     expect(screen.getByText('1.4.2 → 1.5.0')).toBeInTheDocument();
+  });
+
+  it('shows each rollout whose state could not be read as "state unknown", with the reason', async () => {
+    const unknownRollouts = [
+      {
+        application: 'payments-api-staging',
+        namespace: 'payments-api-staging',
+        name: 'payments-api',
+        message: 'rollouts.argoproj.io is forbidden: HTTP 403',
+      },
+    ];
+    const withUnknown: DeploymentsResponse = {
+      ...response,
+      environments: response.environments.map(e => (e.name === 'staging' ? { ...e, unknownRollouts } : e)),
+    };
+    await renderWith({ getDeployments: jest.fn().mockResolvedValue(withUnknown), listPromotions: jest.fn().mockResolvedValue([]) });
+
+    const staging = within(await screen.findByTestId('environment-staging'));
+    const notice = staging.getByTestId('unknown-rollout-payments-api-staging/payments-api');
+    expect(notice).toHaveTextContent('Rollout payments-api-staging/payments-api: state unknown');
+    expect(notice).toHaveTextContent('rollouts.argoproj.io is forbidden: HTTP 403 (application payments-api-staging)');
+    expect(notice).toHaveClass('MuiAlert-standardWarning');
+    // Only where the backend reported it.
+    expect(within(screen.getByTestId('environment-dev')).queryByText(/state unknown/)).not.toBeInTheDocument();
+  });
+
+  it('re-reads the deployments on any signal for the entity, the promotions only on a promotions signal', async () => {
+    const signals = new FakeSignalApi();
+    const getDeployments = jest.fn().mockResolvedValue(response);
+    const listPromotions = jest.fn().mockResolvedValue([]);
+    await renderWith({ getDeployments, listPromotions }, entity, undefined, signals);
+    expect(await screen.findByText('Development')).toBeInTheDocument();
+    await waitFor(() => expect(listPromotions).toHaveBeenCalledTimes(1));
+    const channel = gitopsEntitySignalChannel('component:default/payments-api');
+
+    signals.publish(channel, { kind: 'deployments' });
+    expect(getDeployments).toHaveBeenCalledTimes(2);
+    expect(listPromotions).toHaveBeenCalledTimes(1);
+
+    await act(async () => {});
+    signals.publish(channel, { kind: 'promotions' });
+    expect(getDeployments).toHaveBeenCalledTimes(3);
+    expect(listPromotions).toHaveBeenCalledTimes(2);
+    await act(async () => {});
   });
 
   it('offers no promotion without the promote permission', async () => {

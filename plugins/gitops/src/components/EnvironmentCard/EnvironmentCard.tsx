@@ -2,7 +2,7 @@ import { InfoCard, Link } from '@backstage/core-components';
 import { Box, Chip, Divider, Typography, makeStyles } from '@material-ui/core';
 import type { EnvironmentDeployment } from '@gitops-suite/backstage-plugin-gitops-common';
 import { HealthStatusLabel, SyncStatusLabel } from '../StatusChips';
-import { RolloutPanel } from '../RolloutPanel';
+import { RolloutPanel, UnknownRolloutNotice } from '../RolloutPanel';
 import { commitUrl, relativeTime, shortDigest, shortRevision } from '../formatting';
 import { FindingsBadges, FindingsDialog } from '../Findings';
 import { RollbackDialog } from '../RollbackDialog';
@@ -88,6 +88,11 @@ export function EnvironmentCard(props: {
                 environment={environment}
                 onChange={onChange}
               />
+            ))}
+            {environment.unknownRollouts?.map(rollout => (
+              <Box key={`${rollout.namespace}/${rollout.name}`} mt={2}>
+                <UnknownRolloutNotice rollout={rollout} />
+              </Box>
             ))}
             <HistoryList environment={environment} />
             <Box mt={1}>

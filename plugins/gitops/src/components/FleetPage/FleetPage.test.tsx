@@ -1,8 +1,11 @@
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { GITOPS_FLEET_SIGNAL_CHANNEL } from '@gitops-suite/backstage-plugin-gitops-common';
 import userEvent from '@testing-library/user-event';
 import { gitopsApiRef } from '../../api';
+import { FakeSignalApi } from '../../__testUtils__/FakeSignalApi';
 import { FleetPage, FleetTable, FLEET_ROW_HEIGHT } from './FleetPage';
 import type { FleetItem, FleetResponse } from './types';
 
@@ -160,5 +163,25 @@ describe('FleetPage', () => {
       mountedRoutes,
     );
     expect((await screen.findAllByText(/fleet route failed/)).length).toBeGreaterThan(0);
+  });
+
+  it('re-reads the fleet when the backend signals a change on the fleet channel', async () => {
+    const signals = new FakeSignalApi();
+    const changed: FleetResponse = { ...fleet, items: [...fleet.items, item('inventory')] };
+    const getFleet = jest.fn().mockResolvedValueOnce(fleet).mockResolvedValueOnce(changed);
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [] } as never], [signalApiRef, signals]]}
+      >
+        <FleetPage />
+      </TestApiProvider>,
+      mountedRoutes,
+    );
+    expect(await screen.findByTestId('fleet-row-component:default/orders')).toBeInTheDocument();
+    expect(screen.queryByTestId('fleet-row-component:default/inventory')).not.toBeInTheDocument();
+
+    signals.publish(GITOPS_FLEET_SIGNAL_CHANNEL, { kind: 'deployments', entityRef: 'component:default/inventory' });
+    expect(await screen.findByTestId('fleet-row-component:default/inventory')).toBeInTheDocument();
+    expect(getFleet).toHaveBeenCalledTimes(2);
   });
 });

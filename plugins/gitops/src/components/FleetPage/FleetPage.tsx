@@ -21,13 +21,12 @@ import {
   memo,
   useCallback,
   useDeferredValue,
-  useEffect,
   useMemo,
   useState,
   type CSSProperties,
   type ReactNode,
 } from 'react';
-import { gitopsApiRef, type GitopsApi } from '../../api';
+import { gitopsApiRef } from '../../api';
 import type {
   FleetEnvironmentStatus,
   FleetItem,
@@ -36,12 +35,10 @@ import type {
 } from './types';
 import { VirtualRows } from './VirtualRows';
 import { AwaitingApprovalCard } from '../AwaitingApproval';
+import { useFleet } from './useFleet';
 
-/** What the fleet page needs of the gitops API client. */
-export type FleetApi = Pick<GitopsApi, 'getFleet'>;
+export { FLEET_POLL_MS, type FleetApi } from './useFleet';
 
-/** How often the page re-reads the (snapshot-backed) fleet route. */
-export const FLEET_POLL_MS = 30_000;
 /** Fixed row height: what lets the table render only the rows in view. */
 export const FLEET_ROW_HEIGHT = 56;
 const HEADER_HEIGHT = 40;
@@ -388,7 +385,7 @@ function Icon(props: { label: string; children: ReactNode }) {
   );
 }
 
-/** The fleet page: every annotated service in every environment, kept fresh. */
+/** The fleet page: every annotated service in every environment, kept live. */
 export function FleetPage() {
   const api = useApi(gitopsApiRef);
   const { value, error, loading } = useFleet(api);
@@ -427,31 +424,6 @@ export function FleetPage() {
       </Content>
     </Page>
   );
-}
-
-/** The whole fleet, re-read every `pollMs`; a failed read keeps the last good answer. */
-function useFleet(api: FleetApi, pollMs = FLEET_POLL_MS) {
-  const [state, setState] = useState<{ value?: FleetResponse; error?: Error; loading: boolean }>({
-    loading: true,
-  });
-  useEffect(() => {
-    let active = true;
-    const load = async () => {
-      try {
-        const value = await api.getFleet({});
-        if (active) setState({ value, loading: false });
-      } catch (error) {
-        if (active) setState(previous => ({ ...previous, error: error as Error, loading: false }));
-      }
-    };
-    load();
-    const timer = setInterval(load, pollMs);
-    return () => {
-      active = false;
-      clearInterval(timer);
-    };
-  }, [api, pollMs]);
-  return state;
 }
 
 function distinct(values: (string | undefined)[]): string[] {

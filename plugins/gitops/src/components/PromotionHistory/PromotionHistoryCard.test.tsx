@@ -1,11 +1,16 @@
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
-import { screen } from '@testing-library/react';
+import { act, screen } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
-import type { Promotion } from '@gitops-suite/backstage-plugin-gitops-common';
-import { gitopsApiRef } from '../../api';
+import {
+  gitopsEntitySignalChannel,
+  type Promotion,
+} from '@gitops-suite/backstage-plugin-gitops-common';
+import { gitopsApiRef, type GitopsApi } from '../../api';
+import { FakeSignalApi } from '../../__testUtils__/FakeSignalApi';
 import { PromotionHistoryCard } from './PromotionHistoryCard';
 
 const entity: Entity = {
@@ -22,6 +27,18 @@ const promotion = (fields: Partial<Promotion>): Promotion => ({
   ...fields,
 });
 
+const allow = { authorize: async () => ({ result: AuthorizeResult.ALLOW }) };
+
+function renderCard(api: Partial<GitopsApi>, signals = new FakeSignalApi(), refreshKey?: number) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, allow], [signalApiRef, signals]]}>
+      <EntityProvider entity={entity}>
+        <PromotionHistoryCard refreshKey={refreshKey} />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
 describe('PromotionHistoryCard', () => {
   it('shows each promotion with its state, versions and where the change is: pull request and commit', async () => {
     const api = {
@@ -33,17 +50,48 @@ describe('PromotionHistoryCard', () => {
         }),
       ]),
     };
-    await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, { authorize: async () => ({ result: AuthorizeResult.ALLOW }) }]]}>
-        <EntityProvider entity={entity}>
-          <PromotionHistoryCard />
-        </EntityProvider>
-      </TestApiProvider>,
-    );
+    await renderCard(api);
     expect(await screen.findByText('pull request open')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: /pull request #12/ })).toHaveAttribute('href', 'https://github.com/acme/gitops/pull/12');
     expect(screen.getByText('commit abcdef1')).toBeInTheDocument();
     expect(screen.getByText('dev → staging')).toBeInTheDocument();
     expect(screen.getAllByText('1.4.2 → 1.5.0')).toHaveLength(2);
+  });
+
+  it('re-reads on a promotions signal for the entity, not on a deployments one', async () => {
+    const signals = new FakeSignalApi();
+    const listPromotions = jest
+      .fn()
+      .mockResolvedValueOnce([])
+      .mockResolvedValueOnce([promotion({ status: 'awaiting-approval' })]);
+    await renderCard({ listPromotions }, signals);
+    expect(await screen.findByText('No promotions yet.')).toBeInTheDocument();
+    const channel = gitopsEntitySignalChannel('component:default/payments-api');
+
+    signals.publish(channel, { kind: 'deployments' });
+    expect(listPromotions).toHaveBeenCalledTimes(1);
+
+    signals.publish(channel, { kind: 'promotions' });
+    expect(await screen.findByText('awaiting approval')).toBeInTheDocument();
+    expect(listPromotions).toHaveBeenCalledTimes(2);
+    expect(listPromotions).toHaveBeenLastCalledWith({ entityRef: 'component:default/payments-api' });
+  });
+
+  it('re-reads when its refresh key changes (a promotion just started here), not on first render', async () => {
+    const listPromotions = jest.fn().mockResolvedValue([]);
+    const signals = new FakeSignalApi();
+    const { rerender } = await renderCard({ listPromotions }, signals, 0);
+    expect(await screen.findByText('No promotions yet.')).toBeInTheDocument();
+    expect(listPromotions).toHaveBeenCalledTimes(1);
+
+    rerender(
+      <TestApiProvider apis={[[gitopsApiRef, { listPromotions }], [permissionApiRef, allow], [signalApiRef, signals]]}>
+        <EntityProvider entity={entity}>
+          <PromotionHistoryCard refreshKey={1} />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    expect(listPromotions).toHaveBeenCalledTimes(2);
+    await act(async () => {});
   });
 });

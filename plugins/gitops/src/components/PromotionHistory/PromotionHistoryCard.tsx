@@ -6,34 +6,35 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import { Button } from '@material-ui/core';
 import {
   gitopsApprovePermission,
+  gitopsEntitySignalChannel,
   type Promotion,
 } from '@gitops-suite/backstage-plugin-gitops-common';
-import { useEffect } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
+import { useLiveResource } from '../../hooks/useLiveResource';
+import { useReloadOnChange } from '../../hooks/useReloadOnChange';
 import { PromotionChangeLink } from '../PromotionChangeLink';
 import { PromotionStatusLabel } from '../PromotionStatus';
 import { relativeTime } from '../formatting';
 import { errorMessage } from '../errorMessage';
 
-/** How often the history re-reads the promotions while one is in flight. */
-const POLL_MS = 3_000;
-
-/** The entity's promotions: who, when, from -> to, version, status, approvals, commit. */
+/**
+ * The entity's promotions: who, when, from -> to, version, status, approvals, commit.
+ * Re-read when the backend signals that one of them moved, and when `refreshKey`
+ * changes (the user just started one here, which must show before any signal).
+ */
 export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const api = useApi(gitopsApiRef);
   const alertApi = useApi(alertApiRef);
   const { allowed: mayApprove } = usePermission({ permission: gitopsApprovePermission, resourceRef: entityRef });
-  const { value, loading, error, retry } = useAsyncRetry(
-    () => api.listPromotions({ entityRef }),
-    [api, entityRef, refreshKey],
-  );
-  useEffect(() => {
-    const timer = setInterval(retry, POLL_MS);
-    return () => clearInterval(timer);
-  }, [retry]);
+  const { value, loading, error, reload } = useLiveResource({
+    key: entityRef,
+    load: () => api.listPromotions({ entityRef }),
+    channel: gitopsEntitySignalChannel(entityRef),
+    kind: 'promotions',
+  });
+  useReloadOnChange(refreshKey, reload);
 
   async function decide(promotion: Promotion, decision: 'approve' | 'reject') {
     try {
@@ -42,7 +43,7 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
     } catch (e) {
       alertApi.post({ message: errorMessage(e), severity: 'error' });
     }
-    retry();
+    reload();
   }
 
   const columns: TableColumn<Promotion>[] = [

@@ -1,1 +1,2 @@
 export { RolloutPanel } from './RolloutPanel';
+export { UnknownRolloutNotice } from './UnknownRolloutNotice';

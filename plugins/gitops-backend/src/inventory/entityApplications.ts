@@ -8,8 +8,8 @@ import {
   ANNOTATION_ARGOCD_PROJECT_NAME,
   ANNOTATION_KUBERNETES_ID,
 } from '@gitops-suite/backstage-plugin-gitops-common';
-import type { InventoryApplication } from '../database/InventoryStore';
-import { LabelSelector } from './labelSelector';
+import type { InventoryEntry } from './InventoryEntry';
+import { LabelSelector } from '../deployments/labelSelector';
 
 /**
  * Selects the inventory applications that belong to an entity, from the annotations
@@ -20,7 +20,7 @@ import { LabelSelector } from './labelSelector';
  */
 export function entityApplicationFilter(
   entity: Entity,
-): (app: InventoryApplication) => boolean {
+): (app: Pick<InventoryEntry, 'instance' | 'application'>) => boolean {
   const annotations = entity.metadata.annotations ?? {};
   const names = splitList(annotations[ANNOTATION_ARGOCD_APP_NAME]);
   const selector = selectorOf(annotations);
@@ -56,9 +56,48 @@ function selectorOf(annotations: Record<string, string>): LabelSelector | undefi
   return undefined;
 }
 
-function splitList(value?: string): string[] {
+/** A comma-separated annotation value as a list. */
+export function splitList(value?: string): string[] {
   return (value ?? '')
     .split(',')
     .map(v => v.trim())
     .filter(Boolean);
+}
+
+/**
+ * The `key=value`, `key==value` and `key in (a,b)` requirements of a label
+ * selector: every matching app has one of those values. Anything unparsed is
+ * ignored (the exact filter decides), so this never drops a match.
+ */
+export function equalityRequirementsOf(selector: string): { key: string; values: string[] }[] {
+  const requirements: { key: string; values: string[] }[] = [];
+  for (const part of splitTopLevel(selector)) {
+    const equality = /^\s*([^\s!=(),]+)\s*==?\s*([^\s!=(),]*)\s*$/.exec(part);
+    if (equality) {
+      requirements.push({ key: equality[1], values: [equality[2]] });
+      continue;
+    }
+    const set = /^\s*([^\s!=(),]+)\s+in\s*\(([^)]*)\)\s*$/.exec(part);
+    if (set) {
+      requirements.push({ key: set[1], values: [...new Set(set[2].split(',').map(v => v.trim()))] });
+    }
+  }
+  return requirements;
+}
+
+function splitTopLevel(selector: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < selector.length; i++) {
+    const char = selector[i];
+    if (char === '(') depth++;
+    else if (char === ')') depth--;
+    else if (char === ',' && depth === 0) {
+      parts.push(selector.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(selector.slice(start));
+  return parts.filter(p => p.trim());
 }

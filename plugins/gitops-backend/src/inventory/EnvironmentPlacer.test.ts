@@ -1,5 +1,5 @@
 import { argoApplication } from '../__testUtils__/argoCdSwagger';
-import { EnvironmentPlacer } from './environments';
+import { EnvironmentPlacer } from './EnvironmentPlacer';
 
 describe('EnvironmentPlacer', () => {
   const placer = new EnvironmentPlacer([
