@@ -164,6 +164,16 @@ export const gitopsPlugin = createBackendPlugin({
           await inventory.stop();
           await changes.stop();
         });
+        // Local: every replica follows Argo CD itself, so each polls (where it must) or
+        // resyncs its own inventory.
+        await deps.scheduler.scheduleTask({
+          id: 'gitops-argocd-inventory-refresh',
+          scope: 'local',
+          frequency: { seconds: config.argocd.refreshIntervalSeconds },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: config.argocd.refreshIntervalSeconds },
+          fn: () => inventory.tick(),
+        });
         await deps.scheduler.scheduleTask({
           id: 'gitops-inventory-tombstones',
           frequency: { hours: 1 },

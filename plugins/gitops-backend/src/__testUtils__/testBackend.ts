@@ -34,6 +34,8 @@ export const testConfig = {
       { name: 'prod', promotesFrom: 'staging', match: { destination: { namespacePattern: '^prod-' } } },
     ],
     argocd: {
+      // These peers serve no watch stream: the inventory polls on the refresh task.
+      stream: false,
       refreshIntervalSeconds: 1,
       instances: [{ name: 'main', url: ARGOCD_URL, token: 'argocd-token' }],
     },

@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import type { Knex } from 'knex';
-import { canonicalImage, imageKey } from './images';
+import { canonicalImage, imageKey } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { ImageVulnerability } from './types';
 
 /** A CI scan of one image. */

@@ -5,7 +5,7 @@ import {
   CanonicalImage,
   formatImage,
   sameImage,
-} from './images';
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import {
   workloadLabel,
   type VulnerabilityFinding,

@@ -24,6 +24,7 @@ describe('InstanceFollower', () => {
   let model: InventoryModel;
   let store: DatabaseInventoryStore;
   let changes: InventoryChange[];
+  let ticker: NodeJS.Timeout;
 
   async function follow(timing: { pollIntervalMs?: number; resyncIntervalMs?: number; stream?: boolean } = {}) {
     const url = await argocd.start();
@@ -41,6 +42,8 @@ describe('InstanceFollower', () => {
       { stream: true, pollIntervalMs: 60_000, resyncIntervalMs: 60_000, minBackoffMs: 20, maxBackoffMs: 50, ...timing },
     );
     running = follower.run();
+    // The plugin's scheduled task, every pollIntervalMs.
+    ticker = setInterval(() => follower.tick(), timing.pollIntervalMs ?? 60_000);
     await eventually(() => follower.state.mode !== 'starting' && (argocd.openStreams > 0 || follower.state.mode === 'polling'));
   }
 
@@ -55,6 +58,7 @@ describe('InstanceFollower', () => {
   });
 
   afterEach(async () => {
+    clearInterval(ticker);
     follower.stop();
     await running;
     await argocd.close();
@@ -126,7 +130,7 @@ describe('InstanceFollower', () => {
 
   it('polls where a proxy buffers the stream: resyncs keep finding changes it never delivered', async () => {
     argocd.streamMode = 'buffered';
-    await follow({ pollIntervalMs: 50, resyncIntervalMs: 150 });
+    await follow({ pollIntervalMs: 30, resyncIntervalMs: 150 });
     expect(follower.state.mode).toBe('streaming');
     const timer = setInterval(() => argocd.put('checkout-dev', { health: Math.random() > 0.5 ? 'Degraded' : 'Progressing' }), 40);
     try {

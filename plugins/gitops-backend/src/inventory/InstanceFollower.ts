@@ -24,7 +24,7 @@ export interface FollowerState {
 }
 
 export interface FollowerTiming {
-  /** Poll interval where the stream is off, refused or buffered. */
+  /** How often `tick` is called: the poll interval where the stream is off, refused or buffered. */
   pollIntervalMs: number;
   /** Full list while streaming, to repair what a stream could miss. */
   resyncIntervalMs: number;
@@ -60,6 +60,8 @@ export class InstanceFollower {
   private readonly rolloutReads = pLimit(ROLLOUT_READ_CONCURRENCY);
   private idle: Promise<void> = Promise.resolve();
   private markIdle?: () => void;
+  private ticking = false;
+  private listedOnce = false;
 
   constructor(
     private readonly client: ArgoCdClient,
@@ -79,20 +81,39 @@ export class InstanceFollower {
     return this.client.name;
   }
 
-  /** Runs until `stop`; never rejects. */
+  /**
+   * Lists, then streams until `stop` or a fall-back to polling; never rejects. Polls and
+   * resyncs happen on `tick` (the plugin's scheduled task), not on timers of its own.
+   */
   async run(): Promise<void> {
     await this.list();
-    const resync = setInterval(() => this.resync(), this.state.mode === 'polling'
-      ? this.options.pollIntervalMs
-      : this.options.resyncIntervalMs);
+    this.listedOnce = true;
+    this.markListed?.();
+    if (this.state.mode !== 'polling') await this.stream();
+  }
+
+  // Declared before `firstList`, whose initializer sets it.
+  private markListed?: () => void;
+  /** Resolves once the first list of `run` is done (whether it succeeded or not). */
+  readonly firstList = new Promise<void>(resolve => (this.markListed = resolve));
+
+  /**
+   * The periodic work: a poll when polling, a resync when one is due while streaming.
+   * Called every `pollIntervalMs`.
+   */
+  async tick(): Promise<void> {
+    // Until `run` has listed once, its own list is the one that counts.
+    if (this.abort.signal.aborted || this.ticking || !this.listedOnce) return;
+    this.ticking = true;
     try {
-      if (this.state.mode !== 'polling') await this.stream();
-      if (this.state.mode === 'polling' && !this.abort.signal.aborted) {
-        clearInterval(resync);
-        await this.poll();
+      if (this.state.mode === 'polling') {
+        await this.list();
+      } else if (this.state.mode === 'streaming') {
+        const listedAt = this.state.listedAt?.getTime() ?? 0;
+        if (this.now().getTime() - listedAt >= this.options.resyncIntervalMs) await this.resync();
       }
     } finally {
-      clearInterval(resync);
+      this.ticking = false;
     }
   }
 
@@ -138,13 +159,6 @@ export class InstanceFollower {
     }
   }
 
-  private async poll(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      await sleep(this.options.pollIntervalMs, this.abort.signal);
-      if (!this.abort.signal.aborted) await this.list();
-    }
-  }
-
   private async stream(): Promise<void> {
     let backoff = this.options.minBackoffMs ?? 1_000;
     while (!this.abort.signal.aborted && this.state.mode !== 'polling') {
@@ -180,7 +194,8 @@ export class InstanceFollower {
     }
   }
 
-  private async resync() {
+  /** Lists again while streaming; a stream that keeps missing changes is given up. */
+  async resync() {
     const connectedSince = this.streamConnectedAt;
     const missed = await this.list();
     if (this.state.mode !== 'streaming') return;

@@ -40,7 +40,11 @@ export class Inventory {
     );
   }
 
-  /** Loads the last known state, then follows every instance until `stop`. */
+  /**
+   * Loads the last known state, then follows every instance until `stop`. Resolves once
+   * every instance was listed once (or failed to be, within its request timeout), so the
+   * backend starts with a fresh inventory.
+   */
   async start(): Promise<void> {
     const names = new Set(this.followers.map(f => f.instance));
     const stored = (await this.store.listApplications()).filter(e => names.has(e.instance));
@@ -48,6 +52,7 @@ export class Inventory {
       this.model.replaceInstance(name, stored.filter(e => e.instance === name));
     }
     this.running = this.followers.map(follower => follower.run());
+    await Promise.all(this.followers.map(follower => follower.firstList));
   }
 
   async stop(): Promise<void> {
@@ -85,7 +90,15 @@ export class Inventory {
     });
   }
 
-  /** Lists every instance again now (tests and benchmarks). */
+  /**
+   * The periodic work of every instance (the plugin schedules it every
+   * `refreshIntervalSeconds`): a poll where polling, a resync where one is due.
+   */
+  async tick(): Promise<void> {
+    await Promise.all(this.followers.map(f => f.tick()));
+  }
+
+  /** Lists every instance again now (benchmarks). */
   async resync(): Promise<void> {
     await Promise.all(this.followers.map(f => f.list()));
   }

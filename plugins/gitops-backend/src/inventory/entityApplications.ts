@@ -7,9 +7,9 @@ import {
   ANNOTATION_ARGOCD_INSTANCE_NAME,
   ANNOTATION_ARGOCD_PROJECT_NAME,
   ANNOTATION_KUBERNETES_ID,
+  LabelSelector,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { InventoryEntry } from './InventoryEntry';
-import { LabelSelector } from '../deployments/labelSelector';
 
 /**
  * Selects the inventory applications that belong to an entity, from the annotations
@@ -42,7 +42,10 @@ function selectorOf(annotations: Record<string, string>): LabelSelector | undefi
   const selector = annotations[ANNOTATION_ARGOCD_APP_SELECTOR];
   if (selector) {
     try {
-      return LabelSelector.parse(selector);
+      const parsed = LabelSelector.parse(selector);
+      // Kubernetes reads an empty selector as "everything": never an entity's apps.
+      if (parsed.isEmpty()) throw new Error('the selector is empty');
+      return parsed;
     } catch (error) {
       throw new InputError(
         `Annotation ${ANNOTATION_ARGOCD_APP_SELECTOR} is not a valid label selector: ${(error as Error).message}`,
@@ -51,7 +54,13 @@ function selectorOf(annotations: Record<string, string>): LabelSelector | undefi
   }
   const kubernetesId = annotations[ANNOTATION_KUBERNETES_ID];
   if (kubernetesId) {
-    return LabelSelector.parse(`${ANNOTATION_KUBERNETES_ID}=${kubernetesId}`);
+    try {
+      return LabelSelector.parse(`${ANNOTATION_KUBERNETES_ID}=${kubernetesId}`);
+    } catch (error) {
+      throw new InputError(
+        `Annotation ${ANNOTATION_KUBERNETES_ID} is not a valid label value: ${(error as Error).message}`,
+      );
+    }
   }
   return undefined;
 }
@@ -65,39 +74,14 @@ export function splitList(value?: string): string[] {
 }
 
 /**
- * The `key=value`, `key==value` and `key in (a,b)` requirements of a label
- * selector: every matching app has one of those values. Anything unparsed is
- * ignored (the exact filter decides), so this never drops a match.
+ * The equality requirements of a label selector (`=`, `==`, `in`): every matching app
+ * has one of those values, so an index can narrow its candidates. An invalid selector
+ * narrows nothing (the exact filter reports it).
  */
 export function equalityRequirementsOf(selector: string): { key: string; values: string[] }[] {
-  const requirements: { key: string; values: string[] }[] = [];
-  for (const part of splitTopLevel(selector)) {
-    const equality = /^\s*([^\s!=(),]+)\s*==?\s*([^\s!=(),]*)\s*$/.exec(part);
-    if (equality) {
-      requirements.push({ key: equality[1], values: [equality[2]] });
-      continue;
-    }
-    const set = /^\s*([^\s!=(),]+)\s+in\s*\(([^)]*)\)\s*$/.exec(part);
-    if (set) {
-      requirements.push({ key: set[1], values: [...new Set(set[2].split(',').map(v => v.trim()))] });
-    }
+  try {
+    return LabelSelector.parse(selector).equalityRequirements();
+  } catch {
+    return [];
   }
-  return requirements;
-}
-
-function splitTopLevel(selector: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < selector.length; i++) {
-    const char = selector[i];
-    if (char === '(') depth++;
-    else if (char === ')') depth--;
-    else if (char === ',' && depth === 0) {
-      parts.push(selector.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(selector.slice(start));
-  return parts.filter(p => p.trim());
 }

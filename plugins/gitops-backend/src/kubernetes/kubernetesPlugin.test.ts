@@ -178,7 +178,7 @@ describe('Kubernetes access through the Kubernetes backend plugin', () => {
             { name: 'dev', match: { labels: { env: 'dev' } }, rolloutControl: 'kubernetes', kubernetesCluster: 'catalog-cluster' },
             { name: 'staging', promotesFrom: 'dev', match: { labels: { env: 'staging' } }, rolloutControl: 'kubernetes', kubernetesCluster: 'corp' },
           ],
-          argocd: { instances: [{ name: 'main', url: argocd.url, token: 'argocd-token' }] },
+          argocd: { stream: false, instances: [{ name: 'main', url: argocd.url, token: 'argocd-token' }] },
           kubernetes: { requestTimeoutMs: 5_000 },
         },
         kubernetes: {

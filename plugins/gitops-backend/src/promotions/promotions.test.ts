@@ -117,7 +117,7 @@ describe('promotions', () => {
           promotion: { approvals: { required: 1 }, gates: { requireSourceHealthy: true } },
         },
       ],
-      argocd: { instances: [{ name: 'main', url: ARGOCD_URL, token: 't' }] },
+      argocd: { stream: false, instances: [{ name: 'main', url: ARGOCD_URL, token: 't' }] },
       git: { workDir: '' },
     },
   };

@@ -86,10 +86,10 @@ const corpus: Record<string, BadRequest[]> = {
   ],
   'environment query': [
     { method: 'get', path: `${ENTITY_PATH}/vulnerabilities`, status: 400, message: /environment/ },
-    { method: 'get', path: `${ENTITY_PATH}/vulnerabilities?environment=qa`, status: 400, message: "environment 'qa' is not configured" },
+    { method: 'get', path: `${ENTITY_PATH}/vulnerabilities?environment=qa`, status: 400, message: "environment: 'qa' is not configured" },
     { method: 'get', path: `${ENTITY_PATH}/vulnerabilities?environment=..%2Fprod`, status: 400, message: /environment/ },
     { method: 'get', path: `${ENTITY_PATH}/policies?environment=QA`, status: 400, message: /environment/ },
-    { method: 'get', path: `${ENTITY_PATH}/policies?environment=qa`, status: 400, message: "environment 'qa' is not configured" },
+    { method: 'get', path: `${ENTITY_PATH}/policies?environment=qa`, status: 400, message: "environment: 'qa' is not configured" },
     { method: 'get', path: `${ENTITY_PATH}/rollback-candidates?environment=qa`, status: 400, message: "environment: 'qa' is not configured" },
     { method: 'get', path: `${ENTITY_PATH}/rollback-candidates?environment=dev%0Aprod`, status: 400, message: /environment/ },
   ],
@@ -104,7 +104,7 @@ const corpus: Record<string, BadRequest[]> = {
   ],
   'rollout controls': [
     { method: 'post', path: `${ENTITY_PATH}/rollouts/delete`, body: ROLLOUT, status: 400, message: /action/ },
-    { method: 'post', path: `${ENTITY_PATH}/rollouts/promote`, body: { ...ROLLOUT, environment: 'qa' }, status: 400, message: "environment 'qa' is not configured" },
+    { method: 'post', path: `${ENTITY_PATH}/rollouts/promote`, body: { ...ROLLOUT, environment: 'qa' }, status: 400, message: "environment: 'qa' is not configured" },
     { method: 'post', path: `${ENTITY_PATH}/rollouts/promote`, body: { ...ROLLOUT, name: '../../canary-demo' }, status: 400, message: /name/ },
     { method: 'post', path: `${ENTITY_PATH}/rollouts/promote`, body: { ...ROLLOUT, namespace: 'payments-dev\nkind: Secret' }, status: 400, message: /namespace/ },
     { method: 'post', path: `${ENTITY_PATH}/rollouts/abort`, body: { ...ROLLOUT, force: true }, status: 400, message: /additional properties/ },

@@ -109,7 +109,7 @@ describe('Kubernetes cluster faults', () => {
       config: {
         gitops: {
           environments: environmentsConfig,
-          argocd: { instances: [{ name: 'main', url: argocd.url, token: 'argocd-token' }] },
+          argocd: { stream: false, instances: [{ name: 'main', url: argocd.url, token: 'argocd-token' }] },
           kubernetes: { requestTimeoutMs: K8S_TIMEOUT_MS },
         },
         kubernetes: {
@@ -181,7 +181,9 @@ describe('Kubernetes cluster faults', () => {
     const { ms } = await timed(() => scheduler.triggerTask('gitops-argocd-inventory-refresh'));
     expect(ms).toBeLessThan(1_000);
     const health = await request(backend).get('/api/gitops/health').expect(200);
-    expect(health.body.instances).toEqual([{ name: 'main', refreshedAt: expect.any(String) }]);
+    expect(health.body.instances).toEqual([
+      { name: 'main', refreshedAt: expect.any(String), lastEventAt: expect.any(String), mode: 'polling', modeReason: 'gitops.argocd.stream is off' },
+    ]);
   });
 
   it("reads an environment's findings and controls its Rollouts in its own cluster only, never another's namespace of the same name", async () => {

@@ -63,6 +63,8 @@ async function main() {
   const client = new ArgoCdClient(config.argocd.instances[0], 5_000);
   const inventory = new Inventory(config, [client], new DatabaseInventoryStore(db), logger, { pollIntervalMs: 100 });
   await inventory.start();
+  // The plugin's scheduled inventory task, every 100 ms here.
+  const ticks = setInterval(() => inventory.tick(), 100);
   const engine = new PromotionEngine({
     config,
     store: new PromotionStore(db),
@@ -92,6 +94,7 @@ async function main() {
     }
     await sleep(50);
   }
+  clearInterval(ticks);
   await inventory.stop();
   await db.destroy();
   process.exit(0);

@@ -71,6 +71,8 @@ describe('secret leaks', () => {
         { name: 'prod', promotesFrom: 'dev', match: { labels: { env: 'prod' } } },
       ],
       argocd: {
+        // These peers serve no watch stream: the inventory polls on the refresh task.
+        stream: false,
         requestTimeoutMs: 2_000,
         instances: [
           { name: 'main', url: tokenPeer.url, token: ARGO_TOKEN },

@@ -129,7 +129,7 @@ describe('rollout controls', () => {
     expect(wrongEnv.status).toBe(404);
     const unknownEnv = await request(backend).post(`${ROUTE}/promote`).send({ ...target, environment: 'qa' });
     expect(unknownEnv.status).toBe(400);
-    expect(unknownEnv.body.error.message).toBe("environment 'qa' is not configured");
+    expect(unknownEnv.body.error.message).toBe("environment: 'qa' is not configured");
     expect(actionBodies).toEqual([]);
   });
 
