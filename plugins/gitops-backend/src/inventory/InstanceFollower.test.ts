@@ -64,10 +64,10 @@ describe('InstanceFollower', () => {
     await argocd.close();
   });
 
-  it('lists once, then streams from the list resourceVersion and applies each event as one upsert', async () => {
+  it('opens the stream, lists once while it opens, and applies each event as one upsert', async () => {
     await follow();
     expect(follower.state.mode).toBe('streaming');
-    expect(streamRequests()).toEqual(['GET /api/v1/stream/applications?resourceVersion=102']);
+    expect(streamRequests()).toEqual(['GET /api/v1/stream/applications?resourceVersion=1']);
     expect(changes).toHaveLength(1);
 
     argocd.put('checkout-dev', { health: 'Degraded' });

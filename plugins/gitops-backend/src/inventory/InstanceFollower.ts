@@ -82,14 +82,19 @@ export class InstanceFollower {
   }
 
   /**
-   * Lists, then streams until `stop` or a fall-back to polling; never rejects. Polls and
-   * resyncs happen on `tick` (the plugin's scheduled task), not on timers of its own.
+   * Streams (listing once as the stream opens) until `stop` or a fall-back to polling;
+   * never rejects. Polls and resyncs happen on `tick` (the plugin's scheduled task), not
+   * on timers of its own.
    */
   async run(): Promise<void> {
+    if (this.state.mode !== 'polling') await this.stream();
+    if (!this.listedOnce) await this.listFirst();
+  }
+
+  private async listFirst() {
     await this.list();
     this.listedOnce = true;
     this.markListed?.();
-    if (this.state.mode !== 'polling') await this.stream();
   }
 
   // Declared before `firstList`, whose initializer sets it.
@@ -159,19 +164,32 @@ export class InstanceFollower {
     }
   }
 
+  /**
+   * One connection after another. Argo CD replays nothing a client missed, so wherever
+   * there may be a gap (the first connection, and after a break) the watch request is
+   * sent first and the list read while it opens: a change during the list then arrives
+   * on the stream too, and the model keeps whichever is newer. A resumed watch needs a
+   * resourceVersion (else Argo CD sends every app again); `1` asks for everything new.
+   */
   private async stream(): Promise<void> {
     let backoff = this.options.minBackoffMs ?? 1_000;
+    let gap = true;
     while (!this.abort.signal.aborted && this.state.mode !== 'polling') {
       let clean = false;
       this.connection = new AbortController();
       try {
         this.state.mode = 'streaming';
         this.streamConnectedAt = Date.now();
-        for await (const event of this.client.watchApplications({
-          resourceVersion: this.lastResourceVersion,
+        const events = this.client.watchApplications({
+          resourceVersion: this.lastResourceVersion ?? '1',
           signal: AbortSignal.any([this.abort.signal, this.connection.signal]),
-        })) {
-          this.enqueue(event);
+        })[Symbol.asyncIterator]();
+        const first = events.next();
+        first.catch(() => undefined);
+        if (gap) await (this.listedOnce ? this.list() : this.listFirst());
+        gap = false;
+        for (let next = await first; !next.done; next = await events.next()) {
+          this.enqueue(next.value);
           backoff = this.options.minBackoffMs ?? 1_000;
         }
         clean = true;
@@ -186,10 +204,9 @@ export class InstanceFollower {
       }
       this.streamConnectedAt = undefined;
       if (!clean) {
+        gap = true;
         await sleep(backoff, this.abort.signal);
         backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 30_000);
-        // Argo CD does not replay what it broadcast while we were away.
-        if (!this.abort.signal.aborted) await this.list();
       }
     }
   }
