@@ -1,8 +1,10 @@
 /**
  * The deployments route against 3 Argo CD instances serving 1,000 applications
  * (services x dev/staging/prod, every 10th service with a canary Rollout), viewed
- * for 200 entities: upstream calls per view, p50/p95 latency warm (snapshot cached)
- * and cold (right after a background refresh invalidated the cache), backend RSS.
+ * for 200 entities: upstream calls per view, p50/p95 latency warm (read model current)
+ * and right after a change (one application changed at its peer, broadcast on the
+ * watch stream our inventory follows, applied: the view is the first read of the
+ * rebuilt read model), what a change and a resync cost upstream, backend RSS.
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -10,13 +12,27 @@ import fs from 'fs';
 import type { AddressInfo } from 'net';
 import path from 'path';
 import { gitopsPlugin } from '../plugins/gitops-backend/src/plugin';
-import { PEER_TOKEN, countCalls, startPeers } from './lib/argocdPeer';
-import { APPLICATIONS, ENVIRONMENTS, INSTANCES, catalogEntities } from './lib/dataSet';
+import {
+  PEER_TOKEN,
+  callsBetween,
+  changeApplication,
+  countCalls,
+  showsChange,
+  startPeers,
+  type Change,
+} from './lib/argocdPeer';
+import { APPLICATIONS, ENVIRONMENTS, INSTANCES, catalogEntities, serviceName } from './lib/dataSet';
+import { nextChangeOf, probeInventory } from './lib/inventoryProbe';
 import { percentile } from './lib/percentile';
 
 const VIEWS = 200;
+const AFTER_CHANGE_VIEWS = 20;
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const latency = (values: number[]) => ({ p50: round(percentile(values, 50)), p95: round(percentile(values, 95)) });
 
 async function main() {
+  const probe = probeInventory();
   const peers = await startPeers();
   const scheduler = mockServices.scheduler() as ReturnType<typeof mockServices.scheduler> & {
     factory(options: object): never;
@@ -32,6 +48,7 @@ async function main() {
           gitops: {
             environments: ENVIRONMENTS.map(name => ({ name, match: { labels: { env: name } } })),
             argocd: {
+              // The plugin's defaults otherwise: the watch stream on, a resync every 600 s.
               refreshIntervalSeconds: 3600,
               instances: peers.map(p => ({ name: p.name, url: p.url, token: PEER_TOKEN })),
             },
@@ -41,37 +58,53 @@ async function main() {
     ],
   });
   const base = `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}/api/gitops`;
-  const upstreamCalls = () => countCalls(peers).total;
-  const firstRefreshCalls = upstreamCalls();
-  await scheduler.triggerTask('gitops-argocd-inventory-refresh');
-  const steadyRefreshCalls = upstreamCalls() - firstRefreshCalls;
+  const inventory = probe.inventory();
+  const startup = countCalls(peers);
+  const modes = inventory.statuses().map(s => s.mode);
+  if (modes.some(mode => mode !== 'streaming')) throw new Error(`the inventory does not stream: ${modes.join(', ')}`);
 
-  async function view(s: number) {
+  // A resync (every resyncIntervalSeconds while streaming): the lists only, since settled
+  // applications keep the Rollouts read before.
+  let before = countCalls(peers);
+  await inventory.resync();
+  const resync = callsBetween(before, countCalls(peers));
+
+  async function view(s: number, change?: Change) {
     const started = process.hrtime.bigint();
-    const response = await fetch(`${base}/v1/entities/component/default/svc-${s}/deployments`);
+    const response = await fetch(`${base}/v1/entities/component/default/${serviceName(s)}/deployments`);
     const body = await response.json();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (response.status !== 200 || body.environments[0].applications.length !== 1) {
       throw new Error(`unexpected answer for svc-${s}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
     }
+    if (change && !showsChange(body, change)) throw new Error(`svc-${s} does not show the change of ${change.name}`);
     return ms;
   }
 
-  // Cold: each view right after a background refresh invalidated the snapshot cache.
-  const cold: number[] = [];
-  let coldUpstream = 0;
-  for (let s = 0; s < 20; s++) {
-    await scheduler.triggerTask('gitops-argocd-inventory-refresh');
-    const afterRefresh = upstreamCalls();
-    cold.push(await view(s));
-    coldUpstream += upstreamCalls() - afterRefresh;
+  // After a change: the prod application of service s flips its health at its peer; once
+  // the inventory applied it, the view is the first read of the rebuilt read model.
+  const afterChange: number[] = [];
+  let afterChangeUpstream = 0;
+  let changeUpstream = 0;
+  const rebuildsBefore = probe.rebuildsMs.length;
+  for (let s = 0; s < AFTER_CHANGE_VIEWS; s++) {
+    before = countCalls(peers);
+    const applied = nextChangeOf(inventory, `${serviceName(s)}-prod`);
+    const change = changeApplication(peers, s * ENVIRONMENTS.length + ENVIRONMENTS.indexOf('prod'), 'health', s);
+    await applied;
+    await inventory.settled();
+    const afterApplied = countCalls(peers);
+    changeUpstream += callsBetween(before, afterApplied).total;
+    afterChange.push(await view(s, change));
+    afterChangeUpstream += callsBetween(afterApplied, countCalls(peers)).total;
   }
+  const rebuilds = probe.rebuildsMs.slice(rebuildsBefore);
 
   // Warm: 200 views in a row.
-  const before = upstreamCalls();
+  before = countCalls(peers);
   const warm: number[] = [];
   for (let s = 0; s < VIEWS; s++) warm.push(await view(s));
-  const warmUpstream = upstreamCalls() - before;
+  const warmUpstream = callsBetween(before, countCalls(peers)).total;
 
   const results = {
     benchmark: 'deployments-read-path',
@@ -80,12 +113,19 @@ async function main() {
     applications: APPLICATIONS,
     instances: INSTANCES,
     views: VIEWS,
-    // The first refresh reads every managed Rollout; later ones only those of moving apps.
-    upstreamCallsPerRefresh: { first: firstRefreshCalls, steady: steadyRefreshCalls },
-    upstreamCallsPerView: { warm: warmUpstream / VIEWS, cold: coldUpstream / cold.length },
+    afterChangeViews: AFTER_CHANGE_VIEWS,
+    inventory: 'watch stream (gitops.argocd.stream default: true)',
+    // Start-up lists every instance, reads every managed Rollout and opens the streams.
+    upstreamCallsAtStartup: startup,
+    upstreamCallsPerResync: resync,
+    // A health flip re-reads the app's Rollouts (every 10th service has one).
+    upstreamCallsPerChange: changeUpstream / AFTER_CHANGE_VIEWS,
+    upstreamCallsPerView: { warm: warmUpstream / VIEWS, afterChange: afterChangeUpstream / AFTER_CHANGE_VIEWS },
     latencyMs: {
-      warm: { p50: percentile(warm, 50), p95: percentile(warm, 95) },
-      cold: { p50: percentile(cold, 50), p95: percentile(cold, 95) },
+      warm: latency(warm),
+      afterChange: latency(afterChange),
+      // Of the after-change views: the read-model rebuild each paid (inside the plugin).
+      readModelRebuild: latency(rebuilds),
     },
     // One process holds the backend and the three peers: an upper bound for the backend.
     processRssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),

@@ -1,16 +1,20 @@
 /**
  * The fleet view: 2,000 components x 3 environments (6,000 Argo CD applications in
  * the wire format over 3 instances, every 10th service with a live canary Rollout),
- * 200 fleet reads through FleetService over the real Inventory read side:
- * - warm: the inventory serves its cached snapshot (as for 2 s after each load);
- * - reloaded: the inventory reloads its snapshot before each read (its 2 s cache
- *   expired) but the content is unchanged, so the fleet index is reused;
- * - refreshed: before each read an Argo CD refresh wrote new content (new
- *   `refreshedAt`), so every read re-indexes the 6,000 applications;
+ * fleet reads through FleetService over the inventory's real read model
+ * (InventoryIndex), built here from inventory entries as the Inventory builds it (the
+ * index is rebuilt on the first read after a change, carrying the derived data of
+ * unchanged entries over from the previous index):
+ * - warm: the read model is current (no change since the last read);
+ * - after one change: before each read one application changed (a streamed event: one
+ *   new entry), so the read rebuilds the index and places every entity again;
+ * - after a full list: before each read every entry is a new object and one changed,
+ *   as after a poll or a resync (InstanceFollower.list makes a new entry for every
+ *   application), so the read also derives every application again;
  * - filtered: warm, narrowed to one owner;
- * plus the response size, JSON encoding time, and one pass of the naive approach
- * (the Deployments view's per-entity scan of the snapshot) for comparison.
- * The HTTP route is not measured here: it is not wired yet.
+ * plus the index rebuild alone for both kinds of change, the response size, JSON
+ * encoding time, and one pass of the naive approach (each entity's filter over every
+ * application) for comparison. The HTTP route is not measured here.
  */
 import type { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
@@ -18,16 +22,14 @@ import fs from 'fs';
 import path from 'path';
 import { parse } from 'yaml';
 import { argoApplication } from '../plugins/gitops-backend/src/__testUtils__/argoCdSwagger';
+import { trimApplication } from '../plugins/gitops-backend/src/argocd/trimApplication';
 import type { ArgoApplication } from '../plugins/gitops-backend/src/argocd/types';
 import { readGitopsConfig } from '../plugins/gitops-backend/src/config/gitopsConfig';
-import type {
-  InventoryApplication,
-  InventoryStore,
-} from '../plugins/gitops-backend/src/database/InventoryStore';
-import { entityApplicationFilter } from '../plugins/gitops-backend/src/deployments/entityApplications';
-import { EnvironmentPlacer } from '../plugins/gitops-backend/src/deployments/environments';
 import { FleetService } from '../plugins/gitops-backend/src/fleet/FleetService';
-import { Inventory } from '../plugins/gitops-backend/src/inventory/Inventory';
+import { EnvironmentPlacer } from '../plugins/gitops-backend/src/inventory/EnvironmentPlacer';
+import { entityApplicationFilter } from '../plugins/gitops-backend/src/inventory/entityApplications';
+import type { InventoryEntry } from '../plugins/gitops-backend/src/inventory/InventoryEntry';
+import { InventoryIndex } from '../plugins/gitops-backend/src/inventory/InventoryIndex';
 import { percentile } from './lib/percentile';
 
 const COMPONENTS = 2000;
@@ -35,35 +37,34 @@ const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const INSTANCES = 3;
 const TEAMS = 40;
 const CALLS = 200;
-const COLD_CALLS = 50;
+const CHANGED_CALLS = 50;
 const INSTANCE_NAMES = Array.from({ length: INSTANCES }, (_, i) => `argocd-${i}`);
 
 const rollout = parse(
   fs.readFileSync(path.resolve(__dirname, '../fixtures/upstream/argo-rollouts-canary-rollout.yaml'), 'utf8'),
 );
 
-function applications(): InventoryApplication[] {
-  const apps: InventoryApplication[] = [];
-  const refreshedAt = new Date();
-  for (let s = 0; s < COMPONENTS; s++) {
-    ENVIRONMENTS.forEach((env, e) => {
-      const i = s * ENVIRONMENTS.length + e;
-      apps.push({
-        instance: `argocd-${i % INSTANCES}`,
-        application: argoApplication(`svc-${s}-${env}`, {
-          labels: { 'app.kubernetes.io/name': `svc-${s}`, 'app.kubernetes.io/part-of': `system-${s % 100}`, env },
-          // dev runs ahead on a third of the services: drift in staging.
-          image: `ghcr.io/example/svc-${s}:1.${e === 0 && s % 3 === 0 ? 1 : 0}.0`,
-          health: s % 50 === 0 && env === 'prod' ? 'Degraded' : 'Healthy',
-          sync: s % 20 === 5 ? 'OutOfSync' : 'Synced',
-          rollout: s % 10 === 0 ? { name: `svc-${s}`, namespace: `svc-${s}-${env}` } : undefined,
-        }) as unknown as ArgoApplication,
-        rollouts: s % 10 === 0 ? [rollout] : [],
-        refreshedAt,
-      });
-    });
-  }
-  return apps;
+/** Application i = service floor(i/3) in environment i%3, as the inventory holds it (trimmed). */
+function entryOf(i: number, version: number, health?: string): InventoryEntry {
+  const s = Math.floor(i / ENVIRONMENTS.length);
+  const e = i % ENVIRONMENTS.length;
+  const env = ENVIRONMENTS[e];
+  const application = argoApplication(`svc-${s}-${env}`, {
+    labels: { 'app.kubernetes.io/name': `svc-${s}`, 'app.kubernetes.io/part-of': `system-${s % 100}`, env },
+    // dev runs ahead on a third of the services: drift in staging.
+    image: `ghcr.io/example/svc-${s}:1.${e === 0 && s % 3 === 0 ? 1 : 0}.0`,
+    health: health ?? (s % 50 === 0 && env === 'prod' ? 'Degraded' : 'Healthy'),
+    sync: s % 20 === 5 ? 'OutOfSync' : 'Synced',
+    rollout: s % 10 === 0 ? { name: `svc-${s}`, namespace: `svc-${s}-${env}` } : undefined,
+    resourceVersion: String(version),
+  }) as unknown as ArgoApplication;
+  return {
+    instance: `argocd-${i % INSTANCES}`,
+    application: trimApplication(application),
+    rollouts: s % 10 === 0 ? [rollout] : [],
+    rolloutErrors: [],
+    observedAt: new Date(),
+  };
 }
 
 const entities: Entity[] = Array.from({ length: COMPONENTS }, (_, s) => ({
@@ -108,17 +109,34 @@ async function main() {
       },
     } as never),
   );
-  let apps = applications();
-  // As the database store: every load returns new objects.
-  const store: InventoryStore = {
-    listApplications: async () => apps.map(a => ({ ...a })),
-    listRefreshes: async () =>
-      config.argocd.instances.map(i => ({ instance: i.name, refreshedAt: new Date(), attemptedAt: new Date() })),
-    replaceInstance: async () => {},
-    recordFailure: async () => {},
+  const APPS = COMPONENTS * ENVIRONMENTS.length;
+  let resourceVersion = 1;
+  const entries = Array.from({ length: APPS }, (_, i) => entryOf(i, resourceVersion));
+  const sources = () => ({ errors: [], observedAt: new Date() });
+
+  // The Inventory's read side: the index is rebuilt lazily, on the first read after a
+  // change, from the previous one (Inventory.index()).
+  let version = 0;
+  let index: InventoryIndex | undefined;
+  const inventory = {
+    index() {
+      if (index?.version !== version) index = new InventoryIndex(config, entries, version, sources, index);
+      return index;
+    },
   };
-  // A long TTL for the warm series; the cold series invalidates before each read.
-  const inventory = new Inventory(store, config.argocd.instances.map(i => i.name), 3_600_000);
+  /** One application changes: its entry is replaced (a streamed MODIFIED). */
+  const changeOne = (n: number) => {
+    const i = (n * 7919) % APPS;
+    const held = entries[i].application.status?.health?.status;
+    entries[i] = entryOf(i, ++resourceVersion, held === 'Healthy' ? 'Degraded' : 'Healthy');
+    version++;
+  };
+  /** A full list: every entry a new object, one of them changed (a poll or a resync). */
+  const listAll = (n: number) => {
+    for (let i = 0; i < APPS; i++) entries[i] = { ...entries[i], observedAt: new Date() };
+    changeOne(n);
+  };
+
   const fleet = new FleetService(config, inventory);
   const rssBefore = process.memoryUsage().rss;
 
@@ -132,19 +150,30 @@ async function main() {
   const warm: number[] = [];
   for (let i = 0; i < CALLS; i++) warm.push((await timed(() => fleet.getFleet(entities)))[0]);
 
-  const reloaded: number[] = [];
-  for (let i = 0; i < COLD_CALLS; i++) {
-    inventory.invalidate();
-    reloaded.push((await timed(() => fleet.getFleet(entities)))[0]);
+  // getFleet right after one application changed: includes the index rebuild.
+  const afterOneChange: number[] = [];
+  for (let i = 0; i < CHANGED_CALLS; i++) {
+    changeOne(i);
+    afterOneChange.push((await timed(() => fleet.getFleet(entities)))[0]);
   }
 
-  const refreshed: number[] = [];
-  for (let i = 0; i < COLD_CALLS; i++) {
-    const refreshedAt = new Date(Date.now() + i);
-    apps = apps.map(a => ({ ...a, refreshedAt }));
-    inventory.invalidate();
-    refreshed.push((await timed(() => fleet.getFleet(entities)))[0]);
+  // getFleet right after a full list: includes the rebuild and deriving every application.
+  const afterFullList: number[] = [];
+  for (let i = 0; i < CHANGED_CALLS; i++) {
+    listAll(CHANGED_CALLS + i);
+    afterFullList.push((await timed(() => fleet.getFleet(entities)))[0]);
   }
+
+  // The rebuild alone (what any first read after a change pays before its own work).
+  const rebuildOneChange: number[] = [];
+  const rebuildFullList: number[] = [];
+  for (let i = 0; i < CHANGED_CALLS; i++) {
+    changeOne(2 * CHANGED_CALLS + i);
+    rebuildOneChange.push((await timed(() => inventory.index()))[0]);
+    listAll(3 * CHANGED_CALLS + i);
+    rebuildFullList.push((await timed(() => inventory.index()))[0]);
+  }
+  await fleet.getFleet(entities);
 
   const filtered: number[] = [];
   for (let i = 0; i < CALLS; i++) {
@@ -159,14 +188,13 @@ async function main() {
     bytes = Buffer.byteLength(json);
   }
 
-  // The naive way (as the Deployments view does for one entity): scan the snapshot per entity.
+  // The naive way: each entity's filter over every application, then placed.
   const [naiveMs] = await timed(async () => {
-    const snapshot = await inventory.snapshot();
     const placer = new EnvironmentPlacer(config.environments);
     let placed = 0;
     for (const entity of entities) {
       const belongs = entityApplicationFilter(entity);
-      for (const app of snapshot.applications.filter(belongs)) {
+      for (const app of inventory.index().applications.filter(belongs)) {
         if (placer.place(app.application)) placed++;
       }
     }
@@ -180,9 +208,9 @@ async function main() {
     node: process.version,
     components: COMPONENTS,
     environments: ENVIRONMENTS.length,
-    applications: apps.length,
+    applications: APPS,
     instances: INSTANCES,
-    calls: { warm: CALLS, reloaded: COLD_CALLS, refreshed: COLD_CALLS, filtered: CALLS },
+    calls: { warm: CALLS, afterOneChange: CHANGED_CALLS, afterFullList: CHANGED_CALLS, filtered: CALLS },
     rows: first.items.length,
     risk: {
       high: first.items.filter(i => i.risk === 'high').length,
@@ -190,17 +218,22 @@ async function main() {
       drift: first.items.filter(i => i.drift).length,
     },
     latencyMs: {
-      // getFleet over the whole fleet, snapshot index reused (inventory cache fresh).
+      // getFleet over the whole fleet, read model current.
       warm: stats(warm),
-      // getFleet after the inventory reloaded an unchanged snapshot (index reused).
-      reloaded: stats(reloaded),
-      // getFleet after an Argo CD refresh changed the snapshot: includes indexing 6,000 apps.
-      refreshed: stats(refreshed),
+      // getFleet right after one application changed (a stream event): index rebuilt,
+      // every entity placed again, one application derived again.
+      afterOneChange: stats(afterOneChange),
+      // getFleet right after a full list (a poll or a resync; every entry new, one
+      // changed): every application derived again as well.
+      afterFullList: stats(afterFullList),
+      // The index rebuild alone (InventoryIndex from the previous one), for both.
+      indexRebuildAfterOneChange: stats(rebuildOneChange),
+      indexRebuildAfterFullList: stats(rebuildFullList),
       // getFleet narrowed to one owner (50 services), warm.
       filteredByOwner: stats(filtered),
       // JSON.stringify of the full answer (the route's serialisation cost).
       encodeFullResponse: stats(encode),
-      // One pass of the per-entity snapshot scan, for comparison.
+      // One pass of the per-entity scan of every application, for comparison.
       naivePerEntityScan: round(naiveMs),
     },
     responseBytes: bytes,
@@ -214,7 +247,6 @@ async function main() {
   console.log(JSON.stringify(results, null, 2));
 }
 
-// The test backend keeps its database connection open after stopping: exit when done.
 main().then(
   () => process.exit(0),
   error => {

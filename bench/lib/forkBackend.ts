@@ -4,28 +4,43 @@
  */
 import { fork, type ChildProcess } from 'child_process';
 import path from 'path';
-import type { BackendOptions, Memory } from './backendProcess';
+import type { BackendOptions, Memory, Stats } from './backendProcess';
 
 export type ForkedBackend = {
   /** The backend's base URL, e.g. `http://127.0.0.1:PORT/api`. */
   baseUrl: string;
-  /** Runs our inventory refresh now (a no-op for Roadie, which keeps no state). */
-  refresh(): Promise<void>;
+  /** Runs our inventory's scheduled task now (a no-op for Roadie, which keeps no state). */
+  tick(): Promise<void>;
+  /** Lists every Argo CD instance again now (ours). */
+  resync(): Promise<void>;
+  /**
+   * Ours: subscribes to the next change of application `name`; the returned function
+   * waits until the inventory applied it and gives when (epoch ms). Call it before the
+   * change is made. Roadie keeps nothing: it resolves at once.
+   */
+  watchChange(name: string): Promise<() => Promise<number | undefined>>;
+  /** Ours: from now on, remember when each changed application was applied. */
+  record(): Promise<void>;
+  /** When the inventory applied each of these applications' last change (epoch ms). */
+  appliedAt(names: string[]): Promise<Record<string, { resourceVersion?: string; at: number } | undefined>>;
   memory(): Promise<Memory>;
+  /** CPU, DB writes, scheduled runs, rebuilds and memory (after a full GC unless `gc: false`). */
+  stats(options?: { gc?: boolean }): Promise<Stats>;
   stop(): Promise<void>;
 };
 
 /** Sends one request and waits for the reply with its id; fails if the child dies first. */
-function ask<T>(child: ChildProcess, type: string, id: number): Promise<T> {
+function ask<T>(child: ChildProcess, id: number, request: { type: string } & Record<string, unknown>): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`backend process exited (${code}) during '${type}'`));
-    const onMessage = (message: { id?: number } & T) => {
+    const onExit = (code: number | null) => reject(new Error(`backend process exited (${code}) during '${request.type}'`));
+    const onMessage = (message: { id?: number; error?: string } & T) => {
       if (message.id !== id) return;
       child.off('message', onMessage).off('exit', onExit);
-      resolve(message);
+      if (message.error) reject(new Error(`backend process failed '${request.type}': ${message.error}`));
+      else resolve(message);
     };
     child.on('message', onMessage).once('exit', onExit);
-    child.send({ id, type });
+    child.send({ id, ...request });
   });
 }
 
@@ -47,13 +62,26 @@ export async function forkBackend(options: BackendOptions): Promise<ForkedBacken
     child.once('exit', onExit).on('message', onMessage);
   });
   let requests = 0;
+  const request = <T = object>(type: string, args: Record<string, unknown> = {}) =>
+    ask<T & { id: number }>(child, ++requests, { type, ...args }).then(({ id: _, ...reply }) => reply as T);
   return {
     baseUrl: `http://127.0.0.1:${port}/api`,
-    refresh: () => ask(child, 'refresh', ++requests).then(() => undefined),
-    memory: () => ask<Memory & { id: number }>(child, 'memory', ++requests).then(({ id: _, ...memory }) => memory),
+    tick: () => request('tick').then(() => undefined),
+    resync: () => request('resync').then(() => undefined),
+    async watchChange(name) {
+      await request('watchChange', { name });
+      return () => request<{ at?: number }>('changeApplied', { name }).then(reply => reply.at);
+    },
+    record: () => request('record').then(() => undefined),
+    appliedAt: names =>
+      request<{ applied: Record<string, { resourceVersion?: string; at: number } | undefined> }>('appliedAt', {
+        names,
+      }).then(reply => reply.applied),
+    memory: () => request<Memory>('memory'),
+    stats: ({ gc = true } = {}) => request<Stats>('stats', { gc }),
     stop: async () => {
       const exited = new Promise(resolve => child.once('exit', resolve));
-      await ask(child, 'stop', ++requests);
+      await request('stop');
       await exited;
     },
   };

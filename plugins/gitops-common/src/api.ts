@@ -170,7 +170,22 @@ export type EnvironmentsResponse = {
   environments: { name: string; title: string; promotesFrom?: string }[];
 };
 
-/** A vulnerability found in a running workload or in a CI scan of its image. @public */
+/** Where a finding is: one container of one workload, or a CI scan of its image. @public */
+export type FindingOccurrence = {
+  image: string;
+  /** `Rollout/payments-api`. */
+  workload: string;
+  /** The container the report is for; absent for a CI scan of the image. */
+  container?: string;
+};
+
+/**
+ * A vulnerability of the running workloads: one per (id, package, installed version),
+ * however many containers, ReplicaSets (stable and canary) and images have it. The
+ * counts count these.
+ *
+ * @public
+ */
 export type VulnerabilityFinding = {
   /** CVE or GHSA id. */
   id: string;
@@ -183,11 +198,14 @@ export type VulnerabilityFinding = {
   link?: string;
   /** CVSS v3 score, when the scanner gives one. */
   score?: number;
+  /** The first of `occurrences`, for clients that show one place per finding. */
   image: string;
-  /** `Rollout/payments-api`. */
+  /** The first of `occurrences`: `Rollout/payments-api`. */
   workload: string;
-  /** The container the report is for; absent for a CI scan of the image. */
+  /** The first of `occurrences`: the container the report is for; absent for a CI scan. */
   container?: string;
+  /** Every image, container and workload it is in (at least one). */
+  occurrences: FindingOccurrence[];
 };
 
 /** One policy rule's result on a workload or a resource it owns. @public */

@@ -8,7 +8,7 @@ import {
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import {
   workloadLabel,
-  type VulnerabilityFinding,
+  type VulnerabilitySighting,
   type Workload,
 } from './types';
 import { normalizeSeverity } from './vulnerabilities';
@@ -72,11 +72,14 @@ export function reportsForWorkload(
   });
 }
 
-/** The findings of reports, named after the workload's own spelling of each image. */
-export function findingsFromReports(
+/**
+ * What the reports saw, one entry per vulnerability and container, named after the
+ * workload's own spelling of each image. Not yet distinct: see distinctVulnerabilities.
+ */
+export function sightingsFromReports(
   workload: Workload,
   reports: VulnerabilityReport[],
-): VulnerabilityFinding[] {
+): VulnerabilitySighting[] {
   return reports.flatMap(report => {
     const image = displayImage(
       canonicalReportImage(report.report ?? {}),

@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 import type { ImageVulnerability } from './types';
-import { normalizeSeverity } from './vulnerabilities';
+import { normalizeSeverity, vulnerabilityKey } from './vulnerabilities';
 
 /** A `trivy image -f json` report, reduced to what findings need. */
 export interface TrivyImageScan {
@@ -121,7 +121,7 @@ function formatPath(path: (string | number)[]): string {
 function dedupe(findings: ImageVulnerability[]): ImageVulnerability[] {
   const seen = new Map<string, ImageVulnerability>();
   for (const finding of findings) {
-    const key = `${finding.id}\u0000${finding.package}\u0000${finding.installed}`;
+    const key = vulnerabilityKey(finding);
     if (!seen.has(key)) seen.set(key, finding);
   }
   return [...seen.values()];

@@ -1,4 +1,5 @@
 import type {
+  FindingOccurrence,
   PolicyResult,
   SourceError,
   VulnerabilityFinding,
@@ -8,10 +9,13 @@ import type { ClusterHint } from '../kubernetes/workloadCluster';
 /** Severities as the API reports them: Trivy's, lower-cased. */
 export type Severity = VulnerabilityFinding['severity'];
 
-export type { PolicyResult, VulnerabilityFinding };
+export type { FindingOccurrence, PolicyResult, VulnerabilityFinding };
 
 /** One vulnerability of one package in one image, as a scanner reported it. */
-export type ImageVulnerability = Omit<VulnerabilityFinding, 'image' | 'workload' | 'container'>;
+export type ImageVulnerability = Omit<VulnerabilityFinding, keyof FindingOccurrence | 'occurrences'>;
+
+/** A vulnerability as one report or CI scan saw it, in one place; findings merge these. */
+export type VulnerabilitySighting = ImageVulnerability & FindingOccurrence;
 
 export type PolicyOutcome = PolicyResult['result'];
 

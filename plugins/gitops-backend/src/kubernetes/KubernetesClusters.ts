@@ -17,6 +17,11 @@ export interface KubernetesCluster {
   /** The cluster's `kubernetes.io/auth-provider`: `serviceAccount`, `aws`, `oidc`, ... */
   authProvider?: string;
   dashboardUrl?: string;
+  /**
+   * The API server URL, where the Kubernetes plugin's config says it (clusters of a
+   * `config` locator): matched against an Argo CD destination's `server`.
+   */
+  url?: string;
 }
 
 /**
@@ -81,6 +86,8 @@ export class KubernetesClusterSource implements KubernetesClusterList {
       /** How long a failed read is remembered before asking again (default 5 s). */
       retryMs?: number;
       timeoutMs?: number;
+      /** API server URLs by cluster name (the `/clusters` route does not tell them). */
+      serverUrls?: Map<string, string>;
     },
   ) {
     this.ttlMs = options.ttlMs ?? 60_000;
@@ -182,6 +189,7 @@ export class KubernetesClusterSource implements KubernetesClusterList {
           typeof item.authProvider === 'string' ? item.authProvider : undefined,
         dashboardUrl:
           typeof item.dashboardUrl === 'string' ? item.dashboardUrl : undefined,
+        url: this.options.serverUrls?.get(item.name as string),
       }));
   }
 }

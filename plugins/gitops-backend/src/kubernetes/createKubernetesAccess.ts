@@ -49,7 +49,25 @@ export function createKubernetesAccess(options: {
       logger: options.logger,
       ttlMs: options.clusterListTtlMs,
       timeoutMs: options.requestTimeoutMs,
+      serverUrls: configuredServerUrls(options.config),
     }),
     client,
   };
+}
+
+/**
+ * The API server URL of each cluster the Kubernetes plugin's config lists
+ * (`kubernetes.clusterLocatorMethods[].clusters[]` of type `config`), by name.
+ */
+export function configuredServerUrls(config: Config): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const method of config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? []) {
+    if (method.getOptionalString('type') !== 'config') continue;
+    for (const cluster of method.getOptionalConfigArray('clusters') ?? []) {
+      const name = cluster.getOptionalString('name');
+      const url = cluster.getOptionalString('url');
+      if (name && url) urls.set(name, url);
+    }
+  }
+  return urls;
 }

@@ -18,6 +18,16 @@ describe('resolveWorkloadCluster', () => {
     );
   });
 
+  it("matches the Application's destination server to a cluster's configured API server URL", () => {
+    const withUrls = [
+      { name: 'prod-us', url: 'https://us.k8s.example.com:443/' },
+      { name: 'prod-eu', url: 'https://EU.k8s.example.com' },
+    ];
+    expect(resolveWorkloadCluster({ destination: { server: 'https://eu.k8s.example.com/' } }, withUrls).cluster?.name).toBe('prod-eu');
+    expect(resolveWorkloadCluster({ destination: { server: 'https://us.k8s.example.com' } }, withUrls).cluster?.name).toBe('prod-us');
+    expect(resolveWorkloadCluster({ destination: { server: 'https://other.example.com' } }, withUrls).problem).toMatch(/Cannot tell/);
+  });
+
   it("matches the Application's destination name to a cluster", () => {
     expect(resolveWorkloadCluster({ destination: { name: 'prod-eu' } }, clusters).cluster?.name).toBe('prod-eu');
   });

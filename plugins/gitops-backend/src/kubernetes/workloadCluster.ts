@@ -17,7 +17,8 @@ export type ClusterResolution =
 
 /**
  * The Kubernetes plugin cluster an application's workloads run in: the environment's
- * `kubernetesCluster`, else the cluster named like the Application's destination, else
+ * `kubernetesCluster`, else the cluster named like the Application's destination (or
+ * whose configured API server URL is the destination's `server`), else
  * the only cluster there is. Never "every cluster": organisations reuse namespace names
  * across clusters, so reading them all would mix one environment's reports (or patch
  * its Rollouts) with another's. When nothing tells, that is a problem to report: the
@@ -35,9 +36,10 @@ export function resolveWorkloadCluster(
           problem: `Kubernetes cluster '${hint.cluster}' is not one of the Kubernetes plugin's clusters (kubernetes.clusterLocatorMethods)`,
         };
   }
-  const byDestination = hint.destination?.name
-    ? clusters.find(c => c.name === hint.destination!.name)
-    : undefined;
+  const { name, server } = hint.destination ?? {};
+  const byDestination =
+    (name ? clusters.find(c => c.name === name) : undefined) ??
+    (server ? clusters.find(c => c.url && sameServer(c.url, server)) : undefined);
   if (byDestination) return { cluster: byDestination };
   if (clusters.length === 1) return { cluster: clusters[0] };
   if (!clusters.length) {
@@ -49,4 +51,17 @@ export function resolveWorkloadCluster(
   return {
     problem: `Cannot tell which of the Kubernetes plugin's clusters (${names}) runs this application (Argo CD destination: ${destination}): set kubernetesCluster${where}, or name the Argo CD destination cluster like the Kubernetes plugin cluster`,
   };
+}
+
+/** API server URLs compared without case in the host, a trailing slash or a default port. */
+function sameServer(a: string, b: string): boolean {
+  const normal = (url: string) => {
+    try {
+      const parsed = new URL(url);
+      return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return url.replace(/\/+$/, '');
+    }
+  };
+  return normal(a) === normal(b);
 }

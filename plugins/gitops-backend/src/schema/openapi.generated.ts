@@ -161,7 +161,7 @@ export const spec = {
     "/v1/entities/{kind}/{namespace}/{name}/vulnerabilities": {
       "get": {
         "operationId": "GetEntityVulnerabilities",
-        "description": "Trivy findings of the entity's workloads in one environment (Trivy Operator, else CI scans).",
+        "description": "Trivy findings of the entity's workloads in one environment (Trivy Operator, else CI scans): one item per distinct (id, package, installed version), with every place it is in.",
         "parameters": [
           {
             "$ref": "#/components/parameters/kind"
@@ -1013,13 +1013,23 @@ export const spec = {
                   "type": "number"
                 },
                 "image": {
-                  "type": "string"
+                  "type": "string",
+                  "description": "The first of occurrences"
                 },
                 "workload": {
-                  "type": "string"
+                  "type": "string",
+                  "description": "The first of occurrences"
                 },
                 "container": {
-                  "type": "string"
+                  "type": "string",
+                  "description": "The first of occurrences"
+                },
+                "occurrences": {
+                  "type": "array",
+                  "description": "Every image, container and workload the vulnerability is in",
+                  "items": {
+                    "$ref": "#/components/schemas/FindingOccurrence"
+                  }
                 }
               },
               "required": [
@@ -1028,7 +1038,8 @@ export const spec = {
                 "package",
                 "installed",
                 "image",
-                "workload"
+                "workload",
+                "occurrences"
               ]
             }
           },
@@ -1059,6 +1070,26 @@ export const spec = {
           "items",
           "summary",
           "errors"
+        ]
+      },
+      "FindingOccurrence": {
+        "type": "object",
+        "properties": {
+          "image": {
+            "type": "string"
+          },
+          "workload": {
+            "type": "string",
+            "description": "Kind/name, e.g. Rollout/payments-api"
+          },
+          "container": {
+            "type": "string",
+            "description": "Absent for a CI scan of the image"
+          }
+        },
+        "required": [
+          "image",
+          "workload"
         ]
       },
       "PoliciesResponse": {

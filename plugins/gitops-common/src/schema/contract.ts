@@ -8,6 +8,7 @@
 import type {
   DeploymentsResponse,
   EnvironmentsResponse,
+  FindingOccurrence,
   PoliciesResponse,
   SourceError,
   VulnerabilitiesResponse,
@@ -47,6 +48,7 @@ export type Contract = [
   Holds<Same<DeploymentsResponse, Schemas['DeploymentsResponse']>>,
   Holds<Same<EnvironmentsResponse, Schemas['EnvironmentsResponse']>>,
   Holds<Same<VulnerabilitiesResponse, Schemas['VulnerabilitiesResponse']>>,
+  Holds<Same<FindingOccurrence, Schemas['FindingOccurrence']>>,
   Holds<Same<PoliciesResponse, Schemas['PoliciesResponse']>>,
   Holds<Same<SourceError, Schemas['SourceError']>>,
   Holds<Same<Promotion, Schemas['Promotion']>>,

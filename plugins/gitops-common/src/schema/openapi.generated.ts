@@ -76,7 +76,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Trivy findings of the entity's workloads in one environment (Trivy Operator, else CI scans). */
+        /** @description Trivy findings of the entity's workloads in one environment (Trivy Operator, else CI scans): one item per distinct (id, package, installed version), with every place it is in. */
         get: operations["GetEntityVulnerabilities"];
         put?: never;
         post?: never;
@@ -283,15 +283,27 @@ export interface components {
                 title?: string;
                 link?: string;
                 score?: number;
+                /** @description The first of occurrences */
                 image: string;
+                /** @description The first of occurrences */
                 workload: string;
+                /** @description The first of occurrences */
                 container?: string;
+                /** @description Every image, container and workload the vulnerability is in */
+                occurrences: components["schemas"]["FindingOccurrence"][];
             }[];
             summary: {
                 counts: components["schemas"]["SeverityCounts"];
                 fixable: components["schemas"]["SeverityCounts"];
             };
             errors: components["schemas"]["SourceError"][];
+        };
+        FindingOccurrence: {
+            image: string;
+            /** @description Kind/name, e.g. Rollout/payments-api */
+            workload: string;
+            /** @description Absent for a CI scan of the image */
+            container?: string;
         };
         PoliciesResponse: {
             environment: string;

@@ -1,0 +1,17 @@
+import type { SourceError } from '@gitops-suite/backstage-plugin-gitops-common';
+
+/**
+ * The errors of one answer, one per source: a forbidden cluster fails every list, but
+ * is one problem. Any entry makes the evidence unknown (gates fail closed on it).
+ */
+export class SourceErrors {
+  private readonly bySource = new Map<string, string>();
+
+  add(source: string, message: string) {
+    if (!this.bySource.has(source)) this.bySource.set(source, message);
+  }
+
+  list(): SourceError[] {
+    return [...this.bySource].map(([source, message]) => ({ source, message }));
+  }
+}
