@@ -1,0 +1,60 @@
+import type { SchedulerService } from '@backstage/backend-plugin-api';
+import type { GitopsContext } from './createGitopsContext';
+
+/** How long a deleted application's tombstone is kept: it only has to outlive a slow replica's events. */
+const TOMBSTONE_RETENTION_MS = 24 * 3600_000;
+
+/** The plugin's background work, on Backstage's scheduler. */
+export async function scheduleGitopsTasks(
+  scheduler: SchedulerService,
+  context: GitopsContext,
+) {
+  const { config, inventory, inventoryStore, continuousDeployment, engine } =
+    context;
+
+  // Local: every replica follows Argo CD itself, so each polls (where it must) or
+  // resyncs its own inventory.
+  await scheduler.scheduleTask({
+    id: 'gitops-argocd-inventory-refresh',
+    scope: 'local',
+    frequency: { seconds: config.argocd.refreshIntervalSeconds },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: config.argocd.refreshIntervalSeconds },
+    fn: () => inventory.tick(),
+  });
+
+  await scheduler.scheduleTask({
+    id: 'gitops-inventory-tombstones',
+    frequency: { hours: 1 },
+    timeout: { minutes: 5 },
+    initialDelay: { minutes: 5 },
+    fn: async () => {
+      await inventoryStore.purgeTombstones(
+        new Date(Date.now() - TOMBSTONE_RETENTION_MS),
+      );
+    },
+  });
+
+  // Always scheduled: entities may opt in with an annotation even where config says
+  // manual; without an automatic environment a run asks the catalog for those only.
+  await scheduler.scheduleTask({
+    id: 'gitops-continuous-deployment',
+    frequency: { seconds: 15 },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 10 },
+    fn: () => continuousDeployment.runOnce(),
+  });
+
+  // Every replica runs the engine: promotions are leased one by one in the
+  // database, so replicas share the work, and a replica that dies only holds its
+  // own promotions until their leases expire (a global task would stay locked
+  // until its timeout). src/reliability/replicas.test.ts proves it.
+  await scheduler.scheduleTask({
+    id: 'gitops-promotion-engine',
+    scope: 'local',
+    frequency: { seconds: 2 },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 2 },
+    fn: () => engine.runOnce(),
+  });
+}
