@@ -26,6 +26,11 @@ const arg = (name: string, fallback: string) => {
 const changes = Number(arg('changes', '20'));
 const modes = arg('modes', 'stream,polling').split(',');
 
+function withoutNodeEnv(): NodeJS.ProcessEnv {
+  const { NODE_ENV: _nodeEnv, ...env } = process.env;
+  return env;
+}
+
 function run(mode: string): number[] {
   const resultFile = path.join(os.tmpdir(), `change-to-screen-${mode}-${process.pid}.json`);
   const result = spawnSync(
@@ -34,7 +39,9 @@ function run(mode: string): number[] {
     {
       cwd: ROOT,
       stdio: 'inherit',
-      env: { ...process.env, CI: 'true', BENCH_INVENTORY_MODE: mode, BENCH_CHANGES: String(changes), BENCH_RESULT_FILE: resultFile },
+      // bench/run.js sets NODE_ENV=test for itself; the backend must run as `yarn start` does
+      // (a development run, where guest sign-in is allowed).
+      env: { ...withoutNodeEnv(), CI: 'true', BENCH_INVENTORY_MODE: mode, BENCH_CHANGES: String(changes), BENCH_RESULT_FILE: resultFile },
     },
   );
   if (result.status !== 0) throw new Error(`change-to-screen (${mode}) failed`);

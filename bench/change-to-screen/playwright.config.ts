@@ -2,9 +2,10 @@ import { defineConfig } from '@playwright/test';
 import path from 'path';
 import { debianChromium } from '../../playwright.config';
 
-const yarn = `node ${path.join('.yarn', 'releases', 'yarn-4.13.0.cjs')}`;
+const ROOT = path.resolve(__dirname, '../..');
+const yarn = `node ${path.join(ROOT, '.yarn', 'releases', 'yarn-4.13.0.cjs')}`;
 const mode = process.env.BENCH_INVENTORY_MODE ?? 'stream';
-const dataDir = path.resolve(`test-results/bench-sandbox-${mode}`);
+const dataDir = path.join(ROOT, `test-results/bench-sandbox-${mode}`);
 
 /**
  * The change-to-screen benchmark (bench/change-to-screen.ts runs it once per inventory
@@ -15,14 +16,16 @@ export default defineConfig({
   testDir: __dirname,
   testMatch: 'changeToScreen.spec.ts',
   timeout: 30 * 60_000,
+  expect: { timeout: 30_000 },
   retries: 0,
   workers: 1,
   reporter: [['list']],
-  outputDir: `test-results/bench-change-to-screen-${mode}`,
+  outputDir: path.join(ROOT, `test-results/bench-change-to-screen-${mode}`),
   webServer: [
     {
       command: `${yarn} workspace @gitops-suite/gitops-sandbox start`,
       url: 'http://localhost:7080/healthz',
+      cwd: ROOT,
       reuseExistingServer: false,
       timeout: 60_000,
       env: { SANDBOX_DATA_DIR: dataDir },
@@ -30,6 +33,8 @@ export default defineConfig({
     {
       command: `${yarn} workspace backend start`,
       url: 'http://localhost:7007/.backstage/health/v1/readiness',
+      stdout: 'pipe',
+      cwd: ROOT,
       reuseExistingServer: false,
       timeout: 180_000,
       env: {

@@ -10,13 +10,18 @@ type Selecting = { entityRef: string; belongs: (entry: InventoryEntry) => boolea
 
 /** How long the list of annotated entities is used before it is read again. */
 const TTL_MS = 60_000;
+/**
+ * A change no known entity selects may be of an entity registered since the last read
+ * (the catalog ingests at its own pace): read again, but not more often than this.
+ */
+const UNMATCHED_RELOAD_MS = 5_000;
 
 /**
  * Which catalog entities an application belongs to, for change signals: the entities
- * with gitops annotations, read from the catalog at most once a minute (in the
- * background, so a change is never held up by the catalog), each with its compiled
- * application filter. Entities with an invalid selector select nothing here; their
- * views report the error.
+ * with gitops annotations, read from the catalog once a minute, and again (at most every
+ * few seconds) when a change matches none of them, each with its compiled application
+ * filter. Entities with an invalid selector select nothing here; their views report the
+ * error.
  */
 export class EntityDirectory {
   private entities: Selecting[] = [];
@@ -31,8 +36,18 @@ export class EntityDirectory {
   ) {}
 
   /** The refs of entities any of these applications belongs to. */
-  entitiesOf(entries: InventoryEntry[]): Set<string> {
-    this.refreshIfStale();
+  async entitiesOf(entries: InventoryEntry[]): Promise<Set<string>> {
+    const age = this.now() - this.loadedAt;
+    if (age > TTL_MS) await this.load();
+    let refs = this.match(entries);
+    if (!refs.size && this.now() - this.loadedAt > UNMATCHED_RELOAD_MS) {
+      await this.load();
+      refs = this.match(entries);
+    }
+    return refs;
+  }
+
+  private match(entries: InventoryEntry[]): Set<string> {
     const refs = new Set<string>();
     for (const { entityRef, belongs } of this.entities) {
       if (entries.some(belongs)) refs.add(entityRef);
@@ -46,10 +61,6 @@ export class EntityDirectory {
     return this.loading;
   }
 
-  private refreshIfStale() {
-    if (this.now() - this.loadedAt > TTL_MS) this.load().catch(() => undefined);
-  }
-
   private async read(): Promise<void> {
     try {
       const credentials = await this.auth.getOwnServiceCredentials();
@@ -61,9 +72,11 @@ export class EntityDirectory {
         { credentials },
       );
       this.entities = items.flatMap(selecting);
-      this.loadedAt = this.now();
     } catch (error) {
       this.logger.warn(`Reading the catalog's annotated entities for change signals failed: ${error}`);
+    } finally {
+      // A failed read is retried on the same schedule, not on every change.
+      this.loadedAt = this.now();
     }
   }
 }

@@ -23,7 +23,9 @@ export function publishChanges(options: {
   const signals = new ChangeSignals(options.signals, logger);
   const directory = new EntityDirectory(options.catalog, options.auth, logger);
   const unsubscribe = [
-    inventory.onChange(change => signals.changed(directory.entitiesOf(change.entries), 'deployments')),
+    inventory.onChange(change => {
+      directory.entitiesOf(change.entries).then(refs => signals.changed(refs, 'deployments'));
+    }),
     promotions.onChange(entityRef => signals.changed([entityRef], 'promotions')),
   ];
   return {
