@@ -1,6 +1,6 @@
 import type { SourceError } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsConfig } from '../config/gitopsConfig';
-import type { InventoryEntry } from '../inventory/InventoryEntry';
+import { entryKey, type InventoryEntry } from '../inventory/InventoryEntry';
 import { InventoryIndex } from '../inventory/InventoryIndex';
 
 /** An inventory entry for tests: rollouts, errors and time default to none / now. */
@@ -25,20 +25,21 @@ export function testInventory(
   entries: TestEntry[],
   sources: { errors?: SourceError[]; observedAt?: Date } = {},
 ) {
-  let version = 0;
   let current = entries.map(inventoryEntry);
-  let index: InventoryIndex | undefined;
+  const index = new InventoryIndex(config, () => ({ errors: sources.errors ?? [], ...sources }), current);
   const refreshed: string[] = [];
+  const keyOf = (e: InventoryEntry) => entryKey(e.instance, e.application);
   return {
-    index() {
-      index ??= new InventoryIndex(config, current, version, () => ({ errors: sources.errors ?? [], ...sources }));
-      return index;
-    },
-    /** Replaces the entries; entries passed again as the same objects keep their derived data. */
-    set(next: (TestEntry | InventoryEntry)[]) {
-      version += 1;
-      current = next.map(e => (current.includes(e as InventoryEntry) ? (e as InventoryEntry) : inventoryEntry(e)));
-      index = new InventoryIndex(config, current, version, () => ({ errors: sources.errors ?? [], ...sources }), index);
+    index: () => index,
+    /** Replaces the entries, as the inventory would: changed ones upserted, missing ones removed. */
+    set(next: TestEntry[]) {
+      const entriesNow = next.map(inventoryEntry);
+      const keys = new Set(entriesNow.map(keyOf));
+      index.apply([
+        ...current.filter(e => !keys.has(keyOf(e))).map(e => ({ key: keyOf(e) })),
+        ...entriesNow.map(entry => ({ key: keyOf(entry), entry })),
+      ]);
+      current = entriesNow;
     },
     entries: () => current,
     /** Applications re-read after an action, as `instance/name`. */

@@ -5,6 +5,7 @@ import type { GitopsConfig } from '../config/gitopsConfig';
 import type { InventoryStore } from '../database/InventoryStore';
 import { InstanceFollower, type FollowerState, type FollowerTiming } from './InstanceFollower';
 import { InventoryIndex } from './InventoryIndex';
+import { entryKey } from './InventoryEntry';
 import { InventoryModel, type InventoryChange } from './InventoryModel';
 
 /** Per-instance state for `/health`. */
@@ -13,17 +14,17 @@ export type InstanceStatus = FollowerState & { name: string };
 /**
  * The Argo CD inventory of this replica: every instance followed live into an
  * in-memory model (see InstanceFollower), persisted to the database so a restart shows
- * the last known state at once, and read through one index (InventoryIndex) that is
- * rebuilt at most once per change. Page views make no upstream call.
+ * the last known state at once, and read through one index (InventoryIndex) kept up to
+ * date one application at a time. Page views make no upstream call.
  */
 export class Inventory {
   private readonly model = new InventoryModel();
   private readonly followers: InstanceFollower[];
-  private cachedIndex?: InventoryIndex;
+  private readonly readModel: InventoryIndex;
   private running: Promise<void>[] = [];
 
   constructor(
-    private readonly config: GitopsConfig,
+    config: GitopsConfig,
     clients: ArgoCdClient[],
     private readonly store: InventoryStore,
     private readonly logger: LoggerService,
@@ -35,6 +36,16 @@ export class Inventory {
       resyncIntervalMs: config.argocd.resyncIntervalSeconds * 1000,
       ...timing,
     };
+    this.readModel = new InventoryIndex(config, () => ({ errors: this.errors(), observedAt: this.observedAt() }));
+    // The read model follows the model one application at a time.
+    this.model.onChange(({ instance, entries }) =>
+      this.readModel.apply(
+        entries.map(({ application }) => {
+          const key = entryKey(instance, application);
+          return { key, entry: this.model.get(key) };
+        }),
+      ),
+    );
     this.followers = clients.map(
       client => new InstanceFollower(client, this.model, store, logger.child({ instance: client.name }), options),
     );
@@ -62,16 +73,7 @@ export class Inventory {
 
   /** The read model of the current inventory. */
   index(): InventoryIndex {
-    if (this.cachedIndex?.version !== this.model.version) {
-      this.cachedIndex = new InventoryIndex(
-        this.config,
-        this.model.values(),
-        this.model.version,
-        () => ({ errors: this.errors(), observedAt: this.observedAt() }),
-        this.cachedIndex,
-      );
-    }
-    return this.cachedIndex;
+    return this.readModel;
   }
 
   onChange(listener: (change: InventoryChange) => void): () => void {

@@ -25,8 +25,7 @@ const WORKLOAD_KINDS = new Set<string>(['Rollout', 'Deployment', 'StatefulSet'])
 
 /** One application of the inventory, placed and summarised once per change of it. */
 export type IndexedApplication = {
-  /** Position in the index, so candidate lists merge back into a stable order. */
-  position: number;
+  /** `instance/appNamespace/name`: also the order applications are listed in. */
   key: string;
   instance: string;
   application: ArgoApplication;
@@ -64,42 +63,52 @@ const SELECTING_ANNOTATIONS = [
  * The read model every consumer uses (deployments, findings, rollout controls, Argo CD
  * rollback, the promotion engine, continuous deployment, the fleet): each application
  * placed into its environment and summarised, its Rollouts typed and its workloads
- * derived, once per change of that application (derived data of unchanged entries is
- * carried over from the previous index); looked up by name, by label value and by
- * entity, so an entity's applications cost a map lookup and a check of a few
- * candidates, not a scan. This is the only place applications are placed or filtered.
+ * derived, once per change of that application; looked up by name, by label value and
+ * by entity, so an entity's applications cost a map lookup and a check of a few
+ * candidates, not a scan. It is kept up to date one application at a time (`apply`), so
+ * a change costs the work of that application, not a rebuild of thousands. This is the
+ * only place applications are placed or filtered.
  */
 export class InventoryIndex {
-  readonly applications: IndexedApplication[];
-  private readonly derived = new WeakMap<InventoryEntry, Omit<IndexedApplication, 'position'>>();
+  private readonly placer: EnvironmentPlacer;
   private readonly byKey = new Map<string, IndexedApplication>();
-  private readonly byName = new Map<string, IndexedApplication[]>();
-  private readonly byLabel = new Map<string, Map<string, IndexedApplication[]>>();
-  private readonly entities = new Map<string, EntityApplications | { error: string }>();
+  private readonly byName = new Map<string, Map<string, IndexedApplication>>();
+  private readonly byLabel = new Map<string, Map<string, Map<string, IndexedApplication>>>();
+  /** Entity lookups of the current version, keyed by their selecting annotations. */
+  private entities = new Map<string, EntityApplications | { error: string }>();
+  private sorted?: IndexedApplication[];
+  private currentVersion = 0;
 
   constructor(
     private readonly config: GitopsConfig,
-    entries: Iterable<InventoryEntry>,
-    readonly version: number,
     private readonly sources: InventorySources,
-    previous?: InventoryIndex,
+    entries: Iterable<InventoryEntry> = [],
   ) {
-    const placer = new EnvironmentPlacer(config.environments);
-    const sorted = [...entries].sort((a, b) => compare(entryKey(a.instance, a.application), entryKey(b.instance, b.application)));
-    this.applications = sorted.map((entry, position) => {
-      const derived = previous?.derived.get(entry) ?? this.derive(entry, placer);
-      this.derived.set(entry, derived);
-      return { ...derived, position };
-    });
-    for (const app of this.applications) {
-      this.byKey.set(app.key, app);
-      push(this.byName, app.application.metadata.name, app);
-      for (const [key, value] of Object.entries(app.application.metadata.labels ?? {})) {
-        let values = this.byLabel.get(key);
-        if (!values) this.byLabel.set(key, (values = new Map()));
-        push(values, value, app);
-      }
+    this.placer = new EnvironmentPlacer(config.environments);
+    this.apply([...entries].map(entry => ({ key: entryKey(entry.instance, entry.application), entry })));
+  }
+
+  /** Bumped by every change: what a cache of answers derived from the index is keyed by. */
+  get version(): number {
+    return this.currentVersion;
+  }
+
+  /** Every application, in key order. */
+  get applications(): IndexedApplication[] {
+    this.sorted ??= [...this.byKey.values()].sort((a, b) => compare(a.key, b.key));
+    return this.sorted;
+  }
+
+  /** Applies changed applications: the new entry, or none where the application is gone. */
+  apply(changes: { key: string; entry?: InventoryEntry }[]) {
+    for (const { key, entry } of changes) {
+      const held = this.byKey.get(key);
+      if (held) this.unindex(held);
+      if (entry) this.index(this.derive(entry));
     }
+    this.currentVersion += 1;
+    this.sorted = undefined;
+    this.entities = new Map();
   }
 
   /** Per-instance errors (a failed list, a broken stream) while last good data is shown. */
@@ -117,7 +126,7 @@ export class InventoryIndex {
     if (appNamespace !== undefined) {
       return this.byKey.get(`${instance}/${appNamespace}/${name}`);
     }
-    return this.byName.get(name)?.find(app => app.instance === instance);
+    return [...(this.byName.get(name)?.values() ?? [])].find(app => app.instance === instance);
   }
 
   /**
@@ -179,28 +188,46 @@ export class InventoryIndex {
   private candidates(annotations: Record<string, string>): IndexedApplication[] {
     const names = splitList(annotations[ANNOTATION_ARGOCD_APP_NAME]);
     if (names.length) {
-      return inOrder([...new Set(names)].flatMap(name => this.byName.get(name) ?? []));
+      return inOrder([...new Set(names)].flatMap(name => [...(this.byName.get(name)?.values() ?? [])]));
     }
     const selector = annotations[ANNOTATION_ARGOCD_APP_SELECTOR];
     if (selector) {
       let best: IndexedApplication[] | undefined;
       for (const { key, values } of equalityRequirementsOf(selector)) {
         const labelValues = this.byLabel.get(key);
-        const found = inOrder(values.flatMap(v => labelValues?.get(v) ?? []));
+        const found = values.flatMap(v => [...(labelValues?.get(v)?.values() ?? [])]);
         if (!best || found.length < best.length) best = found;
       }
-      return best ?? this.applications;
+      return best ? inOrder(best) : this.applications;
     }
     const kubernetesId = annotations[ANNOTATION_KUBERNETES_ID];
     if (kubernetesId) {
-      return this.byLabel.get(ANNOTATION_KUBERNETES_ID)?.get(kubernetesId) ?? [];
+      return inOrder([...(this.byLabel.get(ANNOTATION_KUBERNETES_ID)?.get(kubernetesId)?.values() ?? [])]);
     }
     return [];
   }
 
-  private derive(entry: InventoryEntry, placer: EnvironmentPlacer): Omit<IndexedApplication, 'position'> {
+  private index(app: IndexedApplication) {
+    this.byKey.set(app.key, app);
+    nested(this.byName, app.application.metadata.name).set(app.key, app);
+    for (const [label, value] of Object.entries(app.application.metadata.labels ?? {})) {
+      let values = this.byLabel.get(label);
+      if (!values) this.byLabel.set(label, (values = new Map()));
+      nested(values, value).set(app.key, app);
+    }
+  }
+
+  private unindex(app: IndexedApplication) {
+    this.byKey.delete(app.key);
+    this.byName.get(app.application.metadata.name)?.delete(app.key);
+    for (const [label, value] of Object.entries(app.application.metadata.labels ?? {})) {
+      this.byLabel.get(label)?.get(value)?.delete(app.key);
+    }
+  }
+
+  private derive(entry: InventoryEntry): IndexedApplication {
     const { instance, application } = entry;
-    const environment = placer.place(application);
+    const environment = this.placer.place(application);
     const instanceConfig = this.config.argocd.instances.find(i => i.name === instance);
     const rollouts = entry.rollouts.map(summarizeRollout);
     return {
@@ -244,7 +271,13 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
 }
 
 function inOrder(apps: IndexedApplication[]): IndexedApplication[] {
-  return [...new Set(apps)].sort((a, b) => a.position - b.position);
+  return [...new Set(apps)].sort((a, b) => compare(a.key, b.key));
+}
+
+function nested<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
 }
 
 function compare(a: string, b: string): number {
