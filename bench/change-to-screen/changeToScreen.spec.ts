@@ -47,9 +47,12 @@ async function syncedAt(tag: string): Promise<number> {
 test('change to screen', async ({ page }) => {
   const { spec } = await application();
   await signInAsGuest(page);
-  await page.goto(`/catalog/default/component/${SERVICE}/deployments`);
   const dev = page.getByTestId('environment-dev');
-  await expect(dev).toBeVisible();
+  // The catalog ingests the sandbox's entities at its own pace after start-up.
+  await expect(async () => {
+    await page.goto(`/catalog/default/component/${SERVICE}/deployments`);
+    await expect(dev).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000 });
 
   const samples: number[] = [];
   for (let i = 1; i <= CHANGES; i++) {

@@ -44,7 +44,8 @@ describe('InstanceFollower', () => {
     running = follower.run();
     // The plugin's scheduled task, every pollIntervalMs.
     ticker = setInterval(() => follower.tick(), timing.pollIntervalMs ?? 60_000);
-    await eventually(() => follower.state.mode !== 'starting' && (argocd.openStreams > 0 || follower.state.mode === 'polling'));
+    await follower.firstList;
+    await eventually(() => argocd.openStreams > 0 || follower.state.mode === 'polling');
   }
 
   const health = (name: string) => model.get(`main/argocd/${name}`)?.application.status?.health?.status;

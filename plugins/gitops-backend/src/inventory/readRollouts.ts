@@ -48,7 +48,8 @@ export async function readRollouts(
  * A settled application keeps the Rollouts read last time, so a quiet application costs
  * no live-resource call when Argo CD reports it again (every reconciliation bumps its
  * resourceVersion). Settled means Healthy, read without errors last time, and nothing
- * Argo CD reports about it changed (revision, sync, last operation, resource health).
+ * Argo CD reports about it changed (revision, sync, images, last operation, resource
+ * health).
  */
 export function reusableRollouts(
   app: ArgoApplication,
@@ -67,6 +68,9 @@ function fingerprint(app: ArgoApplication): string {
     status.sync?.status,
     status.sync?.revision,
     status.health?.status,
+    // Argo CD reports the images of the live resources: a new one means a new template.
+    status.summary?.images,
+    status.operationState?.phase,
     status.operationState?.finishedAt,
     status.history?.[status.history.length - 1]?.id,
     managedRollouts(app).map(r => [r.namespace, r.name, r.health?.status, r.health?.message]),
