@@ -100,6 +100,14 @@ export interface Config {
         /** Minutes to wait for Argo CD to sync and the workload to be healthy. Default 30. */
         verifyTimeoutMinutes?: number;
         /**
+         * With `write.method: pull-request`: minutes a promotion waits for its pull request
+         * to be merged. After that the pull request is closed with a comment and the
+         * promotion fails, saying so, which frees the environment for the next promotion
+         * (merged later, the pull request would deploy a change nobody follows). Default
+         * 4320 (three days).
+         */
+        pullRequestTimeoutMinutes?: number;
+        /**
          * When a promotion fails to become healthy here, roll back to the version that
          * ran before, once, and mark the failed version bad. Default false.
          */

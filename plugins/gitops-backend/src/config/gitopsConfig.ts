@@ -65,6 +65,8 @@ const promotionSchema = z.object({
     })
     .default({}),
   verifyTimeoutMinutes: z.number().min(1).default(30),
+  // Three days: a pull request opened on a Friday still gets its Monday review.
+  pullRequestTimeoutMinutes: z.number().min(1).default(4320),
   autoRollback: z.boolean().default(false),
   rollback: z
     .object({

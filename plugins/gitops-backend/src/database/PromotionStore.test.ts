@@ -50,11 +50,53 @@ describe.each(databases.eachSupportedId())('PromotionStore on %p', databaseId =>
     const store = await createStore();
     await store.create(promotion('a'));
     const now = new Date('2026-11-22T10:00:00Z');
-    expect(await store.claim('replica-1', 60_000, 10, now)).toEqual(['a']);
-    expect(await store.claim('replica-2', 60_000, 10, now)).toEqual([]);
-    expect(await store.claim('replica-2', 60_000, 10, new Date(now.getTime() + 61_000))).toEqual(['a']);
+    const later = (ms: number) => new Date(now.getTime() + ms);
+    expect(await store.claimNext('replica-1', 60_000, now)).toBe('a');
+    expect(await store.claimNext('replica-2', 60_000, now)).toBeUndefined();
+    expect(await store.claimNext('replica-2', 60_000, later(61_000))).toBe('a');
     await store.release('a', 'replica-2');
-    expect(await store.claim('replica-1', 60_000, 10, new Date(now.getTime() + 62_000))).toEqual(['a']);
+    expect(await store.claimNext('replica-1', 60_000, later(62_000))).toBe('a');
+  });
+
+  it('leases one promotion at a time, oldest first, passing over those asked to skip', async () => {
+    const store = await createStore();
+    const now = new Date('2026-11-22T10:00:00Z');
+    await store.create(promotion('a'), now);
+    await store.create(promotion('b', { to: 'prod' }), new Date(now.getTime() + 1));
+    expect(await store.claimNext('replica-1', 60_000, now)).toBe('a');
+    expect(await store.claimNext('replica-2', 60_000, now)).toBe('b');
+    await store.release('a', 'replica-1');
+    expect(await store.claimNext('replica-1', 60_000, now, ['a'])).toBeUndefined();
+  });
+
+  it('renews a lease only for its holder, and moves a promotion only for the lease holder when asked to', async () => {
+    const store = await createStore();
+    await store.create(promotion('a'));
+    const now = new Date('2026-11-22T10:00:00Z');
+    const later = (ms: number) => new Date(now.getTime() + ms);
+    await store.claimNext('replica-1', 60_000, now);
+    // Renewed before it ran out: nobody else can take it.
+    expect(await store.renew('a', 'replica-1', 60_000, later(50_000))).toBe(true);
+    expect(await store.claimNext('replica-2', 60_000, later(70_000))).toBeUndefined();
+    // Not renewed: it runs out, replica-2 takes it, and replica-1 has lost it.
+    expect(await store.claimNext('replica-2', 60_000, later(111_000))).toBe('a');
+    expect(await store.renew('a', 'replica-1', 60_000, later(112_000))).toBe(false);
+    const writing = { type: 'writing', message: 'w' };
+    expect(await store.transition('a', ['approved'], 'writing', writing, {}, later(113_000), 'replica-1')).toBe(false);
+    expect(await store.transition('a', ['approved'], 'writing', writing, {}, later(113_000), 'replica-2')).toBe(true);
+    expect((await store.get('a'))!.events.map(e => e.type)).toEqual(['requested', 'writing']);
+  });
+
+  it('stores the events a promotion is created with in order, after its request', async () => {
+    const store = await createStore();
+    const changed: string[] = [];
+    store.onChange(ref => changed.push(ref));
+    await store.create(promotion('a'), new Date(), [{ type: 'gates-overridden', message: 'alice overrode', actor: 'user:default/alice' }]);
+    expect((await store.get('a'))!.events.map(e => [e.type, e.actor])).toEqual([
+      ['requested', 'user:default/alice'],
+      ['gates-overridden', 'user:default/alice'],
+    ]);
+    expect(changed).toEqual(['component:default/payments-api']);
   });
 
   it('records one decision per approver', async () => {

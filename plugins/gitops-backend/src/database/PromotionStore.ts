@@ -45,6 +45,9 @@ export type NewPromotion = Pick<
 
 export type StoredPromotion = Promotion & { target: PromotionTarget };
 
+/** An event to append to a promotion's log. */
+export type PromotionEventInput = { type: string; message: string; actor?: string };
+
 type PromotionRow = {
   id: string;
   entity_ref: string;
@@ -84,8 +87,11 @@ export class PromotionStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Inserts a promotion; 409 with the active one's id when one is already active. */
-  async create(promotion: NewPromotion, now = new Date()): Promise<void> {
+  /**
+   * Inserts a promotion with its `requested` event and any `events` that must exist
+   * with it (a gate override); 409 with the active one's id when one is already active.
+   */
+  async create(promotion: NewPromotion, now = new Date(), events: PromotionEventInput[] = []): Promise<void> {
     const activeKey = `${promotion.entityRef}|${promotion.to}`;
     try {
       await this.db.transaction(async tx => {
@@ -118,6 +124,9 @@ export class PromotionStore {
               : `Promotion of ${promotion.version.tag} from ${promotion.from} to ${promotion.to} requested`,
           actor: promotion.requestedBy,
         });
+        for (const event of events) {
+          await tx('gitops_promotion_events').insert({ promotion_id: promotion.id, at: now, ...event });
+        }
       });
       this.remember(promotion.id, promotion.entityRef);
       await this.changed(promotion.id);
@@ -169,19 +178,22 @@ export class PromotionStore {
 
   /**
    * Moves a promotion from one of `from` to `to` atomically; false when another
-   * worker (or request) moved it first. Terminal states free the active slot.
+   * worker (or request) moved it first. Terminal states free the active slot. With
+   * `heldBy`, it moves only while that worker holds the promotion's lease: a worker
+   * that lost its lease (stalled past it) cannot move what another now works on.
    */
   async transition(
     id: string,
     from: PromotionStatus[],
     to: PromotionStatus,
-    event: { type: string; message: string; actor?: string },
+    event: PromotionEventInput,
     patch: { commitSha?: string; pullRequestUrl?: string; failureReason?: string } = {},
     now = new Date(),
+    heldBy?: string,
   ): Promise<boolean> {
     const moved = await this.db.transaction(async tx => {
       const updated = await tx('gitops_promotions')
-        .where({ id })
+        .where({ id, ...(heldBy ? { claimed_by: heldBy } : {}) })
         .whereIn('status', from)
         .update({
           status: to,
@@ -199,7 +211,7 @@ export class PromotionStore {
     return moved;
   }
 
-  async addEvent(id: string, event: { type: string; message: string; actor?: string }, now = new Date()) {
+  async addEvent(id: string, event: PromotionEventInput, now = new Date()) {
     await this.db('gitops_promotion_events').insert({ promotion_id: id, at: now, ...event });
     await this.changed(id);
   }
@@ -238,25 +250,42 @@ export class PromotionStore {
   }
 
   /**
-   * Leases up to `limit` promotions the engine should advance, so that two replicas
-   * never work on the same one; a crashed worker's lease simply expires.
+   * Leases the oldest promotion the engine should advance that no live lease holds
+   * (and that is not in `skip`) to `worker`, so that two replicas never work on the
+   * same one; a crashed worker's lease simply expires. One at a time: a worker holds
+   * only what it works on, and renews that while it does (see `renew`).
    */
-  async claim(worker: string, leaseMs: number, limit = 20, now = new Date()): Promise<string[]> {
-    const candidates = await this.db('gitops_promotions')
-      .whereIn('status', ADVANCING_STATUSES)
-      .where(q => q.whereNull('claimed_until').orWhere('claimed_until', '<', now))
-      .orderBy('created_at')
-      .limit(limit)
-      .select('id');
-    const claimed: string[] = [];
-    for (const { id } of candidates) {
+  async claimNext(worker: string, leaseMs: number, now = new Date(), skip: string[] = []): Promise<string | undefined> {
+    const free = (q: Knex.QueryBuilder) => q.whereNull('claimed_until').orWhere('claimed_until', '<', now);
+    const passed = [...skip];
+    for (;;) {
+      const candidate = await this.db('gitops_promotions')
+        .whereIn('status', ADVANCING_STATUSES)
+        .where(free)
+        .whereNotIn('id', passed)
+        .orderBy('created_at')
+        .first('id');
+      if (!candidate) return undefined;
+      // Compare-and-swap: another worker may have leased it since the read.
       const updated = await this.db('gitops_promotions')
-        .where({ id })
-        .where(q => q.whereNull('claimed_until').orWhere('claimed_until', '<', now))
+        .where({ id: candidate.id })
+        .whereIn('status', ADVANCING_STATUSES)
+        .where(free)
         .update({ claimed_by: worker, claimed_until: new Date(now.getTime() + leaseMs) });
-      if (updated) claimed.push(id);
+      if (updated) return candidate.id;
+      passed.push(candidate.id);
     }
-    return claimed;
+  }
+
+  /**
+   * Extends `worker`'s lease of a promotion to `leaseMs` from now; false when the
+   * worker no longer holds it (another took it after it expired, or it ended).
+   */
+  async renew(id: string, worker: string, leaseMs: number, now = new Date()): Promise<boolean> {
+    const updated = await this.db('gitops_promotions')
+      .where({ id, claimed_by: worker })
+      .update({ claimed_until: new Date(now.getTime() + leaseMs) });
+    return updated > 0;
   }
 
   async release(id: string, worker: string) {

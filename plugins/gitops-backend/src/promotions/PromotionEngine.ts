@@ -4,12 +4,26 @@ import type { ArgoCdClient } from '../argocd/ArgoCdClient';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
 import type { Inventory } from '../inventory/Inventory';
-import { parseImageRef } from '@gitops-suite/backstage-plugin-gitops-common';
-import type { GitopsRepositoryWriter, PullRequestProvider } from '@gitops-suite/backstage-plugin-gitops-node';
+import type { GitopsRepositoryWriter, PullRequest, PullRequestProvider } from '@gitops-suite/backstage-plugin-gitops-node';
+import { commitMessage } from './commitMessage';
+import { engineError, saysAlready, stepFailed, type EngineEvent } from './engineEvents';
+import { PromotionLease } from './PromotionLease';
+import {
+  DEFAULT_PULL_REQUEST_TIMEOUT_MINUTES,
+  pullRequestBranch,
+  pullRequestNumber,
+  pullRequestTimedOut,
+  pullRequestTimeoutReason,
+} from './pullRequestTimeout';
 import { repositoryEdit } from './repositoryEdit';
+import { verifyDeployment } from './verifyDeployment';
 
 const MAX_WRITE_ATTEMPTS = 5;
 const DEFAULT_LEASE_MS = 120_000;
+/** Steps one run works at most, one promotion at a time. */
+const MAX_STEPS_PER_RUN = 20;
+
+type Patch = { commitSha?: string; pullRequestUrl?: string; failureReason?: string };
 
 export interface PromotionEngineOptions {
   config: GitopsConfig;
@@ -22,8 +36,9 @@ export interface PromotionEngineOptions {
   /** Open and follow pull requests for environments written with `method: pull-request`. */
   pullRequests?: PullRequestProvider[];
   /**
-   * How long a claimed promotion stays leased to this worker (default 2 minutes): a
-   * replica that dies mid-step leaves its promotions to the others once it expires.
+   * How long a claimed promotion stays leased to this worker without a renewal
+   * (default 2 minutes). The lease is renewed while the worker works on it, so this
+   * only bounds how long a replica that died mid-step keeps it from the others.
    */
   leaseMs?: number;
   now?: () => Date;
@@ -34,10 +49,11 @@ export interface PromotionEngineOptions {
 /**
  * Moves approved promotions forward, one step per run, from the state stored in the
  * database: approved -> writing -> (pull-request-open ->) committed -> syncing ->
- * succeeded | failed. Runs
- * as a scheduled task; each promotion is leased while worked on, and every step is
- * safe to repeat (the git write finds its own commit), so a restart or a second
- * replica neither loses nor repeats a promotion.
+ * succeeded | failed. Runs as a scheduled task on every replica; a promotion is leased
+ * to one worker at a time and its lease renewed while that worker works on it, every
+ * transition is made only by the lease holder, and every step is safe to repeat (the
+ * git write finds its own commit), so a restart or a second replica neither loses nor
+ * repeats a promotion. Every error of a step is recorded on the promotion.
  */
 export class PromotionEngine {
   private readonly now: () => Date;
@@ -47,30 +63,46 @@ export class PromotionEngine {
   }
 
   async runOnce(): Promise<void> {
-    const { store, workerId } = this.options;
-    const ids = await store.claim(workerId, this.options.leaseMs ?? DEFAULT_LEASE_MS, 20, this.now());
-    for (const id of ids) {
+    const worked: string[] = [];
+    for (let step = 0; step < MAX_STEPS_PER_RUN; step++) {
+      const lease = await PromotionLease.claimNext(this.leaseOptions(), worked);
+      if (!lease) return;
+      worked.push(lease.id);
       try {
-        const promotion = await store.get(id);
-        if (promotion) await this.advance(promotion);
-      } catch (error) {
-        this.options.logger.error(`Promotion ${id} could not advance: ${error}`);
+        await this.work(lease);
       } finally {
-        await store.release(id, workerId);
+        await lease.end();
       }
     }
   }
 
-  private async advance(promotion: StoredPromotion): Promise<void> {
+  private leaseOptions() {
+    const { store, workerId, logger } = this.options;
+    return { store, worker: workerId, leaseMs: this.options.leaseMs ?? DEFAULT_LEASE_MS, now: this.now, logger };
+  }
+
+  /** One step of the leased promotion; what goes wrong is recorded on it, never thrown. */
+  private async work(lease: PromotionLease) {
+    let promotion: StoredPromotion | undefined;
+    try {
+      promotion = await this.options.store.get(lease.id);
+      if (promotion) await this.advance(promotion, lease);
+    } catch (error) {
+      this.options.logger.error(`Promotion ${lease.id} could not advance: ${error}`);
+      if (promotion) await this.record(promotion, stepFailed(promotion.status, error));
+    }
+  }
+
+  private async advance(promotion: StoredPromotion, lease: PromotionLease): Promise<void> {
     switch (promotion.status) {
       case 'approved':
         if (await this.move(promotion, ['approved'], 'writing', 'writing',
           `Writing ${promotion.version.tag} to ${promotion.target.file} on ${promotion.target.branch} of ${promotion.target.repoURL}`)) {
-          await this.write({ ...promotion, status: 'writing' });
+          await this.write({ ...promotion, status: 'writing' }, lease);
         }
         return;
       case 'writing':
-        await this.write(promotion);
+        await this.write(promotion, lease);
         return;
       case 'pull-request-open':
         await this.followPullRequest(promotion);
@@ -87,11 +119,13 @@ export class PromotionEngine {
     }
   }
 
-  private async write(promotion: StoredPromotion) {
+  private async write(promotion: StoredPromotion, lease: PromotionLease) {
     const { target, version } = promotion;
+    let pullRequests: PullRequestProvider | undefined;
+    let result;
     try {
-      const pullRequests = target.method === 'pull-request' ? this.pullRequestProvider(target.repoURL) : undefined;
-      const result = await this.options.writer.write({
+      pullRequests = target.method === 'pull-request' ? this.pullRequestProvider(target.repoURL) : undefined;
+      result = await this.options.writer.write({
         repoURL: target.repoURL,
         branch: target.branch,
         pushBranch: pullRequests ? pullRequestBranch(promotion) : undefined,
@@ -99,37 +133,64 @@ export class PromotionEngine {
         message: commitMessage(promotion),
         edit: repositoryEdit(promotion),
       });
-      if (result.unchanged) {
-        await this.move(promotion, ['writing'], 'committed', 'committed',
-          `${target.file} already holds ${version.tag}; nothing to commit (at ${result.sha.slice(0, 7)})`, { commitSha: result.sha });
-      } else if (pullRequests) {
-        const [title, ...body] = commitMessage(promotion).split('\n');
-        const pr = await pullRequests.open({
-          repoURL: target.repoURL, base: target.branch, head: pullRequestBranch(promotion), title,
-          body: [...body, '', `Promotion-Id: ${promotion.id}`].join('\n').trim(),
-        });
-        await this.move(promotion, ['writing'], 'pull-request-open', 'pull-request-opened',
-          `Pull request #${pr.number} opened from ${pullRequestBranch(promotion)} into ${target.branch}: ${pr.url}`,
-          { pullRequestUrl: pr.url });
-        return;
-      } else {
-        const message = result.alreadyPushed
-          ? `Found commit ${result.sha.slice(0, 7)} already pushed by an earlier attempt`
-          : `Committed ${result.sha.slice(0, 7)} to ${target.branch}`;
-        await this.move(promotion, ['writing'], 'committed', 'committed', message, { commitSha: result.sha });
-      }
-      await this.askArgoCdToRefresh(promotion);
     } catch (error) {
       await this.writeFailed(promotion, error as Error);
+      return;
     }
+    if (result.unchanged) {
+      await this.move(promotion, ['writing'], 'committed', 'committed',
+        `${target.file} already holds ${version.tag}; nothing to commit (at ${result.sha.slice(0, 7)})`, { commitSha: result.sha });
+    } else if (pullRequests) {
+      await this.openPullRequest(promotion, pullRequests, lease);
+      return;
+    } else {
+      const message = result.alreadyPushed
+        ? `Found commit ${result.sha.slice(0, 7)} already pushed by an earlier attempt`
+        : `Committed ${result.sha.slice(0, 7)} to ${target.branch}`;
+      await this.move(promotion, ['writing'], 'committed', 'committed', message, { commitSha: result.sha });
+    }
+    await this.askArgoCdToRefresh(promotion);
   }
 
-  /** Waits for a person to merge the pull request; its merge commit is what Argo CD must sync. */
+  private async openPullRequest(promotion: StoredPromotion, provider: PullRequestProvider, lease: PromotionLease) {
+    const { target } = promotion;
+    // A pull request is outside the database: only the lease holder may open it, and
+    // the write before may have outlasted a lease that could not be renewed.
+    await lease.confirm('open its pull request');
+    const [title, ...body] = commitMessage(promotion).split('\n');
+    let pr: PullRequest;
+    try {
+      pr = await provider.open({
+        repoURL: target.repoURL, base: target.branch, head: pullRequestBranch(promotion), title,
+        body: [...body, '', `Promotion-Id: ${promotion.id}`].join('\n').trim(),
+      });
+    } catch (error) {
+      await this.writeFailed(promotion, error as Error);
+      return;
+    }
+    await this.move(promotion, ['writing'], 'pull-request-open', 'pull-request-opened',
+      `Pull request #${pr.number} opened from ${pullRequestBranch(promotion)} into ${target.branch}: ${pr.url}`,
+      { pullRequestUrl: pr.url });
+  }
+
+  /**
+   * Waits for a person to merge the pull request; its merge commit is what Argo CD must
+   * sync. One nobody merges in time is closed, so it cannot deploy later unfollowed.
+   */
   private async followPullRequest(promotion: StoredPromotion) {
-    const url = promotion.pullRequestUrl!;
-    const pr = await this.pullRequestProvider(promotion.target.repoURL).get(
-      promotion.target.repoURL, pullRequestNumber(url),
-    );
+    const { repoURL } = promotion.target;
+    const provider = this.pullRequestProvider(repoURL);
+    let pr = await provider.get(repoURL, pullRequestNumber(promotion.pullRequestUrl!));
+    const timeoutMinutes = this.environment(promotion)?.promotion.pullRequestTimeoutMinutes ?? DEFAULT_PULL_REQUEST_TIMEOUT_MINUTES;
+    const timedOut = pr.state === 'open' && pullRequestTimedOut(promotion, timeoutMinutes, this.now());
+    if (timedOut) {
+      const reason = pullRequestTimeoutReason(pr.number, timeoutMinutes);
+      pr = await provider.close(repoURL, pr.number, `${reason}: closed by Backstage, promotion ${promotion.id} failed.`);
+      if (pr.state !== 'merged') {
+        await this.move(promotion, ['pull-request-open'], 'failed', 'failed', `${reason}: closed it`, { failureReason: `${reason}: closed it` });
+        return;
+      }
+    }
     if (pr.state === 'merged' && pr.mergeCommitSha) {
       await this.move(promotion, ['pull-request-open'], 'committed', 'committed',
         `Pull request #${pr.number} merged as ${pr.mergeCommitSha.slice(0, 7)}`, { commitSha: pr.mergeCommitSha });
@@ -161,100 +222,69 @@ export class PromotionEngine {
   }
 
   private async verify(promotion: StoredPromotion) {
-    const app = await this.targetApplication(promotion);
-    const sha = promotion.commit?.sha;
-    const revision = app?.application.status?.sync?.revision;
-    const deployed = Boolean(
-      sha && revision &&
-      (await this.options.writer.contains(promotion.target.repoURL, promotion.target.branch, sha, revision)),
-    );
-    const health = app?.application.status?.health?.status;
-    const rollouts = app?.rollouts ?? [];
-    const unknown = app?.unknownRollouts ?? [];
-    if (deployed && app?.application.status?.sync?.status === 'Synced') {
-      const aborted = rollouts.find(r => r.aborted);
-      if (aborted || health === 'Degraded') {
-        const reason = aborted
-          ? `Rollout ${aborted.name} was aborted: ${aborted.message ?? ''}`.trim()
-          : `${promotion.target.appName} is Degraded: ${app.application.status?.health?.message ?? ''}`.trim();
-        await this.fail(promotion, reason);
+    const { repoURL, branch } = promotion.target;
+    const verdict = await verifyDeployment({
+      promotion,
+      app: this.targetApplication(promotion),
+      contains: (sha, revision) => this.options.writer.contains(repoURL, branch, sha, revision),
+      now: this.now(),
+      timeoutMinutes: this.environment(promotion)?.promotion.verifyTimeoutMinutes ?? 30,
+    });
+    switch (verdict.outcome) {
+      case 'succeeded':
+        await this.move(promotion, ['syncing'], 'succeeded', 'succeeded', verdict.message);
         return;
-      }
-      // The live Rollout must run the promoted tag: a snapshot read mid-sync can still
-      // show the previous template.
-      const runsVersion = rollouts.every(r => r.images.some(image => parseImageRef(image).tag === promotion.version.tag));
-      // A Rollout whose state could not be read proves nothing: keep waiting.
-      if (health === 'Healthy' && !unknown.length && runsVersion && rollouts.every(r => r.completed && !r.paused)) {
-        await this.move(promotion, ['syncing'], 'succeeded', 'succeeded',
-          `${promotion.target.appName} synced ${sha!.slice(0, 7)} and is Healthy${rollouts.length ? ', rollout complete' : ''}`);
+      case 'failed':
+        await this.fail(promotion, verdict.reason);
         return;
-      }
-    }
-    const timeoutMinutes = this.environment(promotion)?.promotion.verifyTimeoutMinutes ?? 30;
-    const waited = (this.now().getTime() - new Date(promotion.updatedAt).getTime()) / 60_000;
-    if (waited > timeoutMinutes) {
-      const state = app
-        ? `${app.application.status?.sync?.status} at ${revision?.slice(0, 7)}, ${health}${rollouts.map(r => `, rollout ${r.phase}`).join('')}${unknown.map(r => `, rollout ${r.name} unknown: ${r.message}`).join('')}`
-        : 'application not found';
-      const reason = `Not synced and healthy within ${timeoutMinutes} min (${state})`;
-      await this.fail(promotion, reason);
+      case 'unverified':
+        // Not the version's fault: it is neither marked bad nor rolled back.
+        await this.move(promotion, ['syncing'], 'failed', 'failed', verdict.reason, { failureReason: verdict.reason });
+        return;
+      default:
+        if (verdict.unknown) await this.record(promotion, stepFailed(promotion.status, verdict.unknown));
     }
   }
 
   private async fail(promotion: StoredPromotion, reason: string) {
-    if (await this.move(promotion, ['syncing'], 'failed', 'failed', reason, { failureReason: reason })) {
+    if (!(await this.move(promotion, ['syncing'], 'failed', 'failed', reason, { failureReason: reason }))) return;
+    try {
       await this.options.onVerificationFailed?.(promotion, reason);
+    } catch (error) {
+      this.options.logger.error(`After promotion ${promotion.id} failed, its failure could not be handled: ${error}`);
+      await this.record(promotion, engineError(`Marking ${promotion.version.tag} bad in ${promotion.to} (and rolling back) failed`, error));
     }
   }
 
-  private async targetApplication(promotion: StoredPromotion) {
+  private targetApplication(promotion: StoredPromotion) {
     const { instance, appName, appNamespace } = promotion.target;
     return this.options.inventory.index().find(instance, appName, appNamespace);
   }
 
   private async askArgoCdToRefresh(promotion: StoredPromotion) {
     const client = this.options.clients.get(promotion.target.instance);
-    await client?.refreshApplication(promotion.target.appName, promotion.target.appNamespace).catch(error => {
-      this.options.logger.debug(`Refresh of ${promotion.target.appName} failed: ${error}`);
-    });
+    await client?.refreshApplication(promotion.target.appName, promotion.target.appNamespace).catch(error =>
+      // Argo CD still finds the commit on its own poll; the history says why it may take longer.
+      this.record(promotion, engineError(`Asking Argo CD to refresh ${promotion.target.appName} failed (it syncs on its next poll)`, error)),
+    );
+  }
+
+  /** Adds an engine event to the promotion, once; a database that fails here is only logged. */
+  private async record(promotion: StoredPromotion, event: EngineEvent) {
+    if (saysAlready(promotion, event)) return;
+    try {
+      await this.options.store.addEvent(promotion.id, event, this.now());
+    } catch (error) {
+      this.options.logger.error(`Could not record on promotion ${promotion.id} that ${event.message}: ${error}`);
+    }
   }
 
   private environment(promotion: StoredPromotion) {
     return this.options.config.environments.find(e => e.name === promotion.to);
   }
 
-  private move(
-    promotion: StoredPromotion,
-    from: StoredPromotion['status'][],
-    to: StoredPromotion['status'],
-    type: string,
-    message: string,
-    patch: { commitSha?: string; pullRequestUrl?: string; failureReason?: string } = {},
-  ) {
+  private move(promotion: StoredPromotion, from: StoredPromotion['status'][], to: StoredPromotion['status'], type: string, message: string, patch: Patch = {}) {
     this.options.logger.info(`Promotion ${promotion.id} (${promotion.entityRef} ${promotion.version.tag} -> ${promotion.to}): ${message}`);
-    return this.options.store.transition(promotion.id, from, to, { type, message }, patch, this.now());
+    return this.options.store.transition(promotion.id, from, to, { type, message }, patch, this.now(), this.options.workerId);
   }
-}
-
-/** The branch a pull request of this promotion is opened from. */
-function pullRequestBranch(promotion: StoredPromotion) {
-  return `gitops/promotion-${promotion.id}`;
-}
-
-function pullRequestNumber(url: string): number {
-  return Number(url.match(/(\d+)\/?$/)?.[1]);
-}
-
-function commitMessage(promotion: StoredPromotion): string {
-  const name = promotion.entityRef.replace(/^[^:]+:(default\/)?/, '');
-  const lines = [
-    promotion.kind === 'rollback'
-      ? `Roll back ${name} in ${promotion.to} to ${promotion.version.tag}`
-      : `Promote ${name} ${promotion.version.tag} from ${promotion.from} to ${promotion.to}`,
-    '',
-    `Requested by ${promotion.requestedBy}.`,
-  ];
-  if (promotion.previousVersion) lines.push(`${promotion.to} ran ${promotion.previousVersion.tag}.`);
-  if (promotion.comment) lines.push('', promotion.comment);
-  return lines.join('\n');
 }

@@ -28,6 +28,7 @@ import type { DeploymentsService } from '../deployments/DeploymentsService';
 import { evaluateGates } from './gates';
 import type { PromotionEvidence } from './PromotionEvidence';
 import type { SourceChangesReader } from './SourceChangesReader';
+import { approverOf, isService, requesterOf } from './requester';
 import { resolvePromotionTarget } from './resolveTarget';
 
 /** Raised when gates fail: the router answers 409 with the gate results. */
@@ -102,8 +103,8 @@ export class PromotionService {
       await this.authorize(gitopsGateOverridePermission, entity, credentials, `override the gates of ${stringifyEntityRef(entity)}`);
       return true;
     };
-    const { userEntityRef } = await this.options.userInfo.getUserInfo(credentials);
-    return this.start(entity, { ...request, requestedBy: userEntityRef, mayOverride });
+    const requestedBy = await requesterOf(credentials, this.options.userInfo);
+    return this.start(entity, { ...request, requestedBy, mayOverride });
   }
 
   /**
@@ -128,7 +129,8 @@ export class PromotionService {
     const promotionTarget = resolvePromotionTarget(entity, environment, target);
 
     let gates = await this.gates(entity, environment, source);
-    if (gates.some(g => !g.passed)) {
+    const failed = gates.filter(g => !g.passed);
+    if (failed.length) {
       if (!request.overrideGates || !request.mayOverride) throw new GatesFailedError(gates);
       await request.mayOverride();
       gates = gates.map(g => (g.passed ? g : { ...g, overridden: true }));
@@ -152,6 +154,8 @@ export class PromotionService {
         target: promotionTarget,
       },
       this.now(),
+      // Recorded with the promotion itself: no promotion past a failed gate without it.
+      failed.length ? [overrideEvent(request.requestedBy, failed)] : [],
     );
     const promotion = (await this.options.store.get(id))!;
     if (required > 0) await this.notifyApprovers(promotion, environment);
@@ -168,6 +172,8 @@ export class PromotionService {
       statuses: filter.awaitingApprovalBy ? ['awaiting-approval'] : undefined,
     });
     if (!filter.awaitingApprovalBy) return promotions.map(toApi);
+    // A service approves nothing, so nothing awaits its approval.
+    if (isService(filter.awaitingApprovalBy)) return [];
     const user = await this.options.userInfo.getUserInfo(filter.awaitingApprovalBy);
     return promotions
       .filter(p => this.mayApprove(p, user.userEntityRef, user.ownershipEntityRefs) === undefined)
@@ -185,12 +191,12 @@ export class PromotionService {
   async cancel(entity: Entity, id: string, credentials: BackstageCredentials) {
     const promotion = await this.find(id);
     await this.authorize(gitopsPromotePermission, entity, credentials, `cancel promotions of ${promotion.entityRef}`);
-    const { userEntityRef } = await this.options.userInfo.getUserInfo(credentials);
+    const cancelledBy = await requesterOf(credentials, this.options.userInfo);
     const moved = await this.options.store.transition(
       id,
       ['awaiting-approval', 'approved'],
       'cancelled',
-      { type: 'cancelled', message: `Cancelled by ${userEntityRef}`, actor: userEntityRef },
+      { type: 'cancelled', message: `Cancelled by ${cancelledBy}`, actor: cancelledBy },
       {},
       this.now(),
     );
@@ -217,7 +223,7 @@ export class PromotionService {
     if (promotion.status !== 'awaiting-approval') {
       throw new ConflictError(`Promotion ${id} is ${promotion.status}, not awaiting approval`);
     }
-    const user = await this.options.userInfo.getUserInfo(credentials);
+    const user = await approverOf(credentials, this.options.userInfo);
     const refusal = this.mayApprove(promotion, user.userEntityRef, user.ownershipEntityRefs);
     if (refusal) throw new NotAllowedError(refusal);
 
@@ -324,7 +330,12 @@ export class PromotionService {
     if (!this.options.notifications || !groups.length) return;
     try {
       await this.options.notifications.send({
-        recipients: { type: 'entity', entityRef: groups, excludeEntityRef: promotion.requestedBy },
+        recipients: {
+          type: 'entity',
+          entityRef: groups,
+          // A service or the system requester is no entity to leave out.
+          ...(promotion.requestedBy.startsWith('user:') ? { excludeEntityRef: promotion.requestedBy } : {}),
+        },
         payload: {
           title: `Approve ${promotion.entityRef} ${promotion.version.tag} to ${promotion.to}?`,
           description: `${promotion.requestedBy} asks to promote ${promotion.version.tag} from ${promotion.from} to ${promotion.to}.`,
@@ -364,6 +375,15 @@ function blockedBy(
   if (previous?.tag === version.tag) return `${to} already runs ${version.tag}`;
   if (activeId) return `Promotion ${activeId} to ${to} is still active`;
   return undefined;
+}
+
+/** The event that records who let a promotion past which failed gates. */
+function overrideEvent(requestedBy: string, failed: GateResult[]) {
+  return {
+    type: 'gates-overridden',
+    message: `${requestedBy} overrode the failed gates: ${failed.map(g => `${g.gate} (${g.evidence})`).join('; ')}`,
+    actor: requestedBy,
+  };
 }
 
 /** The API view of a stored promotion. */

@@ -23,6 +23,7 @@ import { evaluateGates } from './gates';
 import type { PromotionEvidence } from './PromotionEvidence';
 import { toApi, versionOf } from './PromotionService';
 import { versionReader } from './repositoryEdit';
+import { requesterOf } from './requester';
 import { resolvePromotionTarget } from './resolveTarget';
 
 /** Recorded for each gate a rollback skips, as the evidence of that gate. */
@@ -94,9 +95,8 @@ export class RollbackService {
         `tag: ${request.tag} is not a version ${request.environment} ran before (candidates: ${candidates.map(c => c.tag).join(', ') || 'none'})`,
       );
     }
-    const { userEntityRef } = await this.options.userInfo.getUserInfo(credentials);
     return this.start(entity, request.environment, request.tag, {
-      requestedBy: userEntityRef,
+      requestedBy: await requesterOf(credentials, this.options.userInfo),
       comment: request.comment,
     });
   }

@@ -13,8 +13,8 @@ import { createEngineHarness, newPromotion, sleep, type EngineHarness } from './
  * the first takes several leases long; the second runs over and over meanwhile.
  */
 
-const LEASE_MS = 400;
-const SLOW_STEP_MS = LEASE_MS * 4;
+const LEASE_MS = 1_000;
+const SLOW_STEP_MS = LEASE_MS * 3;
 
 /** Counts how many engines are inside a step of each promotion at once. */
 function overlapMeter() {
@@ -85,7 +85,8 @@ describe.each(databases.eachSupportedId())('promotion leases on %s', databaseId 
     expect(meter.entered).toEqual(['a']);
     expect(meter.most()).toBe(1);
     const p1 = await harness.store.get('p1');
-    expect(p1!.events.map(e => e.type)).toEqual(['requested', 'writing', 'committed']);
+    // (b may have taken the next step once a let go: `syncing`.)
+    expect(p1!.events.map(e => e.type).slice(0, 3)).toEqual(['requested', 'writing', 'committed']);
     // The lease moved forward while a worked: renewed, not one long lease.
     const writing = new Date(p1!.events[1].at).getTime();
     expect(Math.max(...leasedUntil)).toBeGreaterThan(writing + LEASE_MS * 2);

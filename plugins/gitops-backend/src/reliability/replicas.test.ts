@@ -13,7 +13,8 @@ import { seedGit as git } from './__testUtils__/seedGit';
 /*
  * Issue 9: two backend replicas run the promotion engine on one database; one is
  * killed in the middle of a git push; every promotion still ends exactly once, with
- * exactly one commit.
+ * exactly one commit. Issue 16: while the replica is alive, however long its push
+ * takes, its lease is renewed and nobody else works on its promotion.
  *
  * Each replica is its own OS process (replicas.child.ts, run through Backstage's
  * Node transform) with the plugin's real classes: PromotionEngine, PromotionStore on
@@ -23,13 +24,16 @@ import { seedGit as git } from './__testUtils__/seedGit';
  * port 0) whose applications are synced and healthy at whatever the branch is at.
  *
  * A pre-receive hook holds the first push that reaches the remote until the test has
- * killed its replica. Replica a starts alone, claims every promotion and is held on
- * its first push; replica b starts and runs, finding nothing to claim; a is SIGKILLed
- * (either with its git push, and restarted as a2 on the same work directory, or alone,
- * its push then landing with nobody to record it). a's promotions stay leased to it
- * for LEASE_MS, after which the others take them over. Then: every promotion
- * succeeded with each step logged once, one commit per promotion, linear history,
- * the promoted tags in the values files, and nothing moved before the lease ran out.
+ * killed its replica. Replica a starts alone, leases the oldest promotion (one at a
+ * time) and is held on its push for longer than a lease; meanwhile its lease is
+ * renewed and no other replica takes the promotion. Then a is SIGKILLed, either with
+ * its git push (as when a pod dies; b ran all along and did the other promotions, and
+ * a restarts as a2 on the same work directory), or alone, its push then landing with
+ * nobody to record it (b starts after it landed: a push held at the remote fails if
+ * the branch moved meanwhile). a's promotion stays leased to it until its last renewal
+ * runs out, after which the others take it over. Then: every promotion succeeded with
+ * each step logged once, one commit per promotion, linear history, the promoted tags in
+ * the values files, and nothing moved a's promotion before its lease ran out.
  *
  * Databases: PostgreSQL is what replicas share in production and what the claim is
  * about, so the test runs on it whenever BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
@@ -276,34 +280,41 @@ exit 0
   ])('every promotion ends exactly once with exactly one commit when the pushing replica is $how', async ({ withItsPush, firstCommittedBy, firstCommitted }) => {
     const started = Date.now();
     const a = startReplica('a', path.join(root, 'work-a'));
-    // b loads alongside a, and starts its engine once a is held mid-push.
+    // b loads alongside a, and starts its engine when the test says.
     const b = startReplica('b', path.join(root, 'work-b'), path.join(root, 'start-b'));
+    const startB = async () => {
+      fs.writeFileSync(path.join(root, 'start-b'), '');
+      await waitFor('replica b to run', () => (b.output.join('').includes('started as worker') ? true : undefined));
+    };
     expect(await waitFor('replica a to reach the remote with its first push', heldReplica)).toBe('a');
+    const first = promotions[0].id;
+    const lease = () => knex('gitops_promotions').where({ id: first }).first('status', 'claimed_by', 'claimed_until');
 
-    // a holds every promotion: the first is mid-push, the others wait behind it.
-    const leases = await knex('gitops_promotions').select('id', 'status', 'claimed_by', 'claimed_until').orderBy('created_at');
-    expect(leases.map(l => [l.id, l.status])).toEqual(
-      promotions.map((p, i) => [p.id, i === 0 ? 'writing' : 'approved']),
+    // a holds the promotion it is pushing, and only that one.
+    const leases = await knex('gitops_promotions').select('id', 'status', 'claimed_by').orderBy('created_at');
+    expect(leases.map(l => [l.id, l.status, l.claimed_by])).toEqual(
+      promotions.map((p, i) => (i === 0 ? [p.id, 'writing', `a-${a.process.pid}`] : [p.id, 'approved', null])),
     );
-    expect(new Set(leases.map(l => l.claimed_by))).toEqual(new Set([`a-${a.process.pid}`]));
-    const leasedUntil = Math.max(...leases.map(l => new Date(l.claimed_until).getTime()));
+    const firstLeasedUntil = new Date((await lease()).claimed_until).getTime();
 
-    // b runs its engine for a while and claims nothing: a, alive, holds the leases.
-    fs.writeFileSync(path.join(root, 'start-b'), '');
-    await waitFor('replica b to run', () => (b.output.join('').includes('started as worker') ? true : undefined));
-    await sleep(300);
-    expect(await knex('gitops_promotions').select('id', 'status', 'claimed_by').orderBy('created_at')).toEqual(
-      leases.map(l => ({ id: l.id, status: l.status, claimed_by: l.claimed_by })),
-    );
-    expect(Date.now()).toBeLessThan(leasedUntil);
+    // a stays held on its push past its first lease: renewed, the promotion stays a's
+    // while b (where it runs) works on the others.
+    if (withItsPush) await startB();
+    await waitFor('a to be held past its first lease', () => (Date.now() > firstLeasedUntil + 1_000 ? true : undefined));
+    const held = await lease();
+    expect({ status: held.status, claimed_by: held.claimed_by }).toEqual({ status: 'writing', claimed_by: `a-${a.process.pid}` });
+    expect(new Date(held.claimed_until).getTime()).toBeGreaterThan(Date.now());
+
     // A negative pid kills the process group: a with its `git push` and the hook.
     process.kill(withItsPush ? -a.process.pid! : a.process.pid!, 'SIGKILL');
     expect(await a.exited).toBe('SIGKILL');
+    const leasedUntil = new Date((await lease()).claimed_until).getTime();
     const restarted = withItsPush ? startReplica('a2', path.join(root, 'work-a')) : undefined;
     if (!withItsPush) {
       // The orphaned `git push` completes now: the commit lands with nobody to record it.
       fs.writeFileSync(path.join(root, 'release'), '');
       await waitFor('the dead replica\'s push to land', () => (history().length === 2 ? true : undefined), 10_000);
+      await startB();
     }
 
     const ended = await waitFor('every promotion to end', async () => {
@@ -345,17 +356,16 @@ exit 0
       );
     }
 
-    // a's lease ran LEASE_MS from its claim (made just before it started writing), and
-    // was respected: nothing of a's moved before it ran out, except what a itself did.
-    const first = stored[0]!;
-    const aStartedWriting = new Date(first.events.find(e => e.type === 'writing')!.at).getTime();
-    expect(leasedUntil - aStartedWriting).toBeGreaterThan(LEASE_MS - 1_000);
-    expect(leasedUntil - aStartedWriting).toBeLessThanOrEqual(LEASE_MS);
-    const takenOver = stored.flatMap(p => p!.events.filter(e => e.type !== 'requested' && !(p === first && e.type === 'writing')));
+    // a's promotion stayed a's until its last renewal ran out: nothing but a moved it
+    // before (a wrote its `writing` event), and a held it far longer than one lease.
+    const firstStored = stored[0]!;
+    const aStartedWriting = new Date(firstStored.events.find(e => e.type === 'writing')!.at).getTime();
+    expect(leasedUntil - aStartedWriting).toBeGreaterThan(LEASE_MS + 1_000);
+    const takenOver = firstStored.events.filter(e => !['requested', 'writing'].includes(e.type));
     expect(Math.min(...takenOver.map(e => new Date(e.at).getTime()))).toBeGreaterThanOrEqual(leasedUntil);
 
-    const firstCommit = commits.find(c => c.sha === first.commit!.sha)!;
-    const committed = first.events.find(e => e.type === 'committed')!;
+    const firstCommit = commits.find(c => c.sha === firstStored.commit!.sha)!;
+    const committed = firstStored.events.find(e => e.type === 'committed')!;
     expect(firstCommittedBy).toContain(firstCommit.author);
     expect(committed.message).toMatch(firstCommitted);
     expect(committed.message).toContain(firstCommit.sha.slice(0, 7));

@@ -23,6 +23,11 @@ export class GitCommandError extends Error {
     readonly args: string[],
     /** git's stderr, for telling failures apart (a rejected push, a missing branch). */
     readonly stderr: string,
+    /**
+     * git's exit status, where it exited; some commands answer "no" with a status (1
+     * from `merge-base --is-ancestor`) that must not be mistaken for a failure.
+     */
+    readonly exitCode?: number,
   ) {
     super(`git ${args[0]} failed: ${reason(stderr)}`);
     this.name = 'GitCommandError';
@@ -82,8 +87,13 @@ export function git(cwd: string, args: string[], options: GitOptions = {}): Prom
         timeout: 120_000,
       },
       (error, stdout, stderr) => {
-        if (error) reject(new GitCommandError(args, stderr || error.message));
-        else resolve(stdout.trim());
+        if (!error) {
+          resolve(stdout.trim());
+          return;
+        }
+        // `code` is the exit status, or a string (ENOENT) when git never ran.
+        const exitCode = typeof error.code === 'number' ? error.code : undefined;
+        reject(new GitCommandError(args, stderr || error.message, exitCode));
       },
     );
   });

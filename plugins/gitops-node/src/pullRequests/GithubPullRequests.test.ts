@@ -76,6 +76,26 @@ describe('GithubPullRequests', () => {
     await expect(provider.get(request.repoURL, 8)).resolves.toMatchObject({ state: 'closed', mergeCommitSha: undefined });
   });
 
+  it('closes an open pull request with a comment saying why, and leaves a merged one as it is', async () => {
+    const calls: string[] = [];
+    server.use(
+      http.get(`${API}/pulls/7`, () => HttpResponse.json(pullRequest(7))),
+      http.post(`${API}/issues/7/comments`, async ({ request: req }) => {
+        calls.push(`comment ${((await req.json()) as { body: string }).body}`);
+        return HttpResponse.json({ id: 1 }, { status: 201 });
+      }),
+      http.patch(`${API}/pulls/7`, async ({ request: req }) => {
+        calls.push(`update ${JSON.stringify(await req.json())}`);
+        return HttpResponse.json(pullRequest(7, { state: 'closed' }));
+      }),
+      http.get(`${API}/pulls/8`, () => HttpResponse.json(pullRequest(8, { state: 'closed', merged_at: '2026-11-22T06:00:00Z', merge_commit_sha: 'abc123' }))),
+    );
+    await expect(provider.close(request.repoURL, 7, 'Not merged within 60 min')).resolves.toMatchObject({ number: 7, state: 'closed' });
+    expect(calls).toEqual(['comment Not merged within 60 min', 'update {"state":"closed"}']);
+    await expect(provider.close(request.repoURL, 8, 'Not merged within 60 min')).resolves.toMatchObject({ state: 'merged', mergeCommitSha: 'abc123' });
+    expect(calls).toHaveLength(2);
+  });
+
   it('serves only hosts with a GitHub integration, and says which URL it cannot use', async () => {
     expect(provider.supports('https://github.com/acme/gitops')).toBe(true);
     expect(provider.supports('https://gitlab.example.com/acme/gitops')).toBe(false);

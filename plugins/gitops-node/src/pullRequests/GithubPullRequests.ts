@@ -55,6 +55,16 @@ export class GithubPullRequests implements PullRequestProvider {
     return toPullRequest(data);
   }
 
+  /** Comments why, then closes it; one merged or closed already is answered as it is. */
+  async close(repoURL: string, number: number, comment: string): Promise<PullRequest> {
+    const { octokit, owner, repo } = await this.client(repoURL);
+    const { data: current } = await octokit.pulls.get({ owner, repo, pull_number: number });
+    if (current.state !== 'open') return toPullRequest(current);
+    await octokit.issues.createComment({ owner, repo, issue_number: number, body: comment });
+    const { data } = await octokit.pulls.update({ owner, repo, pull_number: number, state: 'closed' });
+    return toPullRequest(data);
+  }
+
   private async client(repoURL: string) {
     const integration = this.integrations.github.byUrl(repoURL);
     if (!integration) throw new InputError(`No GitHub integration covers ${repoURL}`);

@@ -33,8 +33,8 @@ export interface OpenPullRequest {
 }
 
 /**
- * Opens and reads pull requests on one kind of SCM host. Implementations exist for
- * GitHub; GitLab merge requests fit the same three calls.
+ * Opens, reads and closes pull requests on one kind of SCM host. Implementations exist
+ * for GitHub; GitLab merge requests fit the same calls.
  *
  * @public
  */
@@ -45,4 +45,10 @@ export interface PullRequestProvider {
   open(request: OpenPullRequest): Promise<PullRequest>;
   /** Reads its current state, e.g. to see whether it has been merged. */
   get(repoURL: string, number: number): Promise<PullRequest>;
+  /**
+   * Closes it without merging, after commenting why (a promotion that gave up on it:
+   * merged later, it would deploy a change nobody follows). Answers its state after:
+   * `merged` when someone merged it first.
+   */
+  close(repoURL: string, number: number, comment: string): Promise<PullRequest>;
 }

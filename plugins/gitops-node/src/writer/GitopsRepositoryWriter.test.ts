@@ -137,6 +137,17 @@ describe('GitopsRepositoryWriter', () => {
     expect(await w.contains(repo.url, 'main', second.sha, first.sha)).toBe(false);
   });
 
+  it('throws instead of answering "not contained" when git cannot tell', async () => {
+    const w = writer('a');
+    const { sha } = await w.write(change());
+    const unknown = 'f'.repeat(40);
+    await expect(w.contains(repo.url, 'main', sha, unknown)).rejects.toThrow(/^git merge-base failed: .*ffffffff/);
+    await expect(w.contains(repo.url, 'gone', sha, unknown)).rejects.toThrow(/branch gone does not exist/);
+    await expect(w.contains(`file://${repo.root}/missing.git`, 'main', sha, unknown)).rejects.toThrow(/^git (clone|fetch) failed: /);
+    // Argo CD's revision is never read by git as an option.
+    await expect(w.contains(repo.url, 'main', sha, '--output=/tmp/x')).rejects.toThrow("revision '--output=/tmp/x' is not a commit SHA");
+  });
+
   it.each([
     [() => ({ edit: setValueEdit({ file: 'a.yaml', key: 'image.tag', value: '1.5.0\nmalicious: true' }) }), /value '.*' is not a valid image tag/s],
     [() => ({ edit: setValueEdit({ file: 'a.yaml', key: 'image.tag', value: '{a: b}' }) }), /not a valid image tag/],

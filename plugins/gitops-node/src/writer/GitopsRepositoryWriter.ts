@@ -8,6 +8,7 @@ import type { RepositoryEdit } from './edits';
 import type { VersionReader } from './readers';
 import {
   requireBranch,
+  requireCommitSha,
   requireGitUrl,
   requireMessageWithoutTrailer,
   requireRelativePath,
@@ -118,18 +119,28 @@ export class GitopsRepositoryWriter {
 
   /**
    * Whether `revision` (what Argo CD synced) contains `sha` (what was committed):
-   * later commits by others must not hide that ours is deployed.
+   * later commits by others must not hide that ours is deployed. Only git's own "no"
+   * is false; anything else (the repository unreachable, the branch gone, a revision
+   * the repository does not have) throws, since it tells nothing about the deployment.
    */
   async contains(repoURL: string, branch: string, sha: string, revision: string): Promise<boolean> {
+    requireGitUrl('repoURL', repoURL);
+    requireBranch('branch', branch);
+    requireCommitSha('sha', sha);
+    requireCommitSha('revision', revision);
     if (sha === revision) return true;
     return this.locked(repoURL, async () => {
       const dir = await this.checkout(repoURL);
-      await this.fetch(dir, repoURL, branch);
+      if (!(await this.fetch(dir, repoURL, branch))) {
+        throw new GitCommandError(['fetch'], `branch ${branch} does not exist in ${repoURL}`);
+      }
       try {
         await git(dir, ['merge-base', '--is-ancestor', sha, revision]);
         return true;
-      } catch {
-        return false;
+      } catch (error) {
+        // Exit status 1 is the answer "not an ancestor"; 128 and others are failures.
+        if (error instanceof GitCommandError && error.exitCode === 1) return false;
+        throw error;
       }
     });
   }

@@ -6,6 +6,7 @@ const KEY_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,200}$/;
 const TRAILER_KEY = /^[A-Za-z][A-Za-z0-9-]*$/;
 const TRAILER_VALUE = /^[A-Za-z0-9._:/-]{1,200}$/;
+const COMMIT_SHA = /^[0-9a-f]{7,64}$/i;
 
 // Bad input changes nothing: every value is checked before git runs, and each
 // message names the field.
@@ -53,6 +54,14 @@ export function requireRelativePath(field: string, value: string) {
   if (!value || path.isAbsolute(value) || /^[A-Za-z]:/.test(value) || parts.includes('..') || /[\0\n\r]/.test(value)) {
     throw new InputError(`${field} '${value}' must be a relative path inside the repository`);
   }
+}
+
+/**
+ * A commit id (abbreviated or full, SHA-1 or SHA-256): revisions come from Argo CD and
+ * the database, and git must never read one as an option or a revision expression.
+ */
+export function requireCommitSha(field: string, value: string) {
+  if (!COMMIT_SHA.test(value)) throw new InputError(`${field} '${value}' is not a commit SHA`);
 }
 
 /**

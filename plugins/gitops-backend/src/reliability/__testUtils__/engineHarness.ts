@@ -1,7 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import type { GitopsRepositoryWriter, PullRequestProvider } from '@gitops-suite/backstage-plugin-gitops-node';
+import type { GitopsRepositoryWriter } from '@gitops-suite/backstage-plugin-gitops-node';
 import { argoApplication } from '../../__testUtils__/argoCdSwagger';
 import { testInventory } from '../../__testUtils__/inventory';
 import { readGitopsConfig } from '../../config/gitopsConfig';
@@ -103,7 +103,7 @@ export async function createEngineHarness(databases: TestDatabases, databaseId: 
       inventory.set([{ instance: 'main', application }]);
     },
     /** One replica's engine, with its own store on the shared database. */
-    engine(workerId: string, options: Partial<PromotionEngineOptions> & { writer?: Partial<GitopsRepositoryWriter>; pullRequests?: PullRequestProvider[] } = {}) {
+    engine(workerId: string, options: Omit<Partial<PromotionEngineOptions>, 'writer'> & { writer?: Partial<GitopsRepositoryWriter> } = {}) {
       return new PromotionEngine({
         config,
         store: new PromotionStore(knex),

@@ -1,0 +1,96 @@
+import { parseImageRef } from '@gitops-suite/backstage-plugin-gitops-common';
+import type { StoredPromotion } from '../database/PromotionStore';
+import type { IndexedApplication } from '../inventory/InventoryIndex';
+
+/** What one look at the target application says about a promotion in `syncing`. */
+export type Verdict =
+  /** Synced at a revision with the commit, Healthy, every Rollout complete on the tag. */
+  | { outcome: 'succeeded'; message: string }
+  /** The version failed here (Degraded, rollout aborted, or never healthy in time). */
+  | { outcome: 'failed'; reason: string }
+  /** Whether the commit is deployed could not be told until the timeout: not the version's fault. */
+  | { outcome: 'unverified'; reason: string }
+  /** Not there yet; `unknown` when git could not tell whether the revision has the commit. */
+  | { outcome: 'waiting'; unknown?: Error };
+
+export interface VerifyInput {
+  promotion: StoredPromotion;
+  app?: IndexedApplication;
+  /** Whether `revision` contains `sha`; throws when git cannot tell. */
+  contains(sha: string, revision: string): Promise<boolean>;
+  now: Date;
+  timeoutMinutes: number;
+}
+
+/**
+ * Judges a promotion in `syncing` from the live application: succeeded, failed,
+ * unverified or waiting. A revision that git cannot relate to the commit is unknown,
+ * never "not deployed": it neither fails the version nor lets it succeed.
+ */
+export async function verifyDeployment(input: VerifyInput): Promise<Verdict> {
+  const { promotion, app } = input;
+  const deployed = await isDeployed(input);
+  const timedOut = minutesSince(promotion.updatedAt, input.now) > input.timeoutMinutes;
+  if (deployed instanceof Error) {
+    return timedOut
+      ? { outcome: 'unverified', reason: `Could not verify the deployment within ${input.timeoutMinutes} min: ${deployed.message}` }
+      : { outcome: 'waiting', unknown: deployed };
+  }
+  if (deployed && app) {
+    const verdict = judgeSynced(promotion, app);
+    if (verdict) return verdict;
+  }
+  if (timedOut) {
+    return { outcome: 'failed', reason: `Not synced and healthy within ${input.timeoutMinutes} min (${describe(app)})` };
+  }
+  return { outcome: 'waiting' };
+}
+
+/** Synced at a revision containing the commit; an Error when git could not tell. */
+async function isDeployed({ promotion, app, contains }: VerifyInput): Promise<boolean | Error> {
+  const sha = promotion.commit?.sha;
+  const revision = app?.application.status?.sync?.revision;
+  if (!sha || !revision || app?.application.status?.sync?.status !== 'Synced') return false;
+  try {
+    return await contains(sha, revision);
+  } catch (error) {
+    return new Error(`cannot tell whether ${revision.slice(0, 7)} contains ${sha.slice(0, 7)}: ${(error as Error).message}`);
+  }
+}
+
+/** The verdict on an application synced with the commit, or undefined while it settles. */
+function judgeSynced(promotion: StoredPromotion, app: IndexedApplication): Verdict | undefined {
+  const health = app.application.status?.health;
+  const aborted = app.rollouts.find(r => r.aborted);
+  if (aborted) return { outcome: 'failed', reason: `Rollout ${aborted.name} was aborted${saying(aborted.message)}` };
+  if (health?.status === 'Degraded') {
+    return { outcome: 'failed', reason: `${promotion.target.appName} is Degraded${saying(health.message)}` };
+  }
+  // The live Rollout must run the promoted tag: a snapshot read mid-sync can still
+  // show the previous template.
+  const runsVersion = app.rollouts.every(r => r.images.some(image => parseImageRef(image).tag === promotion.version.tag));
+  // A Rollout whose state could not be read proves nothing: keep waiting.
+  const settled = !app.unknownRollouts.length && app.rollouts.every(r => r.completed && !r.paused);
+  if (health?.status !== 'Healthy' || !runsVersion || !settled) return undefined;
+  const rollout = app.rollouts.length ? ', rollout complete' : '';
+  return {
+    outcome: 'succeeded',
+    message: `${promotion.target.appName} synced ${promotion.commit!.sha.slice(0, 7)} and is Healthy${rollout}`,
+  };
+}
+
+function describe(app?: IndexedApplication): string {
+  if (!app) return 'application not found';
+  const status = app.application.status;
+  return `${status?.sync?.status} at ${status?.sync?.revision?.slice(0, 7)}, ${status?.health?.status}${app.rollouts
+    .map(r => `, rollout ${r.phase}`)
+    .join('')}${app.unknownRollouts.map(r => `, rollout ${r.name} unknown: ${r.message}`).join('')}`;
+}
+
+function saying(message?: string): string {
+  return message ? `: ${message}` : '';
+}
+
+function minutesSince(iso: string, now: Date): number {
+  return (now.getTime() - new Date(iso).getTime()) / 60_000;
+}
