@@ -1,4 +1,6 @@
 import { Clock, kubeTime } from './clock';
+import { configAuditReports } from './findings/configAuditReports';
+import { exposedSecretReports } from './findings/exposedSecretReports';
 import { policyReports } from './findings/policyReports';
 import { podFailureFor, type Scenario } from './findings/scenario';
 import { vulnerabilityReports } from './findings/vulnerabilityReports';
@@ -245,6 +247,18 @@ export class Sandbox {
     return vulnerabilityReports(replicaSets, this.deps.scenario).map(
       this.stamp,
     );
+  }
+
+  exposedSecretReports(): KubeObject[] {
+    const replicaSets = this.rolloutSimulations().flatMap(r => r.replicaSets());
+    return exposedSecretReports(replicaSets, this.deps.scenario).map(
+      this.stamp,
+    );
+  }
+
+  configAuditReports(): KubeObject[] {
+    const replicaSets = this.rolloutSimulations().flatMap(r => r.replicaSets());
+    return configAuditReports(replicaSets, this.deps.scenario).map(this.stamp);
   }
 
   policyReports(): KubeObject[] {

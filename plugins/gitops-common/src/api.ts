@@ -137,6 +137,10 @@ export type EnvironmentDeployment = {
   rollouts: RolloutSummary[];
   vulnerabilities?: VulnerabilitySummary;
   policies?: PolicySummary;
+  /** Secrets Trivy Operator found in the running images. */
+  exposedSecrets?: ExposedSecretSummary;
+  /** Trivy Operator's configuration checks of the running workloads. */
+  configAudits?: ConfigAuditSummary;
   /** True when this environment runs a different version than the one it promotes from. */
   behindSource?: boolean;
   /**
@@ -208,6 +212,60 @@ export type VulnerabilityFinding = {
   occurrences: FindingOccurrence[];
 };
 
+/**
+ * A secret Trivy Operator found in an image of the running workloads (ExposedSecretReport):
+ * one per image, rule, file and match, however many containers run that image.
+ *
+ * @public
+ */
+export type ExposedSecretFinding = {
+  /** Trivy's rule, e.g. `stripe-access-token`. */
+  ruleId: string;
+  severity: 'critical' | 'high' | 'medium' | 'low' | 'unknown';
+  title?: string;
+  category?: string;
+  /** The file in the image, e.g. `/app/config/secret.yaml`. */
+  target: string;
+  /** The matching line, as Trivy redacts it. */
+  match?: string;
+  image: string;
+  /** Every workload and container that runs the image. */
+  occurrences: FindingOccurrence[];
+};
+
+/** Exposed secrets of an environment: what the `maxExposedSecrets` gate judges. @public */
+export type ExposedSecretSummary = {
+  total: number;
+  counts: SeverityCounts;
+};
+
+/**
+ * A configuration check Trivy Operator fails on a running workload (ConfigAuditReport),
+ * one per workload and check, however many of its ReplicaSets report it.
+ *
+ * @public
+ */
+export type ConfigAuditFinding = {
+  /** e.g. `KSV012`. */
+  checkId: string;
+  severity: 'critical' | 'high' | 'medium' | 'low' | 'unknown';
+  title?: string;
+  description?: string;
+  category?: string;
+  remediation?: string;
+  messages: string[];
+  /** `Rollout/payments-api`. */
+  workload: string;
+  /** The objects whose reports have it: `ReplicaSet/payments-api-6d4cf56db6`. */
+  resources: string[];
+};
+
+/** Configuration checks of an environment's workloads: failing per severity, and passing. @public */
+export type ConfigAuditSummary = {
+  failed: SeverityCounts;
+  passed: number;
+};
+
 /** One policy rule's result on a workload or a resource it owns. @public */
 export type PolicyResult = {
   policy: string;
@@ -235,5 +293,21 @@ export type PoliciesResponse = {
   environment: string;
   items: PolicyResult[];
   summary: PolicySummary;
+  errors: SourceError[];
+};
+
+/** Response of `GET .../exposed-secrets?environment=`. @public */
+export type ExposedSecretsResponse = {
+  environment: string;
+  items: ExposedSecretFinding[];
+  summary: ExposedSecretSummary;
+  errors: SourceError[];
+};
+
+/** Response of `GET .../config-audits?environment=`. @public */
+export type ConfigAuditsResponse = {
+  environment: string;
+  items: ConfigAuditFinding[];
+  summary: ConfigAuditSummary;
   errors: SourceError[];
 };

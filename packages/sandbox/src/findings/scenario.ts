@@ -3,9 +3,10 @@ import { parse } from 'yaml';
 import { isPlainObject } from '../mergePatch';
 
 /**
- * The findings scenario: which vulnerabilities the (simulated) Trivy Operator finds
- * in each image and which Kyverno policy rules each image's workloads fail. The
- * findings are scripted per image, not computed from the objects.
+ * The findings scenario: which vulnerabilities and secrets the (simulated) Trivy
+ * Operator finds in each image, which of its config audit checks and which Kyverno
+ * policy rules each image's workloads fail. The findings are scripted per image, not
+ * computed from the objects.
  */
 
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const;
@@ -32,9 +33,37 @@ export interface PolicyFailure {
   path?: string;
 }
 
+/** One entry of an ExposedSecretReport's `report.secrets`: a secret Trivy found in the image. */
+export interface ExposedSecret {
+  ruleID: string;
+  category: string;
+  severity: Severity;
+  title: string;
+  /** The file in the image. */
+  target: string;
+  /** The matching line, redacted as Trivy does (`*****`). */
+  match: string;
+}
+
+/** A failing check of a ConfigAuditReport's `report.checks` (Trivy's KSV checks). */
+export interface ConfigCheckFailure {
+  checkID: string;
+  severity: Exclude<Severity, 'UNKNOWN'>;
+  title: string;
+  description?: string;
+  category?: string;
+  remediation?: string;
+  /** The finding, as Trivy words it; `{container}` and `{replicaSet}` are filled in. */
+  message?: string;
+}
+
 export interface ImageFindings {
   vulnerabilities: Vulnerability[];
   policyFailures: PolicyFailure[];
+  /** What Trivy Operator's secret scanner finds in the image. */
+  exposedSecrets: ExposedSecret[];
+  /** The config audit checks the pods running the image fail. */
+  configAuditFailures: ConfigCheckFailure[];
 }
 
 export interface PolicyRule {
@@ -86,7 +115,12 @@ const DEFAULT_SCANNER: Scanner = {
   vendor: 'Aqua Security',
   version: '0.35.0',
 };
-const NO_FINDINGS: ImageFindings = { vulnerabilities: [], policyFailures: [] };
+const NO_FINDINGS: ImageFindings = {
+  vulnerabilities: [],
+  policyFailures: [],
+  exposedSecrets: [],
+  configAuditFailures: [],
+};
 
 export async function loadScenario(file: string): Promise<Scenario> {
   return parseScenario(await fs.readFile(file, 'utf8'), file);
@@ -113,6 +147,8 @@ export function parseScenario(text: string, source: string): Scenario {
     normalized[image] = {
       vulnerabilities: findings?.vulnerabilities ?? [],
       policyFailures: findings?.policyFailures ?? [],
+      exposedSecrets: findings?.exposedSecrets ?? [],
+      configAuditFailures: findings?.configAuditFailures ?? [],
     };
     checkFindings(
       normalized[image],
@@ -216,6 +252,32 @@ function checkFindings(
       );
     }
   }
+  findings.exposedSecrets.forEach((secret, i) => {
+    const missing = (
+      ['ruleID', 'category', 'title', 'target', 'match'] as const
+    ).filter(field => typeof secret?.[field] !== 'string');
+    if (missing.length || !SEVERITIES.includes(secret.severity)) {
+      fail(
+        `${where}.exposedSecrets[${i}]: needs ruleID, category, title, target, match and a severity in ${SEVERITIES.join(
+          ', ',
+        )}`,
+      );
+    }
+  });
+  findings.configAuditFailures.forEach((check, i) => {
+    if (
+      typeof check?.checkID !== 'string' ||
+      typeof check.title !== 'string' ||
+      !SEVERITIES.slice(0, 4).includes(check.severity)
+    ) {
+      fail(
+        `${where}.configAuditFailures[${i}]: needs a checkID, a title and a severity in ${SEVERITIES.slice(
+          0,
+          4,
+        ).join(', ')}`,
+      );
+    }
+  });
   for (const failure of findings.policyFailures) {
     const policy = policies.find(p => p.metadata.name === failure.policy);
     if (!policy?.spec.rules.some(rule => rule.name === failure.rule)) {

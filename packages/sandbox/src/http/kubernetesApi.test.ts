@@ -22,6 +22,8 @@ describe('Kubernetes API', () => {
     'replicasets',
     'rollouts',
     'vulnerabilityreports',
+    'exposedsecretreports',
+    'configauditreports',
     'policyreports',
     'clusterpolicies',
   ];

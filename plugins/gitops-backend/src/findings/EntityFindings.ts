@@ -1,5 +1,8 @@
 import type { Entity } from '@backstage/catalog-model';
 import type {
+  ConfigAuditsResponse,
+  ExposedSecretSummary,
+  ExposedSecretsResponse,
   PoliciesResponse,
   VulnerabilitiesResponse,
 } from '@gitops-suite/backstage-plugin-gitops-common';
@@ -11,7 +14,8 @@ import type { Workload } from './types';
 /**
  * Findings of an entity in one environment: its workloads are the Rollouts,
  * Deployments and StatefulSets its Argo CD applications there manage. Also the
- * evidence promotion gates read.
+ * evidence promotion gates read: a summary, or undefined when any of it could not be
+ * read (unknown evidence, so the gate fails closed) or nothing runs there.
  */
 export class EntityFindings implements PromotionEvidence {
   constructor(
@@ -25,17 +29,27 @@ export class EntityFindings implements PromotionEvidence {
   }
 
   async vulnerabilityList(entity: Entity, environment: string): Promise<VulnerabilitiesResponse> {
-    const result = await this.findings.vulnerabilities(await this.workloads(entity, environment));
+    const result = await this.findings.vulnerabilities(this.workloads(entity, environment));
     return { environment, ...result };
   }
 
   async policyList(entity: Entity, environment: string): Promise<PoliciesResponse> {
-    const result = await this.findings.policies(await this.workloads(entity, environment));
+    const result = await this.findings.policies(this.workloads(entity, environment));
+    return { environment, ...result };
+  }
+
+  async exposedSecretList(entity: Entity, environment: string): Promise<ExposedSecretsResponse> {
+    const result = await this.findings.exposedSecrets(this.workloads(entity, environment));
+    return { environment, ...result };
+  }
+
+  async configAuditList(entity: Entity, environment: string): Promise<ConfigAuditsResponse> {
+    const result = await this.findings.configAudits(this.workloads(entity, environment));
     return { environment, ...result };
   }
 
   async vulnerabilities(entity: Entity, environment: string) {
-    const workloads = await this.workloads(entity, environment);
+    const workloads = this.workloads(entity, environment);
     if (!workloads.length) return undefined;
     const result = await this.findings.vulnerabilities(workloads);
     // A report that could not be read is no evidence: the gate fails closed.
@@ -43,7 +57,7 @@ export class EntityFindings implements PromotionEvidence {
   }
 
   async policies(entity: Entity, environment: string) {
-    const workloads = await this.workloads(entity, environment);
+    const workloads = this.workloads(entity, environment);
     if (!workloads.length) return undefined;
     const result = await this.findings.policies(workloads);
     if (result.errors.length) return undefined;
@@ -54,7 +68,19 @@ export class EntityFindings implements PromotionEvidence {
     };
   }
 
-  private async workloads(entity: Entity, environment: string): Promise<Workload[]> {
+  /**
+   * Evidence for `maxExposedSecrets`: undefined when an image has no ExposedSecretReport
+   * (not scanned yet, or the scanner is off) or a cluster could not be read, never
+   * "no report, so no secrets".
+   */
+  async exposedSecrets(entity: Entity, environment: string): Promise<ExposedSecretSummary | undefined> {
+    const workloads = this.workloads(entity, environment);
+    if (!workloads.length) return undefined;
+    const result = await this.findings.exposedSecrets(workloads);
+    return result.errors.length ? undefined : result.summary;
+  }
+
+  private workloads(entity: Entity, environment: string): Workload[] {
     return this.inventory.index().inEnvironment(entity, environment).flatMap(app => app.workloads);
   }
 }

@@ -11,9 +11,13 @@ import type { KubeObject } from '../kubernetes/types';
 import { FindingsService } from './FindingsService';
 import type { ScanStore, StoredScan } from './ScanStore';
 import type { Workload } from './types';
+import type { ConfigAuditReport } from './configAudits';
+import type { ExposedSecretReport } from './exposedSecrets';
 import {
   loadFixture,
+  loadMarkdownFixture,
   pod,
+  relabelled,
   replicaSet,
   rollout,
   vulnerabilityReport,
@@ -105,6 +109,16 @@ const probes = {
   },
 };
 
+/** Trivy Operator's own samples, as it writes them about payments-api's ReplicaSets. */
+const [stripeSecrets] = loadMarkdownFixture<ExposedSecretReport>('trivy-operator-exposedsecret-report.md');
+const [audit] = loadFixture<ConfigAuditReport>('trivy-operator-replicaset-configauditreport.yaml');
+const secretReport = (rs: KubeObject, tag: string, secrets: boolean) =>
+  relabelled(stripeSecrets, { kind: 'ReplicaSet', object: rs, container: 'app' }, {
+    artifact: { repository: 'example/payments-api', tag },
+    registry: { server: 'ghcr.io' },
+    ...(secrets ? {} : { secrets: [] }),
+  });
+
 /** What the `dev` cluster serves, by API path; anything else is a 404 (type not installed). */
 const devObjects: Record<string, unknown[]> = {
   [`/apis/argoproj.io/v1alpha1/namespaces/${NS}/rollouts`]: [
@@ -136,6 +150,16 @@ const devObjects: Record<string, unknown[]> = {
         vulnerabilities: [high],
       }),
     ],
+  // The canary's image has the secrets, the stable one none; 1.6.0 is not scanned yet.
+  [`/apis/aquasecurity.github.io/v1alpha1/namespaces/${NS}/exposedsecretreports`]: [
+    secretReport(canaryRs, '1.5.0', true),
+    secretReport(stableRs, '1.4.2', false),
+    secretReport(oldRs, '1.3.0', true),
+  ],
+  [`/apis/aquasecurity.github.io/v1alpha1/namespaces/${NS}/configauditreports`]: [
+    relabelled(audit, { kind: 'ReplicaSet', object: canaryRs }),
+    relabelled(audit, { kind: 'ReplicaSet', object: stableRs }),
+  ],
   [`/apis/wgpolicyk8s.io/v1alpha2/namespaces/${NS}/policyreports`]: [
     policyReport(canaryPod, 'Pod', [
       {
@@ -294,19 +318,21 @@ describe('FindingsService', () => {
       { ...payments, destination: { name: 'dev' } },
     ]);
 
-    expect(
-      result.items.map(f => `${f.image} ${f.id} ${f.container ?? 'ci'}`).sort(),
-    ).toEqual([
-      `${IMAGE}:1.4.2 CVE-2019-18276 app`,
-      `${IMAGE}:1.5.0 CVE-2019-18224 app`,
-      `${IMAGE}:1.5.0 CVE-2019-18276 app`,
-      `${IMAGE}:1.6.0 CVE-2023-45288 ci`, // no report for 1.6.0: the CI scan stands in
-    ]);
-    expect(result.items.every(f => f.workload === 'Rollout/payments-api')).toBe(
-      true,
+    // One item per vulnerability, with every place it is in.
+    const places = Object.fromEntries(
+      result.items.map(f => [f.id, f.occurrences.map(o => `${o.image} ${o.container ?? 'ci'}`)]),
     );
+    expect(places).toEqual({
+      'CVE-2019-18224': [`${IMAGE}:1.5.0 app`],
+      // bash 5.0-4 in the canary (1.5.0) and the stable (1.4.2): one vulnerability.
+      'CVE-2019-18276': [`${IMAGE}:1.5.0 app`, `${IMAGE}:1.4.2 app`],
+      'CVE-2023-45288': [`${IMAGE}:1.6.0 ci`], // no report for 1.6.0: the CI scan stands in
+    });
+    expect(
+      result.items.flatMap(f => f.occurrences).every(o => o.workload === 'Rollout/payments-api'),
+    ).toBe(true);
     expect(result.summary).toEqual({
-      counts: { critical: 1, high: 0, medium: 1, low: 2, unknown: 0 },
+      counts: { critical: 1, high: 0, medium: 1, low: 1, unknown: 0 },
       fixable: { critical: 1, high: 0, medium: 1, low: 0, unknown: 0 },
     });
     // The locked cluster runs none of it: not asked, no error from it.
@@ -347,7 +373,7 @@ describe('FindingsService', () => {
     upstream.length = 0;
     const again = await service.vulnerabilities([scanned]);
     expect(upstream).toEqual([]);
-    expect(again.items).toHaveLength(3);
+    expect(again.items).toHaveLength(2);
   });
 
   it('reads the lists again before calling an image unscanned when they were cached over a second ago', async () => {
@@ -496,7 +522,7 @@ describe('FindingsService', () => {
     // A destination named like one of them reads that one only.
     const named = await service.vulnerabilities([{ ...unnamed, destination: { name: 'dev-eu' } }]);
     expect(named.errors).toEqual([]);
-    expect(named.items).toHaveLength(3);
+    expect(named.items).toHaveLength(2);
     expect(upstream.length).toBeGreaterThan(0);
     expect(upstream.every(u => u.startsWith('dev-eu '))).toBe(true);
   });
@@ -504,7 +530,7 @@ describe('FindingsService', () => {
   it('reports a failing scan store as its own source', async () => {
     scanStore.latestScanFor.mockRejectedValue(new Error('database is down'));
     const result = await createService([dev]).vulnerabilities([payments]);
-    expect(result.items).toHaveLength(3);
+    expect(result.items).toHaveLength(2);
     expect(result.errors).toEqual([
       { source: 'scans', message: expect.stringContaining('database is down') },
     ]);
@@ -549,5 +575,63 @@ describe('FindingsService', () => {
     });
     await expect(createService([]).hasClusters()).resolves.toBe(false);
     await expect(createService([corp]).hasClusters()).resolves.toBe(true);
+  });
+
+  it('reads exposed secrets of the running images once per image, and calls an unscanned image unknown', async () => {
+    const service = createService([dev]);
+    const result = await service.exposedSecrets([scanned]);
+    expect(result.items.map(s => `${s.image} ${s.match}`)).toEqual([
+      `${IMAGE}:1.5.0 publishable_key: *****`,
+      `${IMAGE}:1.5.0 secret_key: *****`,
+    ]);
+    expect(result.summary).toEqual({ total: 2, counts: { critical: 0, high: 2, medium: 0, low: 0, unknown: 0 } });
+    expect(result.errors).toEqual([]);
+
+    // 1.6.0 has no report: not "no secrets", unknown.
+    const withUnscanned = await service.exposedSecrets([payments]);
+    expect(withUnscanned.summary.total).toBe(2);
+    expect(withUnscanned.errors).toEqual([
+      {
+        source: `exposed-secrets:${IMAGE}:1.6.0`,
+        message: `No ExposedSecretReport for ${IMAGE}:1.6.0: not scanned yet, or Trivy Operator's secret scanner is off`,
+      },
+    ]);
+    // A cluster that cannot be read is unknown too.
+    const forbidden = await createService().exposedSecrets([{ ...scanned, cluster: 'locked' }]);
+    expect(forbidden.items).toEqual([]);
+    expect(forbidden.errors.map(e => e.source)).toEqual([
+      'kubernetes:locked',
+      `exposed-secrets:${IMAGE}:1.5.0`,
+      `exposed-secrets:${IMAGE}:1.4.2`,
+    ]);
+  });
+
+  it('reads the configuration checks of the running ReplicaSets once per workload, and a missing report as unknown', async () => {
+    const result = await createService([dev]).configAudits([scanned]);
+    expect(result.items).toHaveLength(13);
+    expect(result.items.find(c => c.checkId === 'KSV012')?.resources).toEqual([
+      `ReplicaSet/${canaryRs.metadata.name}`,
+      `ReplicaSet/${stableRs.metadata.name}`,
+    ]);
+    expect(result.summary).toEqual({ failed: { critical: 0, high: 1, medium: 3, low: 9, unknown: 0 }, passed: 0 });
+    expect(result.errors).toEqual([]);
+
+    // The Trivy Operator fixture's coredns Deployment has a running ReplicaSet, but no audit of it.
+    const coredns: Workload = {
+      cluster: 'dev',
+      namespace: 'kube-system',
+      kind: 'Deployment',
+      name: 'coredns',
+      images: ['k8s.gcr.io/coredns/coredns:v1.8.0'],
+    };
+    const missing = await createService([dev]).configAudits([coredns]);
+    expect(missing.items).toEqual([]);
+    expect(missing.errors).toEqual([
+      {
+        source: 'config-audit:kube-system/ReplicaSet/coredns-558bd4d5db',
+        message:
+          "No ConfigAuditReport for ReplicaSet/coredns-558bd4d5db in kube-system: not audited yet, or Trivy Operator's config audit scanner is off",
+      },
+    ]);
   });
 });

@@ -1,8 +1,15 @@
 import type {
+  ConfigAuditFinding,
+  ConfigAuditSummary,
+  ExposedSecretFinding,
+  ExposedSecretSummary,
   PolicySummary,
   VulnerabilitySummary,
 } from '@gitops-suite/backstage-plugin-gitops-common';
+import type { ResourceType } from '../kubernetes/types';
 import {
+  CONFIG_AUDIT_REPORTS,
+  EXPOSED_SECRET_REPORTS,
   KYVERNO_CLUSTER_POLICIES,
   KYVERNO_POLICIES,
   OPEN_REPORTS,
@@ -11,6 +18,20 @@ import {
 } from '../kubernetes/resourceTypes';
 import { ClusterObjects, type ClusterObjectsOptions } from './ClusterObjects';
 import {
+  auditedObjects,
+  summarizeConfigAudits,
+  workloadConfigAudit,
+  type ConfigAuditReport,
+  type WorkloadConfigAudit,
+} from './configAudits';
+import {
+  distinctSecrets,
+  secretSightings,
+  summarizeSecrets,
+  type ExposedSecretReport,
+  type SecretSighting,
+} from './exposedSecrets';
+import {
   policyResults,
   summarizePolicies,
   type KyvernoPolicy,
@@ -18,12 +39,13 @@ import {
 } from './kyverno';
 import type { ScanStore } from './ScanStore';
 import { SourceErrors } from './sourceErrors';
+import { sightingsFromReports, type VulnerabilityReport } from './trivy';
 import {
+  reportedObject,
   reportsCoverImage,
   reportsForWorkload,
-  sightingsFromReports,
-  type VulnerabilityReport,
-} from './trivy';
+  type TrivyOperatorReport,
+} from './trivyOperatorReports';
 import {
   workloadLabel,
   type FindingsResult,
@@ -36,7 +58,7 @@ import {
   distinctVulnerabilities,
   summarizeVulnerabilities,
 } from './vulnerabilities';
-import { resourceRefs } from './workloadResources';
+import { resourceRefs, type WorkloadResources } from './workloadResources';
 
 export interface FindingsServiceOptions extends ClusterObjectsOptions {
   scanStore: ScanStore;
@@ -45,10 +67,17 @@ export interface FindingsServiceOptions extends ClusterObjectsOptions {
 /** How old cached lists may be when a workload's image looks unscanned in them. */
 const RECHECK_AFTER_MS = 1_000;
 
+/** Reports of one type about a workload, and the objects they should be about. */
+interface OperatorReports<R> {
+  reports: R[];
+  resources: WorkloadResources[];
+}
+
 /**
- * Trivy vulnerabilities and Kyverno policy results of workloads, read from the
- * clusters that run them (see ClusterObjects). A source that fails becomes an entry
- * in `errors`, never a failed answer.
+ * Trivy Operator's vulnerabilities, exposed secrets and configuration audits, and
+ * Kyverno policy results, of workloads, read from the clusters that run them (see
+ * ClusterObjects). A source that fails, and a report that should exist but does not,
+ * becomes an entry in `errors` (unknown, so gates fail closed), never a failed answer.
  */
 export class FindingsService {
   private readonly objects: ClusterObjects;
@@ -92,6 +121,29 @@ export class FindingsService {
     return { items, summary: summarizePolicies(items), errors: errors.list() };
   }
 
+  /** Secrets in the workloads' images, each once per image (see distinctSecrets). */
+  async exposedSecrets(
+    workloads: Workload[],
+  ): Promise<FindingsResult<ExposedSecretFinding, ExposedSecretSummary>> {
+    const errors = new SourceErrors();
+    const found = await Promise.all(workloads.map(w => this.workloadSecrets(w, errors)));
+    const items = distinctSecrets(found.flat());
+    return { items, summary: summarizeSecrets(items), errors: errors.list() };
+  }
+
+  /** Failing configuration checks of the workloads, each once per workload. */
+  async configAudits(
+    workloads: Workload[],
+  ): Promise<FindingsResult<ConfigAuditFinding, ConfigAuditSummary>> {
+    const errors = new SourceErrors();
+    const audits = await Promise.all(workloads.map(w => this.workloadConfigAudit(w, errors)));
+    return {
+      items: audits.flatMap(a => a.failed),
+      summary: summarizeConfigAudits(audits),
+      errors: errors.list(),
+    };
+  }
+
   private async workloadVulnerabilities(
     workload: Workload,
     errors: SourceErrors,
@@ -112,17 +164,67 @@ export class FindingsService {
   }
 
   private async vulnerabilityReports(workload: Workload, errors: SourceErrors, maxAgeMs?: number) {
+    const read = await this.operatorReports<VulnerabilityReport>(VULNERABILITY_REPORTS, workload, errors, maxAgeMs);
+    return read.reports;
+  }
+
+  private async workloadSecrets(workload: Workload, errors: SourceErrors): Promise<SecretSighting[]> {
+    const uncovered = (reports: ExposedSecretReport[]) =>
+      workload.images.filter(image => !reportsCoverImage(reports, image));
+    let { reports } = await this.operatorReports<ExposedSecretReport>(EXPOSED_SECRET_REPORTS, workload, errors);
+    if (uncovered(reports).length) {
+      // As for vulnerabilities: a ReplicaSet that just started may have its report now.
+      ({ reports } = await this.operatorReports(EXPOSED_SECRET_REPORTS, workload, errors, RECHECK_AFTER_MS));
+    }
+    // The operator writes a report per container, secrets or none: no report is unknown.
+    for (const image of uncovered(reports)) {
+      errors.add(
+        `exposed-secrets:${image}`,
+        `No ExposedSecretReport for ${image}: not scanned yet, or Trivy Operator's secret scanner is off`,
+      );
+    }
+    return secretSightings(workload, reports);
+  }
+
+  private async workloadConfigAudit(workload: Workload, errors: SourceErrors): Promise<WorkloadConfigAudit> {
+    const missing = (read: OperatorReports<ConfigAuditReport>) => {
+      const reported = new Set(read.reports.map(reportedObject));
+      return read.resources.flatMap(auditedObjects).filter(object => !reported.has(object));
+    };
+    let read = await this.operatorReports<ConfigAuditReport>(CONFIG_AUDIT_REPORTS, workload, errors);
+    if (missing(read).length) {
+      read = await this.operatorReports(CONFIG_AUDIT_REPORTS, workload, errors, RECHECK_AFTER_MS);
+    }
+    for (const object of missing(read)) {
+      errors.add(
+        `config-audit:${workload.namespace}/${object}`,
+        `No ConfigAuditReport for ${object} in ${workload.namespace}: not audited yet, or Trivy Operator's config audit scanner is off`,
+      );
+    }
+    return workloadConfigAudit(workload, read.reports);
+  }
+
+  /** The Trivy Operator reports of one type about the workload's running objects. */
+  private async operatorReports<R extends TrivyOperatorReport>(
+    type: ResourceType,
+    workload: Workload,
+    errors: SourceErrors,
+    maxAgeMs?: number,
+  ): Promise<OperatorReports<R>> {
     const scopes = await this.objects.scopes(workload, errors, maxAgeMs);
     const perCluster = await Promise.all(
       scopes.map(async scope => {
         const [resources, reports] = await Promise.all([
           scope.resources({ pods: false }),
-          scope.list<VulnerabilityReport>(VULNERABILITY_REPORTS),
+          scope.list<R>(type),
         ]);
-        return reportsForWorkload(resources, workload.images, reports);
+        return { resources, reports: reportsForWorkload(resources, workload.images, reports) };
       }),
     );
-    return perCluster.flat();
+    return {
+      reports: perCluster.flatMap(c => c.reports),
+      resources: perCluster.map(c => c.resources),
+    };
   }
 
   private async ciScanSightings(

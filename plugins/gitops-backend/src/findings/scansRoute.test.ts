@@ -25,6 +25,15 @@ function trivyReport() {
   return report;
 }
 
+/** Grype's own output for a real image, as CI would upload it for the image it built. */
+function grypeReport() {
+  const report = JSON.parse(fs.readFileSync(path.join(fixtures, 'grype-chainguard-ruby.json'), 'utf8'));
+  report.source.target.userInput = IMAGE;
+  report.source.target.tags = [IMAGE];
+  report.source.target.repoDigests = [];
+  return report;
+}
+
 describe('CI scans', () => {
   const { server } = setupUpstreamServer();
   const config = {
@@ -65,7 +74,15 @@ describe('CI scans', () => {
       .set('authorization', mockCredentials.service.header())
       .send(trivyReport());
     expect(uploaded.status).toBe(201);
-    expect(uploaded.body).toMatchObject({ image: IMAGE, findings: 2 });
+    expect(uploaded.body).toEqual({
+      image: IMAGE,
+      format: 'trivy',
+      findings: 2,
+      summary: {
+        counts: { critical: 1, high: 0, medium: 0, low: 1, unknown: 0 },
+        fixable: { critical: 1, high: 0, medium: 0, low: 0, unknown: 0 },
+      },
+    });
 
     const list = await request(backend)
       .get('/api/gitops/v1/entities/component/default/payments-api/vulnerabilities')
@@ -99,6 +116,55 @@ describe('CI scans', () => {
       .send('not json');
     expect(notJson.status).toBeGreaterThanOrEqual(400);
     expect(notJson.status).toBeLessThan(500);
+    const list = await request(backend)
+      .get('/api/gitops/v1/entities/component/default/payments-api/vulnerabilities')
+      .query({ environment: 'dev' });
+    expect(list.body.items).toEqual([]);
+  });
+
+  it('stores a Grype scan with the same counting, and shows its findings for the image', async () => {
+    const backend = await startGitopsTestBackend({ config });
+    const uploaded = await request(backend)
+      .post('/api/gitops/v1/scans')
+      .set('authorization', mockCredentials.service.header())
+      .send(grypeReport());
+    expect(uploaded.status).toBe(201);
+    // Three matches; the advisory and its CVE in uri 0.10.1 are one vulnerability.
+    expect(uploaded.body).toMatchObject({
+      image: IMAGE,
+      format: 'grype',
+      findings: 2,
+      summary: { counts: { critical: 0, high: 2, medium: 0, low: 0, unknown: 0 } },
+    });
+
+    const list = await request(backend)
+      .get('/api/gitops/v1/entities/component/default/payments-api/vulnerabilities')
+      .query({ environment: 'dev' });
+    expect(list.body.errors).toEqual([]);
+    expect(list.body.items.map((f: { id: string; package: string }) => `${f.id} ${f.package}`).sort()).toEqual([
+      'CVE-2023-28755 ruby-3.0',
+      'CVE-2023-28755 uri',
+    ]);
+    expect(list.body.items[0].occurrences).toEqual([{ image: IMAGE, workload: 'Rollout/canary-demo' }]);
+    expect(list.body.summary.counts).toMatchObject({ high: 2 });
+  });
+
+  it('refuses a malformed Grype report with a 400 naming the field, and stores nothing', async () => {
+    const backend = await startGitopsTestBackend({ config });
+    const upload = (body: object) =>
+      request(backend).post('/api/gitops/v1/scans').set('authorization', mockCredentials.service.header()).send(body);
+    const noArtifactName = grypeReport();
+    delete noArtifactName.matches[2].artifact.name;
+    const bad = await upload(noArtifactName);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('Invalid Grype report: matches[2].artifact.name: Required');
+    const directory = await upload({ ...grypeReport(), source: { type: 'directory', target: '.' } });
+    expect(directory.status).toBe(400);
+    expect(directory.body.error.message).toContain('source.type');
+    const neither = await upload({ results: [] });
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.message).toContain('Unrecognized scan report');
+
     const list = await request(backend)
       .get('/api/gitops/v1/entities/component/default/payments-api/vulnerabilities')
       .query({ environment: 'dev' });

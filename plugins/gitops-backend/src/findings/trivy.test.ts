@@ -1,11 +1,10 @@
-import {
-  findingsFromReports,
-  reportsCoverImage,
-  reportsForWorkload,
-  type VulnerabilityReport,
-} from './trivy';
+import { sightingsFromReports, type VulnerabilityReport } from './trivy';
+import { reportsCoverImage, reportsForWorkload } from './trivyOperatorReports';
 import type { Workload } from './types';
-import { dedupeFindings, summarizeVulnerabilities } from './vulnerabilities';
+import {
+  distinctVulnerabilities,
+  summarizeVulnerabilities,
+} from './vulnerabilities';
 import { resolveWorkloadResources } from './workloadResources';
 import {
   loadFixture,
@@ -39,7 +38,7 @@ function findingsFor(
   reports: VulnerabilityReport[],
 ) {
   const resources = resolveWorkloadResources(workload, objects);
-  return findingsFromReports(
+  return sightingsFromReports(
     workload,
     reportsForWorkload(resources, workload.images, reports),
   );
@@ -159,7 +158,7 @@ describe('Trivy Operator reports', () => {
     ).toEqual([]);
   });
 
-  it('de-duplicates the same image across containers and ReplicaSets, not across images', () => {
+  it('counts a vulnerability once across containers, ReplicaSets and images, listing each place', () => {
     const owner = { kind: 'Rollout', name: 'payments-api' };
     const namespace = 'ns';
     const stable = replicaSet({ owner, hash: 'a', namespace, replicas: 2 });
@@ -184,7 +183,7 @@ describe('Trivy Operator reports', () => {
       name: 'payments-api',
       images: [],
     };
-    const findings = dedupeFindings(
+    const findings = distinctVulnerabilities(
       findingsFor(
         workload,
         { replicaSets: [stable, canary], pods: [] },
@@ -192,15 +191,22 @@ describe('Trivy Operator reports', () => {
       ),
     );
 
-    expect(findings.map(f => `${f.image} ${f.id}`).sort()).toEqual([
-      'ghcr.io/example/payments-api:1.5.0 CVE-2019-18224',
-      'ghcr.io/example/payments-api:1.5.0 CVE-2019-18276',
-      'ghcr.io/example/payments-api:1.6.0 CVE-2019-18224',
-      'ghcr.io/example/payments-api:1.6.0 CVE-2019-18276',
+    expect(findings.map(f => f.id)).toEqual([
+      'CVE-2019-18224',
+      'CVE-2019-18276',
     ]);
+    const places = (f: (typeof findings)[number]) =>
+      f.occurrences.map(o => `${o.image} ${o.container}`);
+    for (const finding of findings) {
+      expect(places(finding)).toEqual([
+        'ghcr.io/example/payments-api:1.5.0 app',
+        'ghcr.io/example/payments-api:1.5.0 migrate',
+        'ghcr.io/example/payments-api:1.6.0 sidecar',
+      ]);
+    }
     expect(summarizeVulnerabilities(findings)).toEqual({
-      counts: { critical: 2, high: 0, medium: 0, low: 2, unknown: 0 },
-      fixable: { critical: 2, high: 0, medium: 0, low: 0, unknown: 0 },
+      counts: { critical: 1, high: 0, medium: 0, low: 1, unknown: 0 },
+      fixable: { critical: 1, high: 0, medium: 0, low: 0, unknown: 0 },
     });
   });
 

@@ -32,8 +32,7 @@ export function vulnerabilityKey(
 
 /**
  * One finding per distinct vulnerability, with every place it was seen. When reports
- * disagree (a CI scan and the operator, two scanner versions), the finding takes the
- * worst severity, the highest score and any known fix: a gate errs towards blocking.
+ * disagree (a CI scan and the operator, two scanner versions), see foldInto.
  */
 export function distinctVulnerabilities(
   sightings: VulnerabilitySighting[],
@@ -42,24 +41,46 @@ export function distinctVulnerabilities(
   for (const sighting of sightings) {
     const key = vulnerabilityKey(sighting);
     const found = byKey.get(key);
-    if (found) merge(found, sighting);
-    else byKey.set(key, { ...sighting, occurrences: [occurrenceOf(sighting)] });
+    if (!found) {
+      byKey.set(key, { ...sighting, occurrences: [occurrenceOf(sighting)] });
+      continue;
+    }
+    foldInto(found, sighting);
+    const occurrence = occurrenceOf(sighting);
+    if (!found.occurrences.some(o => sameOccurrence(o, occurrence))) {
+      found.occurrences.push(occurrence);
+    }
   }
   return [...byKey.values()];
 }
 
-function merge(finding: VulnerabilityFinding, sighting: VulnerabilitySighting) {
-  if (rank(sighting.severity) < rank(finding.severity)) finding.severity = sighting.severity;
-  if (sighting.score !== undefined && (finding.score ?? -1) < sighting.score) {
-    finding.score = sighting.score;
+/**
+ * The distinct vulnerabilities of one scan: scanners report a package once per place
+ * they find it (layers, lock files, matchers).
+ */
+export function distinctInScan(findings: ImageVulnerability[]): ImageVulnerability[] {
+  const byKey = new Map<string, ImageVulnerability>();
+  for (const finding of findings) {
+    const key = vulnerabilityKey(finding);
+    const found = byKey.get(key);
+    if (found) foldInto(found, finding);
+    else byKey.set(key, { ...finding });
   }
-  finding.fixed ??= sighting.fixed;
-  finding.title ??= sighting.title;
-  finding.link ??= sighting.link;
-  const occurrence = occurrenceOf(sighting);
-  if (!finding.occurrences.some(o => sameOccurrence(o, occurrence))) {
-    finding.occurrences.push(occurrence);
+  return [...byKey.values()];
+}
+
+/**
+ * Folds another report of the same vulnerability into `finding`: the worst severity,
+ * the highest score and any known fix, so that a gate errs towards blocking.
+ */
+function foldInto(finding: ImageVulnerability, other: ImageVulnerability) {
+  finding.severity = worse(finding.severity, other.severity);
+  if (other.score !== undefined && (finding.score ?? -1) < other.score) {
+    finding.score = other.score;
   }
+  finding.fixed ??= other.fixed;
+  finding.title ??= other.title;
+  finding.link ??= other.link;
 }
 
 function occurrenceOf({ image, workload, container }: FindingOccurrence): FindingOccurrence {
@@ -70,24 +91,34 @@ function sameOccurrence(a: FindingOccurrence, b: FindingOccurrence): boolean {
   return a.image === b.image && a.workload === b.workload && a.container === b.container;
 }
 
-function rank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
+function worse(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
 }
 
 /**
- * Counts per severity, computed from the findings themselves: a report's own
- * `summary` can disagree with its list (Trivy Operator trims long lists), and a
- * gate must judge what the user is shown.
+ * Counts per severity of the distinct vulnerabilities (vulnerabilityKey) among the
+ * given ones, whether merged findings, raw sightings or a CI scan's list: the rule is
+ * the same everywhere counts appear. Computed from the findings themselves: a
+ * report's own `summary` can disagree with its list (Trivy Operator trims long
+ * lists), and a gate must judge what the user is shown.
  */
 export function summarizeVulnerabilities(
-  // `occurrences`: only distinct findings, never raw sightings, are counted.
-  findings: Pick<VulnerabilityFinding, 'severity' | 'fixed' | 'occurrences'>[],
+  findings: Pick<ImageVulnerability, 'id' | 'package' | 'installed' | 'severity' | 'fixed'>[],
 ): VulnerabilitySummary {
+  const distinct = new Map<string, { severity: Severity; fixable: boolean }>();
+  for (const finding of findings) {
+    const key = vulnerabilityKey(finding);
+    const seen = distinct.get(key);
+    distinct.set(key, {
+      severity: seen ? worse(seen.severity, finding.severity) : finding.severity,
+      fixable: Boolean(seen?.fixable || finding.fixed),
+    });
+  }
   const counts = emptyCounts();
   const fixable = emptyCounts();
-  for (const finding of findings) {
-    counts[finding.severity]++;
-    if (finding.fixed) fixable[finding.severity]++;
+  for (const { severity, fixable: hasFix } of distinct.values()) {
+    counts[severity]++;
+    if (hasFix) fixable[severity]++;
   }
   return { counts, fixable };
 }

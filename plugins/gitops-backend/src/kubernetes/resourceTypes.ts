@@ -19,11 +19,21 @@ export const REPLICA_SETS: ResourceType = {
 };
 export const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods' };
 
-/** Trivy Operator. */
+/** Trivy Operator: image vulnerabilities and secrets per container, configuration per workload. */
 export const VULNERABILITY_REPORTS: ResourceType = {
   group: 'aquasecurity.github.io',
   version: 'v1alpha1',
   plural: 'vulnerabilityreports',
+};
+export const EXPOSED_SECRET_REPORTS: ResourceType = {
+  group: 'aquasecurity.github.io',
+  version: 'v1alpha1',
+  plural: 'exposedsecretreports',
+};
+export const CONFIG_AUDIT_REPORTS: ResourceType = {
+  group: 'aquasecurity.github.io',
+  version: 'v1alpha1',
+  plural: 'configauditreports',
 };
 
 /** Kyverno up to 1.13 (and other policy engines) report with the wg-policy API... */

@@ -240,23 +240,110 @@ export const spec = {
         }
       }
     },
+    "/v1/entities/{kind}/{namespace}/{name}/exposed-secrets": {
+      "get": {
+        "operationId": "GetEntityExposedSecrets",
+        "description": "Secrets Trivy Operator found in the images of the entity's workloads in one environment (ExposedSecretReports): one item per secret in an image, with every workload and container running it. An image without a report is an error (unknown), never \"no secrets\".",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/kind"
+          },
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/environment"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The exposed secrets",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ExposedSecretsResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/v1/entities/{kind}/{namespace}/{name}/config-audits": {
+      "get": {
+        "operationId": "GetEntityConfigAudits",
+        "description": "Trivy Operator's failing configuration checks of the entity's running workloads in one environment (ConfigAuditReports of their ReplicaSets or StatefulSets): one item per workload and check. A running object without a report is an error (unknown).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/kind"
+          },
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/environment"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The failing checks",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ConfigAuditsResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/v1/scans": {
       "post": {
         "operationId": "UploadScan",
-        "description": "Stores a `trivy image -f json` report (SchemaVersion 2) uploaded by CI, for images no Trivy Operator has scanned yet. Service callers only (external access token).",
+        "description": "Stores a CI scan of an image, for images no Trivy Operator has scanned yet: the JSON of `trivy image -f json` (SchemaVersion 2) or of `grype <image> -o json`, told apart by shape. A report that does not validate is a 400 naming the field, and nothing is stored. Service callers only (external access token).",
         "requestBody": {
           "required": true,
           "content": {
             "application/json": {
               "schema": {
                 "type": "object",
-                "description": "The Trivy JSON report as trivy writes it",
-                "required": [
-                  "SchemaVersion"
-                ],
+                "description": "The report as the scanner writes it: Trivy's (with SchemaVersion) or Grype's (with matches, source and descriptor). Validated by the route, which names the offending field.",
                 "properties": {
                   "SchemaVersion": {
-                    "type": "integer"
+                    "type": "integer",
+                    "description": "Trivy JSON"
+                  },
+                  "matches": {
+                    "type": "array",
+                    "description": "Grype JSON",
+                    "items": {
+                      "type": "object"
+                    }
                   }
                 }
               }
@@ -277,13 +364,39 @@ export const spec = {
                     "digest": {
                       "type": "string"
                     },
+                    "format": {
+                      "type": "string",
+                      "enum": [
+                        "trivy",
+                        "grype"
+                      ]
+                    },
                     "findings": {
-                      "type": "integer"
+                      "type": "integer",
+                      "description": "Distinct vulnerabilities (id, package, installed version)"
+                    },
+                    "summary": {
+                      "type": "object",
+                      "description": "Counted as an environment's summary (what the vulnerability gates judge)",
+                      "properties": {
+                        "counts": {
+                          "$ref": "#/components/schemas/SeverityCounts"
+                        },
+                        "fixable": {
+                          "$ref": "#/components/schemas/SeverityCounts"
+                        }
+                      },
+                      "required": [
+                        "counts",
+                        "fixable"
+                      ]
                     }
                   },
                   "required": [
                     "image",
-                    "findings"
+                    "format",
+                    "findings",
+                    "summary"
                   ]
                 }
               }
@@ -1090,6 +1203,188 @@ export const spec = {
         "required": [
           "image",
           "workload"
+        ]
+      },
+      "ExposedSecretSummary": {
+        "type": "object",
+        "properties": {
+          "total": {
+            "type": "integer"
+          },
+          "counts": {
+            "$ref": "#/components/schemas/SeverityCounts"
+          }
+        },
+        "required": [
+          "total",
+          "counts"
+        ]
+      },
+      "ExposedSecretsResponse": {
+        "type": "object",
+        "properties": {
+          "environment": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "ruleId": {
+                  "type": "string"
+                },
+                "severity": {
+                  "type": "string",
+                  "enum": [
+                    "critical",
+                    "high",
+                    "medium",
+                    "low",
+                    "unknown"
+                  ]
+                },
+                "title": {
+                  "type": "string"
+                },
+                "category": {
+                  "type": "string"
+                },
+                "target": {
+                  "type": "string",
+                  "description": "The file in the image"
+                },
+                "match": {
+                  "type": "string",
+                  "description": "The matching line, as Trivy redacts it"
+                },
+                "image": {
+                  "type": "string"
+                },
+                "occurrences": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/FindingOccurrence"
+                  }
+                }
+              },
+              "required": [
+                "ruleId",
+                "severity",
+                "target",
+                "image",
+                "occurrences"
+              ]
+            }
+          },
+          "summary": {
+            "$ref": "#/components/schemas/ExposedSecretSummary"
+          },
+          "errors": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SourceError"
+            }
+          }
+        },
+        "required": [
+          "environment",
+          "items",
+          "summary",
+          "errors"
+        ]
+      },
+      "ConfigAuditSummary": {
+        "type": "object",
+        "properties": {
+          "failed": {
+            "$ref": "#/components/schemas/SeverityCounts"
+          },
+          "passed": {
+            "type": "integer"
+          }
+        },
+        "required": [
+          "failed",
+          "passed"
+        ]
+      },
+      "ConfigAuditsResponse": {
+        "type": "object",
+        "properties": {
+          "environment": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "checkId": {
+                  "type": "string"
+                },
+                "severity": {
+                  "type": "string",
+                  "enum": [
+                    "critical",
+                    "high",
+                    "medium",
+                    "low",
+                    "unknown"
+                  ]
+                },
+                "title": {
+                  "type": "string"
+                },
+                "description": {
+                  "type": "string"
+                },
+                "category": {
+                  "type": "string"
+                },
+                "remediation": {
+                  "type": "string"
+                },
+                "messages": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "workload": {
+                  "type": "string"
+                },
+                "resources": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                }
+              },
+              "required": [
+                "checkId",
+                "severity",
+                "messages",
+                "workload",
+                "resources"
+              ]
+            }
+          },
+          "summary": {
+            "$ref": "#/components/schemas/ConfigAuditSummary"
+          },
+          "errors": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SourceError"
+            }
+          }
+        },
+        "required": [
+          "environment",
+          "items",
+          "summary",
+          "errors"
         ]
       },
       "PoliciesResponse": {
@@ -2048,6 +2343,12 @@ export const spec = {
               "error",
               "skip"
             ]
+          },
+          "exposedSecrets": {
+            "$ref": "#/components/schemas/ExposedSecretSummary"
+          },
+          "configAudits": {
+            "$ref": "#/components/schemas/ConfigAuditSummary"
           },
           "behindSource": {
             "type": "boolean"

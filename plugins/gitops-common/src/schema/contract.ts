@@ -6,8 +6,10 @@
  * Not exported from the package: it exists for `tsc`.
  */
 import type {
+  ConfigAuditsResponse,
   DeploymentsResponse,
   EnvironmentsResponse,
+  ExposedSecretsResponse,
   FindingOccurrence,
   PoliciesResponse,
   SourceError,
@@ -49,6 +51,8 @@ export type Contract = [
   Holds<Same<EnvironmentsResponse, Schemas['EnvironmentsResponse']>>,
   Holds<Same<VulnerabilitiesResponse, Schemas['VulnerabilitiesResponse']>>,
   Holds<Same<FindingOccurrence, Schemas['FindingOccurrence']>>,
+  Holds<Same<ExposedSecretsResponse, Schemas['ExposedSecretsResponse']>>,
+  Holds<Same<ConfigAuditsResponse, Schemas['ConfigAuditsResponse']>>,
   Holds<Same<PoliciesResponse, Schemas['PoliciesResponse']>>,
   Holds<Same<SourceError, Schemas['SourceError']>>,
   Holds<Same<Promotion, Schemas['Promotion']>>,

@@ -103,6 +103,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/entities/{kind}/{namespace}/{name}/exposed-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Secrets Trivy Operator found in the images of the entity's workloads in one environment (ExposedSecretReports): one item per secret in an image, with every workload and container running it. An image without a report is an error (unknown), never "no secrets". */
+        get: operations["GetEntityExposedSecrets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/entities/{kind}/{namespace}/{name}/config-audits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Trivy Operator's failing configuration checks of the entity's running workloads in one environment (ConfigAuditReports of their ReplicaSets or StatefulSets): one item per workload and check. A running object without a report is an error (unknown). */
+        get: operations["GetEntityConfigAudits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/scans": {
         parameters: {
             query?: never;
@@ -112,7 +146,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Stores a `trivy image -f json` report (SchemaVersion 2) uploaded by CI, for images no Trivy Operator has scanned yet. Service callers only (external access token). */
+        /** @description Stores a CI scan of an image, for images no Trivy Operator has scanned yet: the JSON of `trivy image -f json` (SchemaVersion 2) or of `grype <image> -o json`, told apart by shape. A report that does not validate is a 400 naming the field, and nothing is stored. Service callers only (external access token). */
         post: operations["UploadScan"];
         delete?: never;
         options?: never;
@@ -304,6 +338,49 @@ export interface components {
             workload: string;
             /** @description Absent for a CI scan of the image */
             container?: string;
+        };
+        ExposedSecretSummary: {
+            total: number;
+            counts: components["schemas"]["SeverityCounts"];
+        };
+        ExposedSecretsResponse: {
+            environment: string;
+            items: {
+                ruleId: string;
+                /** @enum {string} */
+                severity: "critical" | "high" | "medium" | "low" | "unknown";
+                title?: string;
+                category?: string;
+                /** @description The file in the image */
+                target: string;
+                /** @description The matching line, as Trivy redacts it */
+                match?: string;
+                image: string;
+                occurrences: components["schemas"]["FindingOccurrence"][];
+            }[];
+            summary: components["schemas"]["ExposedSecretSummary"];
+            errors: components["schemas"]["SourceError"][];
+        };
+        ConfigAuditSummary: {
+            failed: components["schemas"]["SeverityCounts"];
+            passed: number;
+        };
+        ConfigAuditsResponse: {
+            environment: string;
+            items: {
+                checkId: string;
+                /** @enum {string} */
+                severity: "critical" | "high" | "medium" | "low" | "unknown";
+                title?: string;
+                description?: string;
+                category?: string;
+                remediation?: string;
+                messages: string[];
+                workload: string;
+                resources: string[];
+            }[];
+            summary: components["schemas"]["ConfigAuditSummary"];
+            errors: components["schemas"]["SourceError"][];
         };
         PoliciesResponse: {
             environment: string;
@@ -557,6 +634,8 @@ export interface components {
                 error: number;
                 skip: number;
             };
+            exposedSecrets?: components["schemas"]["ExposedSecretSummary"];
+            configAudits?: components["schemas"]["ConfigAuditSummary"];
             behindSource?: boolean;
             /** @description Managed Rollouts whose live state could not be read (unknown, never absent). */
             unknownRollouts?: components["schemas"]["UnknownRollout"][];
@@ -762,6 +841,64 @@ export interface operations {
             404: components["responses"]["ErrorResponse"];
         };
     };
+    GetEntityExposedSecrets: {
+        parameters: {
+            query: {
+                environment: components["parameters"]["environment"];
+            };
+            header?: never;
+            path: {
+                kind: components["parameters"]["kind"];
+                namespace: components["parameters"]["namespace"];
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The exposed secrets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExposedSecretsResponse"];
+                };
+            };
+            400: components["responses"]["ErrorResponse"];
+            403: components["responses"]["ErrorResponse"];
+            404: components["responses"]["ErrorResponse"];
+        };
+    };
+    GetEntityConfigAudits: {
+        parameters: {
+            query: {
+                environment: components["parameters"]["environment"];
+            };
+            header?: never;
+            path: {
+                kind: components["parameters"]["kind"];
+                namespace: components["parameters"]["namespace"];
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The failing checks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigAuditsResponse"];
+                };
+            };
+            400: components["responses"]["ErrorResponse"];
+            403: components["responses"]["ErrorResponse"];
+            404: components["responses"]["ErrorResponse"];
+        };
+    };
     UploadScan: {
         parameters: {
             query?: never;
@@ -772,7 +909,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    SchemaVersion: number;
+                    /** @description Trivy JSON */
+                    SchemaVersion?: number;
+                    /** @description Grype JSON */
+                    matches?: Record<string, never>[];
                 };
             };
         };
@@ -786,7 +926,15 @@ export interface operations {
                     "application/json": {
                         image: string;
                         digest?: string;
+                        /** @enum {string} */
+                        format: "trivy" | "grype";
+                        /** @description Distinct vulnerabilities (id, package, installed version) */
                         findings: number;
+                        /** @description Counted as an environment's summary (what the vulnerability gates judge) */
+                        summary: {
+                            counts: components["schemas"]["SeverityCounts"];
+                            fixable: components["schemas"]["SeverityCounts"];
+                        };
                     };
                 };
             };

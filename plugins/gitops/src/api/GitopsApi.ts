@@ -10,6 +10,8 @@ import type {
   PromotionPreview,
   PoliciesResponse,
   VulnerabilitiesResponse,
+  ExposedSecretsResponse,
+  ConfigAuditsResponse,
   CreateRollbackRequest,
   RollbackCandidate,
   FleetFilter,
@@ -77,6 +79,22 @@ export interface GitopsApi {
    * `GET /v1/entities/{kind}/{namespace}/{name}/policies?environment=`
    */
   getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse>;
+
+  /**
+   * Secrets Trivy Operator found in the images of the entity's workloads in one
+   * environment, each with the workloads and containers running the image.
+   *
+   * `GET /v1/entities/{kind}/{namespace}/{name}/exposed-secrets?environment=`
+   */
+  getExposedSecrets(entity: CompoundEntityRef, environment: string): Promise<ExposedSecretsResponse>;
+
+  /**
+   * Trivy Operator's failing configuration checks of the entity's workloads in one
+   * environment.
+   *
+   * `GET /v1/entities/{kind}/{namespace}/{name}/config-audits?environment=`
+   */
+  getConfigAudits(entity: CompoundEntityRef, environment: string): Promise<ConfigAuditsResponse>;
 
   /**
    * Every annotated entity the caller may read, across every environment

@@ -526,6 +526,20 @@ const CALLS: { [Method in keyof GitopsApi]: Call[] } = {
       call: c => c.getPolicies(entity, 'prod'),
     },
   ],
+  getExposedSecrets: [
+    {
+      name: '',
+      operationId: 'GetEntityExposedSecrets',
+      call: c => c.getExposedSecrets(entity, 'prod'),
+    },
+  ],
+  getConfigAudits: [
+    {
+      name: '',
+      operationId: 'GetEntityConfigAudits',
+      call: c => c.getConfigAudits(entity, 'prod'),
+    },
+  ],
   getFleet: [
     { name: 'unfiltered', operationId: 'GetFleet', call: c => c.getFleet({}) },
     {

@@ -12,6 +12,8 @@ import type {
   PromotionPreview,
   PoliciesResponse,
   VulnerabilitiesResponse,
+  ExposedSecretsResponse,
+  ConfigAuditsResponse,
   CreateRollbackRequest,
   RollbackCandidate,
   FleetFilter,
@@ -81,6 +83,16 @@ export class GitopsClient implements GitopsApi {
   /** {@inheritDoc GitopsApi.getPolicies} */
   getPolicies(entity: CompoundEntityRef, environment: string): Promise<PoliciesResponse> {
     return this.get(`${entityPath(entity)}/policies?${new URLSearchParams({ environment })}`);
+  }
+
+  /** {@inheritDoc GitopsApi.getExposedSecrets} */
+  getExposedSecrets(entity: CompoundEntityRef, environment: string): Promise<ExposedSecretsResponse> {
+    return this.get(`${entityPath(entity)}/exposed-secrets?${new URLSearchParams({ environment })}`);
+  }
+
+  /** {@inheritDoc GitopsApi.getConfigAudits} */
+  getConfigAudits(entity: CompoundEntityRef, environment: string): Promise<ConfigAuditsResponse> {
+    return this.get(`${entityPath(entity)}/config-audits?${new URLSearchParams({ environment })}`);
   }
 
   /** {@inheritDoc GitopsApi.getFleet} */

@@ -88,6 +88,24 @@ describe.each([
     expect(upload.env.BACKSTAGE_TOKEN).toBe('${{ secrets.BACKSTAGE_SCANS_TOKEN }}');
   });
 
+  it('scans with Grype instead when the form chooses it, gating and uploading the same way', async () => {
+    const other = createMockDirectory();
+    const withGrype = await renderSkeleton(template, { ...VALUES, scanner: 'grype', language }, other.path);
+    const ci = yaml.parse(withGrype['.github/workflows/ci.yaml']);
+    const runs: string[] = ci.jobs.image.steps.map((s: any) => s.run ?? s.uses);
+    expect(runs.join('\n')).not.toMatch(/trivy/);
+    const gate = runs.findIndex(run => /^grype "\$IMAGE:\$GITHUB_SHA" --only-fixed --fail-on critical$/.test(run));
+    const push = runs.findIndex(run => /docker push/.test(run));
+    const upload = runs.findIndex(run => /grype "\$IMAGE:\$GITHUB_SHA" -o json --file scan.json\n\s*curl[\s\S]*--data-binary @scan.json/.test(run));
+    expect([gate, push, upload].every(i => i >= 0)).toBe(true);
+    expect(gate).toBeLessThan(push);
+    expect(push).toBeLessThan(upload);
+    // Installed at a pinned version.
+    expect(runs[gate - 1]).toMatch(/get\.anchore\.io\/grype \| sudo sh -s -- -b \/usr\/local\/bin v\d+\.\d+\.\d+$/);
+    // Trivy stays the default: the rendering above, without a scanner value.
+    expect(files['.github/workflows/ci.yaml']).not.toMatch(/grype/i);
+  });
+
   it('builds a multi-stage, pinned, non-root image with a health check', () => {
     const dockerfile = files.Dockerfile;
     const bases = [...dockerfile.matchAll(/^ARG \w+_IMAGE=(\S+)$/gm)].map(m => m[1]);

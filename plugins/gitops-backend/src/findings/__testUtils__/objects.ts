@@ -16,6 +16,57 @@ export function loadFixture<T = KubeObject>(name: string): T[] {
     .flatMap(doc => (Array.isArray(doc.items) ? doc.items : [doc]));
 }
 
+/** The YAML samples of an upstream documentation page (its ```yaml blocks), parsed. */
+export function loadMarkdownFixture<T = KubeObject>(name: string): T[] {
+  const blocks = [...fixtureText(name).matchAll(/```yaml\n([\s\S]*?)```/g)].map(
+    m => m[1],
+  );
+  return blocks.flatMap(block =>
+    parseAllDocuments(block).map(doc => doc.toJS()),
+  );
+}
+
+/**
+ * An upstream Trivy Operator report as the operator writes it about another object
+ * (and container): labels, name and owner follow `about`; image and contents are kept
+ * unless given.
+ */
+export function relabelled<T extends KubeObject & { report?: object }>(
+  upstream: T,
+  about: { kind: string; object: KubeObject; container?: string },
+  report: Partial<NonNullable<T['report']>> = {},
+): T {
+  const { name, namespace, uid } = about.object.metadata;
+  const container = about.container;
+  return {
+    ...upstream,
+    metadata: {
+      ...upstream.metadata,
+      name: [about.kind.toLowerCase(), name, container]
+        .filter(Boolean)
+        .join('-'),
+      namespace,
+      labels: {
+        ...upstream.metadata.labels,
+        ...(container ? { 'trivy-operator.container.name': container } : {}),
+        'trivy-operator.resource.kind': about.kind,
+        'trivy-operator.resource.name': name,
+        'trivy-operator.resource.namespace': namespace!,
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: about.kind,
+          name,
+          uid,
+          controller: true,
+        },
+      ],
+    },
+    report: { ...upstream.report, ...report },
+  };
+}
+
 export function fixtureText(name: string): string {
   return fs.readFileSync(path.join(fixtures, name), 'utf8');
 }
@@ -131,4 +182,39 @@ export function vulnerabilityReport(options: {
       })),
     },
   };
+}
+
+/**
+ * The upstream VulnerabilityReport (fixtures/upstream) as Trivy Operator would write it
+ * for one container of another ReplicaSet: its labels, name and artifact follow the
+ * ReplicaSet and image, its vulnerabilities are the given ones (default: upstream's).
+ */
+export function upstreamReportFor(options: {
+  replicaSet: ReplicaSetObject;
+  container: string;
+  image: { server: string; repository: string; tag: string };
+  vulnerabilities?: NonNullable<
+    VulnerabilityReport['report']
+  >['vulnerabilities'];
+}): VulnerabilityReport {
+  const [upstream] = loadFixture<VulnerabilityReport>(
+    'trivy-operator-vulnerabilityreport.yaml',
+  );
+  return relabelled(
+    upstream,
+    {
+      kind: 'ReplicaSet',
+      object: options.replicaSet,
+      container: options.container,
+    },
+    {
+      artifact: {
+        repository: options.image.repository,
+        tag: options.image.tag,
+      },
+      registry: { server: options.image.server },
+      vulnerabilities:
+        options.vulnerabilities ?? upstream.report?.vulnerabilities,
+    },
+  );
 }

@@ -61,6 +61,8 @@ export function EnvironmentCard(props: {
               <FindingsBadges
                 vulnerabilities={environment.vulnerabilities}
                 policies={environment.policies}
+                exposedSecrets={environment.exposedSecrets}
+                configAudits={environment.configAudits}
                 onOpen={() => setShowFindings(true)}
               />
             </Box>

@@ -1,6 +1,9 @@
 import { Chip, Tooltip, makeStyles } from '@material-ui/core';
 import type {
+  ConfigAuditSummary,
+  ExposedSecretSummary,
   PolicySummary,
+  SeverityCounts,
   VulnerabilitySummary,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 
@@ -14,15 +17,33 @@ const useStyles = makeStyles(theme => ({
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
-/** Severity badges (fixable counts apart) and policy result counts of one environment. */
+/** The most severe level with a count, for the badge's colour. */
+function worst(counts: SeverityCounts) {
+  return SEVERITIES.find(severity => counts[severity] > 0);
+}
+
+function total(counts: SeverityCounts): number {
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * Findings counts of one environment: vulnerability severities (fixable apart), policy
+ * results, exposed secrets and failing configuration checks. Each opens the findings.
+ */
 export function FindingsBadges(props: {
   vulnerabilities?: VulnerabilitySummary;
   policies?: PolicySummary;
+  exposedSecrets?: ExposedSecretSummary;
+  configAudits?: ConfigAuditSummary;
   onOpen(): void;
 }) {
-  const { vulnerabilities, policies, onOpen } = props;
+  const { vulnerabilities, policies, exposedSecrets, configAudits, onOpen } = props;
   const classes = useStyles();
-  if (!vulnerabilities && !policies) return null;
+  if (!vulnerabilities && !policies && !exposedSecrets && !configAudits) return null;
+  const severityClass = (counts: SeverityCounts) => {
+    const level = worst(counts);
+    return level ? classes[level] : undefined;
+  };
   return (
     <div className={classes.row} data-testid="findings-badges">
       {vulnerabilities &&
@@ -37,6 +58,30 @@ export function FindingsBadges(props: {
             />
           </Tooltip>
         ))}
+      {exposedSecrets && (
+        <Tooltip title="Secrets Trivy Operator found in the running images">
+          <Chip
+            size="small"
+            clickable
+            onClick={onOpen}
+            // Any secret in an image is a problem, whatever its severity.
+            className={exposedSecrets.total ? classes.critical : undefined}
+            label={`${exposedSecrets.total} exposed secret${exposedSecrets.total === 1 ? '' : 's'}`}
+          />
+        </Tooltip>
+      )}
+      {configAudits && (
+        <Tooltip title={`Trivy Operator configuration checks: ${configAudits.passed} passing`}>
+          <Chip
+            size="small"
+            clickable
+            onClick={onOpen}
+            variant="outlined"
+            className={severityClass(configAudits.failed)}
+            label={`config: ${total(configAudits.failed)} failing`}
+          />
+        </Tooltip>
+      )}
       {policies && (
         <Chip
           size="small"
