@@ -7,9 +7,9 @@
 import fs from 'fs';
 import path from 'path';
 import { parse } from 'yaml';
-import { findingsFromReports } from '../plugins/gitops-backend/src/findings/trivy';
+import { sightingsFromReports } from '../plugins/gitops-backend/src/findings/trivy';
 import {
-  dedupeFindings,
+  distinctVulnerabilities,
   summarizeVulnerabilities,
 } from '../plugins/gitops-backend/src/findings/vulnerabilities';
 
@@ -39,8 +39,8 @@ function main() {
   const reports = Array.from({ length: REPORTS }, (_, i) => report(i));
   const workload = { namespace: 'ns', kind: 'Rollout' as const, name: 'svc', images: [] };
   const started = process.hrtime.bigint();
-  const findings = findingsFromReports(workload, reports);
-  const unique = dedupeFindings(findings);
+  const findings = sightingsFromReports(workload, reports);
+  const unique = distinctVulnerabilities(findings);
   const summary = summarizeVulnerabilities(unique);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const results = {

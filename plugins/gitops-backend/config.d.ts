@@ -52,6 +52,11 @@ export interface Config {
           onlyFixable?: boolean;
           /** Most failing Kyverno policy results. */
           maxPolicyFailures?: number;
+          /**
+           * Most secrets Trivy Operator found in the source version's images
+           * (ExposedSecretReports); no report for an image fails the gate. Usually 0.
+           */
+          maxExposedSecrets?: number;
           /** Count only failures of Enforce rules. Default true. */
           onlyEnforcedPolicies?: boolean;
           /** The source must be synced and healthy with its rollout complete. Default true. */
@@ -120,7 +125,7 @@ export interface Config {
            * Gates not skipped are evaluated on an environment that runs the version now,
            * and fail closed when none does. Freeze windows always apply.
            */
-          skipGates?: Array<'soak-time' | 'vulnerabilities' | 'policies'>;
+          skipGates?: Array<'soak-time' | 'vulnerabilities' | 'policies' | 'exposed-secrets'>;
         };
         /**
          * `automatic`: a version verified in the environment this one promotes from is

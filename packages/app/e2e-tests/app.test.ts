@@ -175,6 +175,14 @@ test('promoting orders-api dev -> staging passes its gates, commits and is follo
   await page.screenshot({ path: `${SCREENSHOTS}/promotion-succeeded.png` });
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(page.getByTestId('environment-staging').getByText('2.2.0', { exact: true })).toBeVisible({ timeout: 30_000 });
+
+  // 2.2.0's image carries a cloud key (the sandbox's ExposedSecretReport): prod refuses it.
+  await page.getByRole('button', { name: 'Promote 2.2.0 → Production' }).click();
+  const prod = page.getByRole('dialog');
+  await expect(prod.getByTestId('gate-exposed-secrets')).toContainText('1 exposed secret in its images (max 0)', { timeout: 30_000 });
+  await expect(prod.getByRole('button', { name: 'Promote', exact: true })).toBeDisabled();
+  await page.screenshot({ path: `${SCREENSHOTS}/gate-exposed-secret.png` });
+  await prod.getByRole('button', { name: 'Cancel' }).click();
 });
 
 test('a canary paused at its manual step is promoted from the tab to completion', async ({ page }) => {

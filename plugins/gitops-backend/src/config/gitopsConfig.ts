@@ -32,6 +32,7 @@ const gatesSchema = z.object({
   maxHigh: z.number().int().min(0).optional(),
   onlyFixable: z.boolean().default(true),
   maxPolicyFailures: z.number().int().min(0).optional(),
+  maxExposedSecrets: z.number().int().min(0).optional(),
   onlyEnforcedPolicies: z.boolean().default(true),
   requireSourceHealthy: z.boolean().default(true),
   soakMinutes: z.number().min(0).optional(),
@@ -70,7 +71,7 @@ const promotionSchema = z.object({
   autoRollback: z.boolean().default(false),
   rollback: z
     .object({
-      skipGates: z.array(z.enum(['soak-time', 'vulnerabilities', 'policies'])).default(['soak-time', 'vulnerabilities']),
+      skipGates: z.array(z.enum(['soak-time', 'vulnerabilities', 'policies', 'exposed-secrets'])).default(['soak-time', 'vulnerabilities']),
     })
     .default({}),
   mode: z.enum(['manual', 'automatic']).default('manual'),

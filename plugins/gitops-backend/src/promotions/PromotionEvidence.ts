@@ -1,5 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
-import type { VulnerabilitySummary } from '@gitops-suite/backstage-plugin-gitops-common';
+import type { ExposedSecretSummary, VulnerabilitySummary } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { PolicyFailures } from './gates';
 
 /**
@@ -10,4 +10,5 @@ import type { PolicyFailures } from './gates';
 export interface PromotionEvidence {
   vulnerabilities(entity: Entity, environment: string): Promise<VulnerabilitySummary | undefined>;
   policies(entity: Entity, environment: string): Promise<PolicyFailures | undefined>;
+  exposedSecrets(entity: Entity, environment: string): Promise<ExposedSecretSummary | undefined>;
 }

@@ -264,11 +264,13 @@ export class PromotionService {
     const { gates } = environment.promotion;
     const needsFindings = gates.maxCritical !== undefined || gates.maxHigh !== undefined;
     const needsPolicies = gates.maxPolicyFailures !== undefined;
-    const [vulnerabilities, policies] = await Promise.all([
+    const needsSecrets = gates.maxExposedSecrets !== undefined;
+    const [vulnerabilities, policies, exposedSecrets] = await Promise.all([
       needsFindings ? this.options.evidence.vulnerabilities(entity, source.name) : undefined,
       needsPolicies ? this.options.evidence.policies(entity, source.name) : undefined,
+      needsSecrets ? this.options.evidence.exposedSecrets(entity, source.name) : undefined,
     ]);
-    const results = evaluateGates(gates, { source, vulnerabilities, policies, now: this.now() });
+    const results = evaluateGates(gates, { source, vulnerabilities, policies, exposedSecrets, now: this.now() });
     const tag = versionOf(source)?.tag;
     const bad = (await this.options.store.badVersions(stringifyEntityRef(entity), environment.name)).find(b => b.tag === tag);
     if (bad) {

@@ -163,14 +163,17 @@ export class RollbackService {
       maxCritical: skips.has('vulnerabilities') ? undefined : gates.maxCritical,
       maxHigh: skips.has('vulnerabilities') ? undefined : gates.maxHigh,
       maxPolicyFailures: skips.has('policies') ? undefined : gates.maxPolicyFailures,
+      maxExposedSecrets: skips.has('exposed-secrets') ? undefined : gates.maxExposedSecrets,
     };
     const needsFindings = evaluatedGates.maxCritical !== undefined || evaluatedGates.maxHigh !== undefined;
     const needsPolicies = evaluatedGates.maxPolicyFailures !== undefined;
-    const [vulnerabilities, policies] = await Promise.all([
+    const needsSecrets = evaluatedGates.maxExposedSecrets !== undefined;
+    const [vulnerabilities, policies, exposedSecrets] = await Promise.all([
       runsTag && needsFindings ? this.options.evidence.vulnerabilities(entity, runsTag.name) : undefined,
       runsTag && needsPolicies ? this.options.evidence.policies(entity, runsTag.name) : undefined,
+      runsTag && needsSecrets ? this.options.evidence.exposedSecrets(entity, runsTag.name) : undefined,
     ]);
-    const evaluated = evaluateGates(evaluatedGates, { source, vulnerabilities, policies, now: this.now() });
+    const evaluated = evaluateGates(evaluatedGates, { source, vulnerabilities, policies, exposedSecrets, now: this.now() });
     const skipped: GateResult[] = [
       gates.requireSourceHealthy ? { gate: 'source-healthy', reason: NOT_APPLICABLE } : undefined,
       gates.soakMinutes !== undefined && skips.has('soak-time') ? { gate: 'soak-time', reason: SKIPPED_BY_CONFIG } : undefined,
@@ -178,6 +181,9 @@ export class RollbackService {
         ? { gate: 'vulnerabilities', reason: SKIPPED_BY_CONFIG }
         : undefined,
       gates.maxPolicyFailures !== undefined && skips.has('policies') ? { gate: 'policies', reason: SKIPPED_BY_CONFIG } : undefined,
+      gates.maxExposedSecrets !== undefined && skips.has('exposed-secrets')
+        ? { gate: 'exposed-secrets', reason: SKIPPED_BY_CONFIG }
+        : undefined,
     ]
       .filter((g): g is { gate: string; reason: string } => Boolean(g))
       .map(({ gate, reason }) => ({ gate, passed: true, evidence: reason }));

@@ -71,4 +71,16 @@ describe('evaluateGates', () => {
       ['freeze-window', false, 'frozen until 2026-11-23T00:00:00Z: Black Friday'],
     ]);
   });
+
+  it('counts exposed secrets against maxExposedSecrets, and fails closed without a report', () => {
+    const gates = { ...defaults, requireSourceHealthy: false, maxExposedSecrets: 0 };
+    const counts = { ...zero, critical: 1 };
+    expect(evaluateGates(gates, { source: healthy, now, exposedSecrets: { total: 1, counts } })).toEqual([
+      { gate: 'exposed-secrets', passed: false, evidence: '1 exposed secret in its images (max 0): 1 critical, 0 high' },
+    ]);
+    expect(evaluateGates(gates, { source: healthy, now, exposedSecrets: { total: 0, counts: zero } })).toEqual([
+      { gate: 'exposed-secrets', passed: true, evidence: '0 exposed secrets in its images (max 0)' },
+    ]);
+    expect(evaluateGates(gates, { source: healthy, now })[0]).toMatchObject({ gate: 'exposed-secrets', passed: false });
+  });
 });

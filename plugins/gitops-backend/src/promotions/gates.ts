@@ -1,5 +1,6 @@
 import type {
   EnvironmentDeployment,
+  ExposedSecretSummary,
   GateResult,
   VulnerabilitySummary,
 } from '@gitops-suite/backstage-plugin-gitops-common';
@@ -16,6 +17,7 @@ export interface GateEvidence {
   source: EnvironmentDeployment;
   vulnerabilities?: VulnerabilitySummary;
   policies?: PolicyFailures;
+  exposedSecrets?: ExposedSecretSummary;
   now: Date;
 }
 
@@ -34,6 +36,9 @@ export function evaluateGates(gates: Gates, evidence: GateEvidence): GateResult[
       ? vulnerabilityGate(gates, evidence.vulnerabilities)
       : undefined,
     gates.maxPolicyFailures !== undefined ? policyGate(gates, evidence.policies) : undefined,
+    gates.maxExposedSecrets !== undefined
+      ? exposedSecretsGate(gates.maxExposedSecrets, evidence.exposedSecrets)
+      : undefined,
     gates.freezeWindows.length ? freezeGate(gates.freezeWindows, evidence.now) : undefined,
   ].filter((g): g is GateResult => Boolean(g));
 }
@@ -116,5 +121,24 @@ function freezeGate(windows: Gates['freezeWindows'], now: Date): GateResult {
     evidence: active
       ? `frozen until ${active.end}${active.reason ? `: ${active.reason}` : ''}`
       : 'no freeze window now',
+  };
+}
+
+/** Secrets found in the source version's images; unknown (no report, a cluster unread) fails closed. */
+function exposedSecretsGate(max: number, secrets?: ExposedSecretSummary): GateResult {
+  if (!secrets) {
+    return {
+      gate: 'exposed-secrets',
+      passed: false,
+      evidence: 'no exposed-secret report for this version (not scanned yet, or a cluster could not be read)',
+    };
+  }
+  const { critical, high } = secrets.counts;
+  const noun = secrets.total === 1 ? 'secret' : 'secrets';
+  const worst = secrets.total ? `: ${critical} critical, ${high} high` : '';
+  return {
+    gate: 'exposed-secrets',
+    passed: secrets.total <= max,
+    evidence: `${secrets.total} exposed ${noun} in its images (max ${max})${worst}`,
   };
 }
