@@ -31,6 +31,7 @@ export interface CanonicalImage {
   name: string;
   /** The tag; `latest` when the reference has neither tag nor digest. */
   tag?: string;
+  /** The content digest (`sha256:...`), when the reference has one. */
   digest?: string;
 }
 
@@ -49,6 +50,7 @@ export interface RegistryImageReference {
   repository: string;
   /** The tag; `latest` when the reference has neither tag nor digest. */
   tag?: string;
+  /** The content digest (`sha256:...`), when the reference has one. */
   digest?: string;
 }
 
@@ -58,7 +60,9 @@ export interface RegistryImageReference {
  * @public
  */
 export interface ImageReportFields {
+  /** `report.registry`: the registry host the image was pulled from. */
   registry?: { server?: string };
+  /** `report.artifact`: the image's repository, tag and digest. */
   artifact?: { repository?: string; tag?: string; digest?: string };
 }
 
