@@ -12,7 +12,7 @@
  * above the harness floor, bytes read from Argo CD (counted at the peers) over the
  * window and extrapolated per hour, database rows written per change, the deployments
  * route's p50/p95 warm and right after a change, the time from a change at the peer to
- * the route showing it, and what the backend spent (CPU, polls, read-model rebuilds).
+ * the route showing it, and what the backend spent (CPU, polls, read-model updates).
  *
  * Options: --minutes N (default 3), --applications N (default 10000), --seed N,
  * --reconcile-seconds N (default 0: off; N re-broadcasts every application every N s
@@ -39,8 +39,9 @@ import {
 } from './lib/argocdPeer';
 import type { Memory, Stats } from './lib/backendProcess';
 import { INSTANCES, applicationAt, applicationsOfService, serviceName, servicesOf } from './lib/dataSet';
-import { forkBackend, type ForkedBackend } from './lib/forkBackend';
+import { forkBackend, measureHarnessFloor, type ForkedBackend } from './lib/forkBackend';
 import { percentile } from './lib/percentile';
+import { backendRevision } from './lib/revision';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,6 +50,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     'reconcile-seconds': { type: 'string', default: '0' },
     only: { type: 'string' },
+    'memory-samples-seconds': { type: 'string', default: '30' },
     out: { type: 'string', default: 'results/live-inventory.json' },
   },
 });
@@ -56,6 +58,7 @@ const MINUTES = Number(args.minutes);
 const APPLICATIONS = Number(args.applications);
 const SEED = Number(args.seed);
 const RECONCILE_SECONDS = Number(args['reconcile-seconds']);
+const MEMORY_SAMPLE_MS = Number(args['memory-samples-seconds']) * 1000;
 const SERVICES = servicesOf(APPLICATIONS);
 const CHANGES = Math.round(MINUTES * 60);
 const WARMUP_VIEWS = 20;
@@ -152,12 +155,6 @@ function startReconciliations(peers: Peer[]) {
   return () => clearInterval(timer);
 }
 
-async function measureFloor(): Promise<Memory> {
-  const backend = await forkBackend({ kind: 'none', instances: [], services: 0 });
-  const memory = await backend.memory();
-  await backend.stop();
-  return memory;
-}
 
 async function measure(configuration: Configuration, sequence: Step[], floor: Memory) {
   const loadAtStart = os.loadavg()[0];
@@ -261,10 +258,16 @@ async function measure(configuration: Configuration, sequence: Step[], floor: Me
     }
   };
 
+  const t0 = epochMs() + 200;
+  // Memory over the window, read without a collection (not to disturb the views).
+  const memorySamples: (Memory & { atSeconds: number })[] = [];
+  const sampling = setInterval(() => {
+    const atSeconds = Math.round((epochMs() - t0) / 1000);
+    backend.stats({ gc: false }).then(s => memorySamples.push({ atSeconds, ...s.memory }), () => undefined);
+  }, MEMORY_SAMPLE_MS);
   const changes: Tracked[] = [];
   const following: Promise<void>[] = [];
   const warmPairs: Promise<void>[] = [];
-  const t0 = epochMs() + 200;
   for (let k = 0; k < sequence.length; k++) {
     await sleepUntil(t0 + k * 1000);
     const step = sequence[k];
@@ -285,6 +288,7 @@ async function measure(configuration: Configuration, sequence: Step[], floor: Me
   const windowCalls = callsBetween(callsAtStart, countCalls(peers));
   const windowBytes = callsBetween(bytesAtStart, countBytes(peers));
   const atEnd = await backend.stats({ gc: false });
+  clearInterval(sampling);
   stopReconciliations();
   await Promise.all([...following, ...warmPairs]);
   const afterDrain = await backend.stats();
@@ -301,7 +305,7 @@ async function measure(configuration: Configuration, sequence: Step[], floor: Me
     return a && a.resourceVersion === t.change.resourceVersion ? [a.at - t.change.at] : [];
   });
   const ticks = atEnd.ticks.filter(tick => tick.at >= t0);
-  const rebuilds = atEnd.rebuildsMs.slice(atStart.rebuildsMs.length);
+  const updates = atEnd.readModelUpdates.slice(atStart.readModelUpdates.length);
   const writes = (key: keyof Stats['dbWrites']) => afterDrain.dbWrites[key] - atStart.dbWrites[key];
   const statements = writes('insert') + writes('update') + writes('delete');
   const perHour = (n: number) => Math.round((n * 3600) / windowSeconds);
@@ -318,7 +322,13 @@ async function measure(configuration: Configuration, sequence: Step[], floor: Me
     configuration,
     modes: afterStartup.modes,
     loadAverage1m: { start: round(loadAtStart), end: round(os.loadavg()[0]) },
-    startup: { ms: startup.ms, calls: startup.calls, bytes: startup.bytes.total },
+    // ms: the child's fork to its backend answering; inventoryMs: the inventory's own start.
+    startup: {
+      ms: startup.ms,
+      inventoryMs: Math.round(afterStartup.inventoryStartMs ?? NaN),
+      calls: startup.calls,
+      bytes: startup.bytes.total,
+    },
     window: { seconds: round(windowSeconds, 1), changes: changes.length, views: allViews.length, probes },
     memory: {
       floorRssMiB: floor.rssMiB,
@@ -327,6 +337,8 @@ async function measure(configuration: Configuration, sequence: Step[], floor: Me
       rssAboveFloorMiB: afterDrain.memory.rssMiB - floor.rssMiB,
       heapUsedGrowthMiB: afterDrain.memory.heapUsedMiB - atStart.memory.heapUsedMiB,
       rssGrowthMiB: afterDrain.memory.rssMiB - atStart.memory.rssMiB,
+      // Every --memory-samples-seconds over the window, without a collection first.
+      samples: memorySamples,
     },
     cpu: {
       windowMs: atEnd.cpuMs - atStart.cpuMs,
@@ -375,7 +387,12 @@ async function measure(configuration: Configuration, sequence: Step[], floor: Me
     // When the backend's inventory applied the change (in its process), from the peer's change.
     changeToAppliedMs: stats(changeToApplied),
     scheduledTask: { runs: ticks.length, ms: stats(pollMs) },
-    readModelRebuilds: { count: rebuilds.length, ms: stats(rebuilds) },
+    // InventoryIndex.apply, inside the backend: what each change (or poll) cost the read model.
+    readModelUpdates: {
+      count: updates.length,
+      applications: updates.reduce((n, u) => n + u.applications, 0),
+      ms: stats(updates.map(u => u.ms)),
+    },
   };
 }
 
@@ -400,19 +417,25 @@ function goals(byConfiguration: Record<string, Figures>) {
 }
 
 async function main() {
+  const revision = backendRevision();
   const loadAtStart = os.loadavg()[0];
   const sequence = changeSequence();
-  const floor = await measureFloor();
+  const floor = await measureHarnessFloor();
   const byConfiguration: Record<string, Figures> = {};
   for (const configuration of CONFIGURATIONS) {
     if (args.only && args.only !== configuration.name) continue;
     console.error(`live-inventory: ${configuration.name}, ${CHANGES} changes over ${MINUTES} min`);
     byConfiguration[configuration.name] = await measure(configuration, sequence, floor);
   }
+  const after = backendRevision();
+  if (after.commit !== revision.commit || after.uncommittedBackendFiles !== revision.uncommittedBackendFiles) {
+    console.error(`live-inventory: the backend changed during the run (${JSON.stringify(revision)} -> ${JSON.stringify(after)})`);
+  }
   const results = {
     benchmark: 'live-inventory',
     date: new Date().toISOString(),
     node: process.version,
+    backend: revision,
     machine: { cpus: os.cpus().length, loadAverage1m: { start: round(loadAtStart), end: round(os.loadavg()[0]) } },
     applications: APPLICATIONS,
     instances: INSTANCES,

@@ -38,13 +38,14 @@ import {
   serviceName,
   serviceSelector,
 } from './lib/dataSet';
-import { forkBackend, type ForkedBackend } from './lib/forkBackend';
+import { forkBackend, measureHarnessFloor, type ForkedBackend } from './lib/forkBackend';
 import { percentile } from './lib/percentile';
+import { backendRevision } from './lib/revision';
 
 const VIEWS = 200;
 /** Untimed views first, the same for both: JIT and connection pools warm, not measured. */
 const WARMUP_VIEWS = 20;
-/** Our views each right after one application of the entity changed (the read model is rebuilt). */
+/** Our views each right after one application of the entity changed and the inventory applied it. */
 const AFTER_CHANGE_VIEWS = 20;
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -158,7 +159,7 @@ async function measurePair(peers: Peer[], auth: AuthMode) {
 
   // One change per view: the prod application of service s flips its health at its peer,
   // which broadcasts it on the watch stream; the view is made once our inventory applied
-  // it, so it is the first read of the rebuilt read model.
+  // it, so it is the first read after the change.
   const afterChange = [];
   const changeCalls = [];
   const changeBytes = [];
@@ -201,7 +202,7 @@ async function measurePair(peers: Peer[], auth: AuthMode) {
         afterChange: latency(afterChange.map(view => view.ms)),
       },
       memory: gitopsMemory,
-      // After 20 more changes, each followed by a read-model rebuild.
+      // After 20 more changes, each applied to the read model.
       memoryAfterChanges: gitopsMemoryAfterChanges,
     },
     roadie: {
@@ -224,13 +225,6 @@ async function measurePair(peers: Peer[], auth: AuthMode) {
   };
 }
 
-/** The test backend with no plugin: the harness both backends' RSS includes. */
-async function measureFloor(): Promise<Memory> {
-  const backend = await forkBackend({ kind: 'none', instances: [], services: 0 });
-  const memory = await backend.memory();
-  await backend.stop();
-  return memory;
-}
 
 type Figures = Awaited<ReturnType<typeof measurePair>>;
 
@@ -263,10 +257,12 @@ function packageVersion(name: string) {
 }
 
 async function main() {
+  const revision = backendRevision();
   // The machine may be shared: its load goes with the latencies so they can be read.
   const loadAtStart = os.loadavg()[0];
   const peers = await startPeers();
-  const harnessFloor = await measureFloor();
+  // The test backend with no plugin: the harness both backends' RSS includes.
+  const harnessFloor = await measureHarnessFloor();
   const byAuth: Record<string, object> = {};
   for (const auth of ['token', 'password'] as AuthMode[]) {
     const figures = await measurePair(peers, auth);
@@ -280,6 +276,7 @@ async function main() {
     benchmark: 'read-path-vs-roadie',
     date: new Date().toISOString(),
     node: process.version,
+    backend: revision,
     machine: { cpus: os.cpus().length, loadAverage1m: { start: round(loadAtStart), end: round(os.loadavg()[0]) } },
     applications: APPLICATIONS,
     instances: INSTANCES,

@@ -38,7 +38,14 @@ export type BackendOptions = {
   countDbWrites?: boolean;
 };
 /** heapUsed is what is retained; RSS also holds the heap V8 grew to and has not given back. */
-export type Memory = { rssMiB: number; maxRssMiB: number; heapUsedMiB: number; heapTotalMiB: number };
+export type Memory = {
+  rssMiB: number;
+  maxRssMiB: number;
+  heapUsedMiB: number;
+  heapTotalMiB: number;
+  /** Memory of C++ objects bound to JavaScript ones (Buffers, native handles). */
+  externalMiB: number;
+};
 /** Statements that wrote `gitops_applications`, and the rows they carried. */
 export type DbWrites = { insert: number; update: number; delete: number; rows: number; otherTableWrites: number };
 export type Stats = {
@@ -48,11 +55,12 @@ export type Stats = {
   dbWrites: DbWrites;
   /** Each run of the scheduled inventory task: when it started (epoch ms) and how long it took. */
   ticks: { at: number; ms: number }[];
-  /** Read-model rebuilds (index() calls that rebuilt it), milliseconds each. */
-  rebuildsMs: number[];
-  indexCalls: number;
+  /** Read-model updates (InventoryIndex.apply): applications in each, and milliseconds. */
+  readModelUpdates: { applications: number; ms: number }[];
   /** How each instance is followed, as /health reports it. */
   modes: string[];
+  /** The inventory's start-up: load the stored copy, list every instance once. */
+  inventoryStartMs?: number;
 };
 type Request = { id: number; type: string; name?: string; names?: string[]; gc?: boolean };
 
@@ -139,9 +147,9 @@ function gitopsFeatures(options: BackendOptions) {
       cpuMs: cpuMs(),
       dbWrites: { ...(database?.writes ?? { insert: 0, update: 0, delete: 0, rows: 0, otherTableWrites: 0 }) },
       ticks: [...ticks],
-      rebuildsMs: [...probe.rebuildsMs],
-      indexCalls: probe.indexCalls(),
+      readModelUpdates: [...probe.updates],
       modes: probe.inventory().statuses().map(s => s.mode),
+      inventoryStartMs: probe.startMs,
     }),
   };
 }
@@ -168,11 +176,12 @@ const cpuMs = () => {
 /** Memory after a full collection (the parent forks us with --expose-gc), or as it is now. */
 function memory(gc = true): Memory {
   if (gc) global.gc!();
-  const { rss, heapUsed, heapTotal } = process.memoryUsage();
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
   return {
     rssMiB: Math.round(rss / 2 ** 20),
     heapUsedMiB: Math.round(heapUsed / 2 ** 20),
     heapTotalMiB: Math.round(heapTotal / 2 ** 20),
+    externalMiB: Math.round(external / 2 ** 20),
     // maxRSS is in KiB.
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 2 ** 10),
   };

@@ -24,7 +24,7 @@ export type ForkedBackend = {
   /** When the inventory applied each of these applications' last change (epoch ms). */
   appliedAt(names: string[]): Promise<Record<string, { resourceVersion?: string; at: number } | undefined>>;
   memory(): Promise<Memory>;
-  /** CPU, DB writes, scheduled runs, rebuilds and memory (after a full GC unless `gc: false`). */
+  /** CPU, DB writes, scheduled runs, read-model updates and memory (after a full GC unless `gc: false`). */
   stats(options?: { gc?: boolean }): Promise<Stats>;
   stop(): Promise<void>;
 };
@@ -42,6 +42,21 @@ function ask<T>(child: ChildProcess, id: number, request: { type: string } & Rec
     child.on('message', onMessage).once('exit', onExit);
     child.send({ id, ...request });
   });
+}
+
+/**
+ * The test backend with no plugin, the harness every backend's RSS includes: the median
+ * (by RSS) of `runs` fresh processes, since one process's RSS varies by 10 to 20 MiB.
+ */
+export async function measureHarnessFloor(runs = 3): Promise<Memory & { rssMiBOfRuns: number[] }> {
+  const readings: Memory[] = [];
+  for (let i = 0; i < runs; i++) {
+    const backend = await forkBackend({ kind: 'none', instances: [], services: 0 });
+    readings.push(await backend.memory());
+    await backend.stop();
+  }
+  const sorted = [...readings].sort((a, b) => a.rssMiB - b.rssMiB);
+  return { ...sorted[Math.floor(runs / 2)], rssMiBOfRuns: readings.map(r => r.rssMiB) };
 }
 
 export async function forkBackend(options: BackendOptions): Promise<ForkedBackend> {
