@@ -281,5 +281,6 @@ function nested<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V> {
 }
 
 function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
