@@ -50,8 +50,14 @@ export class InventoryModel {
       const key = entryKey(instance, entry.application);
       const held = this.entries.get(key);
       if (held && !isNotOlder(entry.application, held.application)) continue;
+      if (held && contentOf(held) === contentOf(entry)) {
+        // Only the resourceVersion moved (a reconciliation, a resync): keep the held entry,
+        // which the read model derived from, rather than a second copy of it.
+        held.application.metadata.resourceVersion = entry.application.metadata.resourceVersion;
+        continue;
+      }
       this.entries.set(key, entry);
-      if (!held || contentOf(held) !== contentOf(entry)) changed.push(entry);
+      changed.push(entry);
     }
     this.notify(instance, changed);
     return changed;
