@@ -60,11 +60,22 @@ export interface WorkloadScope {
  */
 export class ClusterObjects {
   private readonly cache: TtlCache<KubeObject[]>;
-  private readonly limit: ReturnType<typeof pLimit>;
+  /** Per cluster: a cluster that hangs must not hold the slots another cluster's reads need. */
+  private readonly limits = new Map<string, ReturnType<typeof pLimit>>();
+  /** Clusters that just gave no answer at all (timeout, refused connection), and why. */
+  private readonly unreachable = new Map<string, { error: Error; until: number }>();
 
   constructor(private readonly options: ClusterObjectsOptions) {
     this.cache = new TtlCache(options.cacheTtlMs ?? 30_000);
-    this.limit = pLimit(options.concurrency ?? 8);
+  }
+
+  private limit<T>(cluster: string, fn: () => Promise<T>): Promise<T> {
+    let limit = this.limits.get(cluster);
+    if (!limit) {
+      limit = pLimit(this.options.concurrency ?? 8);
+      this.limits.set(cluster, limit);
+    }
+    return limit(fn);
   }
 
   /**
@@ -140,7 +151,7 @@ export class ClusterObjects {
       try {
         return (await this.cache.get(
           key,
-          () => this.limit(() => this.load(cluster, type, namespace)),
+          () => this.limit(cluster.name, () => this.load(cluster, type, namespace)),
           maxAgeMs,
         )) as T[];
       } catch (error) {
@@ -151,9 +162,16 @@ export class ClusterObjects {
   }
 
   private async load(cluster: KubernetesCluster, type: ResourceType, namespace?: string) {
+    // A cluster that just timed out fails the reads queued behind it at once: a page
+    // view lists a dozen types, and waiting out each one's timeout would multiply it.
+    const down = this.unreachable.get(cluster.name);
+    if (down && down.until > Date.now()) throw down.error;
     try {
       return await this.options.kubernetesClient.list(cluster, { ...type, namespace });
     } catch (error) {
+      if (isUnanswered(error)) {
+        this.unreachable.set(cluster.name, { error: error as Error, until: Date.now() + UNREACHABLE_FOR_MS });
+      }
       if (error instanceof KubernetesRequestError && error.status === 404) {
         this.options.logger.debug(
           `Kubernetes cluster '${cluster.name}' serves no ${resourceTypeName(type)}`,
@@ -186,4 +204,12 @@ async function readResources(
     replicaSets,
     pods: podObjects,
   });
+}
+
+/** How long a cluster that gave no answer is not asked again (shorter than a cache TTL). */
+const UNREACHABLE_FOR_MS = 10_000;
+
+/** No HTTP answer from the cluster or the proxy: a timeout or a connection that failed. */
+function isUnanswered(error: unknown): boolean {
+  return error instanceof KubernetesRequestError && error.status === undefined && error.proxyStatus === undefined;
 }

@@ -148,12 +148,15 @@ export class FindingsService {
     workload: Workload,
     errors: SourceErrors,
   ): Promise<VulnerabilitySighting[]> {
-    let reports = await this.vulnerabilityReports(workload, errors);
-    if (workload.images.some(image => !reportsCoverImage(reports, image))) {
+    const readErrors = new SourceErrors();
+    let reports = await this.vulnerabilityReports(workload, readErrors);
+    if (readErrors.isEmpty() && workload.images.some(image => !reportsCoverImage(reports, image))) {
       // A ReplicaSet that started since the lists were cached (a rollout that just
-      // finished) has its report by now: read again before calling it unscanned.
-      reports = await this.vulnerabilityReports(workload, errors, RECHECK_AFTER_MS);
+      // finished) has its report by now: read again before calling it unscanned. Not
+      // from a cluster that just failed: that would only wait for it a second time.
+      reports = await this.vulnerabilityReports(workload, readErrors, RECHECK_AFTER_MS);
     }
+    errors.addAll(readErrors);
     // Images no operator has scanned (not deployed long, or no operator in that
     // cluster) fall back to the scan CI uploaded for them.
     const unscanned = workload.images.filter(image => !reportsCoverImage(reports, image));
@@ -171,11 +174,16 @@ export class FindingsService {
   private async workloadSecrets(workload: Workload, errors: SourceErrors): Promise<SecretSighting[]> {
     const uncovered = (reports: ExposedSecretReport[]) =>
       workload.images.filter(image => !reportsCoverImage(reports, image));
-    let { reports } = await this.operatorReports<ExposedSecretReport>(EXPOSED_SECRET_REPORTS, workload, errors);
-    if (uncovered(reports).length) {
+    const readErrors = new SourceErrors();
+    let { reports } = await this.operatorReports<ExposedSecretReport>(EXPOSED_SECRET_REPORTS, workload, readErrors);
+    if (uncovered(reports).length && readErrors.isEmpty()) {
       // As for vulnerabilities: a ReplicaSet that just started may have its report now.
-      ({ reports } = await this.operatorReports(EXPOSED_SECRET_REPORTS, workload, errors, RECHECK_AFTER_MS));
+      ({ reports } = await this.operatorReports(EXPOSED_SECRET_REPORTS, workload, readErrors, RECHECK_AFTER_MS));
     }
+    errors.addAll(readErrors);
+    // A cluster that could not be read is already the reason (and unknown): only a
+    // cluster read in full can say a report is missing.
+    if (!readErrors.isEmpty()) return secretSightings(workload, reports);
     // The operator writes a report per container, secrets or none: no report is unknown.
     for (const image of uncovered(reports)) {
       errors.add(

@@ -11,6 +11,16 @@ export class SourceErrors {
     if (!this.bySource.has(source)) this.bySource.set(source, message);
   }
 
+  /** Whether no source failed. */
+  isEmpty(): boolean {
+    return this.bySource.size === 0;
+  }
+
+  /** Adds another answer's errors (first message per source wins, as with add). */
+  addAll(other: SourceErrors) {
+    for (const { source, message } of other.list()) this.add(source, message);
+  }
+
   list(): SourceError[] {
     return [...this.bySource].map(([source, message]) => ({ source, message }));
   }

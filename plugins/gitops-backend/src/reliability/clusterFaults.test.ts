@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { argoApplication } from '../__testUtils__/argoCdSwagger';
 import { startGitopsTestBackend } from '../__testUtils__/testBackend';
 import { hang, json, routes, slow, startFakePeer, timed, type FakePeer, type PeerBehaviour } from './__testUtils__/fakePeer';
-import { imageMatchedReport as report } from '../__testUtils__/vulnerabilityReport';
+import { imageMatchedCleanSecretReport, imageMatchedReport as report } from '../__testUtils__/vulnerabilityReport';
 
 /**
  * Fault injection on the Kubernetes API peers that findings are read from (through the
@@ -41,6 +41,12 @@ const clusterServing = (cve: string) =>
       apiVersion: 'aquasecurity.github.io/v1alpha1',
       metadata: {},
       items: [report(cve)],
+    }),
+    '/apis/aquasecurity.github.io/v1alpha1/namespaces/jesse-test/exposedsecretreports': json(200, {
+      kind: 'ExposedSecretReportList',
+      apiVersion: 'aquasecurity.github.io/v1alpha1',
+      metadata: {},
+      items: [imageMatchedCleanSecretReport()],
     }),
     [ROLLOUT_PATH]: json(200, canary),
     '/api': emptyList,
