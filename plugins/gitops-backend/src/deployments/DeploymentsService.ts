@@ -9,7 +9,7 @@ import {
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { Inventory } from '../inventory/Inventory';
-import type { IndexedApplication } from '../inventory/InventoryIndex';
+import type { EntityApplications, IndexedApplication } from '../inventory/InventoryIndex';
 import type { EntityFindings } from '../findings/EntityFindings';
 
 /**
@@ -27,10 +27,7 @@ export class DeploymentsService {
   async getDeployments(entity: Entity): Promise<DeploymentsResponse> {
     const index = this.inventory.index();
     const apps = index.ofEntity(entity);
-    const environments = this.config.environments.map(env =>
-      environmentOf(env, apps.byEnvironment.get(env.name) ?? []),
-    );
-    markDrift(environments);
+    const environments = this.environmentsOf(apps);
     const findingErrors = await this.addFindings(entity, environments);
     return {
       entityRef: stringifyEntityRef(entity),
@@ -40,6 +37,22 @@ export class DeploymentsService {
       observedAt: index.observedAt?.toISOString(),
     };
   }
+  /**
+   * What runs in each environment, from the read model alone (no findings, no upstream
+   * call): for background work such as continuous deployment that looks at every entity.
+   */
+  environments(entity: Entity): EnvironmentDeployment[] {
+    return this.environmentsOf(this.inventory.index().ofEntity(entity));
+  }
+
+  private environmentsOf(apps: EntityApplications): EnvironmentDeployment[] {
+    const environments = this.config.environments.map(env =>
+      environmentOf(env, apps.byEnvironment.get(env.name) ?? []),
+    );
+    markDrift(environments);
+    return environments;
+  }
+
   /** Vulnerability and policy summaries per deployed environment; their errors apart. */
   private async addFindings(entity: Entity, environments: EnvironmentDeployment[]) {
     const findings = this.findings;

@@ -51,6 +51,9 @@ export interface WorkloadScope {
   resources(options: { pods: boolean }): Promise<WorkloadResources>;
 }
 
+/** How long a cluster that gave no answer is not asked again (shorter than a cache TTL). */
+const UNREACHABLE_FOR_MS = 10_000;
+
 /**
  * The objects and reports of workloads, read from the cluster that runs each of them
  * through the Kubernetes plugin's proxy. Objects are listed per namespace and type
@@ -206,8 +209,6 @@ async function readResources(
   });
 }
 
-/** How long a cluster that gave no answer is not asked again (shorter than a cache TTL). */
-const UNREACHABLE_FOR_MS = 10_000;
 
 /** No HTTP answer from the cluster or the proxy: a timeout or a connection that failed. */
 function isUnanswered(error: unknown): boolean {

@@ -111,6 +111,8 @@ describe('InstanceFollower', () => {
     await eventually(() => streamRequests().length === 2 && argocd.openStreams > 0);
     argocd.put('checkout-dev', { health: 'Degraded' });
     await eventually(() => health('checkout-dev') === 'Degraded');
+    // The second stream resumed where the first ended, not from the start.
+    expect(streamRequests()[1]).toMatch(/resourceVersion=(?!1$)\d+$/);
   });
 
   it('ignores an event older than what it holds', async () => {

@@ -6,7 +6,7 @@ import { paymentsEntity } from '../__testUtils__/testBackend';
 import { readGitopsConfig } from '../config/gitopsConfig';
 import { ConfigReader } from '@backstage/config';
 import { ContinuousDeployment, CONTINUOUS_DEPLOYMENT_ANNOTATION, CONTINUOUS_DEPLOYMENT_REQUESTER, optedInEnvironments, shouldPromote } from './ContinuousDeployment';
-import { GatesFailedError } from './PromotionService';
+import { GatesFailedError } from './GatesFailedError';
 
 const env = (name: string, tag: string, overrides: Partial<EnvironmentDeployment> = {}): EnvironmentDeployment => ({
   name,
@@ -62,8 +62,8 @@ describe('ContinuousDeployment', () => {
       config,
       catalog: catalogServiceMock({ entities: [paymentsEntity] }),
       auth: mockServices.auth(),
-      deployments: { getDeployments: async () => ({ entityRef: 'x', environments, unassigned: [], errors: [] }) } as never,
-      promotions: { createAutomatic } as never,
+      deployments: { environments: () => environments },
+      promotions: { createAutomatic },
       logger: mockServices.logger.mock(),
     });
     return { cd, createAutomatic };
@@ -82,6 +82,30 @@ describe('ContinuousDeployment', () => {
       await expect(cd.runOnce()).resolves.toBeUndefined();
       expect(createAutomatic).toHaveBeenCalledTimes(1);
     }
+  });
+
+  it('makes one pass over the read model for a large catalog, read page by page', async () => {
+    const entities = Array.from({ length: 1_201 }, (_, i) => ({ ...paymentsEntity, metadata: { ...paymentsEntity.metadata, name: `service-${i}` } }));
+    const catalog = catalogServiceMock({ entities });
+    const streamEntities = jest.spyOn(catalog, 'streamEntities');
+    // Every 100th service runs a newer verified version in dev than in staging.
+    const environments = jest.fn((entity: { metadata: { name: string } }) => {
+      const due = Number(entity.metadata.name.split('-')[1]) % 100 === 0;
+      return [env('dev', due ? '1.5.0' : '1.4.2'), env('staging', '1.4.2'), env('prod', '1.4.2')];
+    });
+    const createAutomatic = jest.fn().mockResolvedValue({ id: 'p', entityRef: 'x', version: { tag: '1.5.0' } });
+    const cd = new ContinuousDeployment({
+      config,
+      catalog,
+      auth: mockServices.auth(),
+      deployments: { environments },
+      promotions: { createAutomatic },
+      logger: mockServices.logger.mock(),
+    });
+    await cd.runOnce();
+    expect(streamEntities).toHaveBeenCalledWith(expect.objectContaining({ pageSize: 500 }), expect.anything());
+    expect(environments).toHaveBeenCalledTimes(1_201);
+    expect(createAutomatic).toHaveBeenCalledTimes(13);
   });
 
   describe('opted in per entity', () => {
@@ -109,19 +133,17 @@ describe('ContinuousDeployment', () => {
 
     it('promotes only into the environments an entity opts into, when config says manual', async () => {
       const createAutomatic = jest.fn().mockResolvedValue({ id: 'p', entityRef: 'x', version: { tag: '1.5.0' } });
-      const getDeployments = jest.fn().mockResolvedValue({
-        entityRef: 'x', environments: [env('dev', '1.5.0'), env('staging', '1.4.2'), env('prod', '1.4.1')], unassigned: [], errors: [],
-      });
+      const environments = jest.fn(() => [env('dev', '1.5.0'), env('staging', '1.4.2'), env('prod', '1.4.1')]);
       const cd = new ContinuousDeployment({
         config: manualConfig,
         catalog: catalogServiceMock({ entities: [paymentsEntity, { ...optedIn, metadata: { ...optedIn.metadata, name: 'shipping-api' } }] }),
         auth: mockServices.auth(),
-        deployments: { getDeployments } as never,
-        promotions: { createAutomatic } as never,
+        deployments: { environments },
+        promotions: { createAutomatic },
         logger: mockServices.logger.mock(),
       });
       await cd.runOnce();
-      expect(getDeployments).toHaveBeenCalledTimes(1);
+      expect(environments).toHaveBeenCalledTimes(1);
       expect(createAutomatic).toHaveBeenCalledTimes(1);
       expect(createAutomatic).toHaveBeenCalledWith(
         expect.objectContaining({ metadata: expect.objectContaining({ name: 'shipping-api' }) }), 'dev', 'staging', CONTINUOUS_DEPLOYMENT_REQUESTER,

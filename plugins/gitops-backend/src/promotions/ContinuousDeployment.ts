@@ -11,9 +11,16 @@ import {
   GITOPS_ENTITY_ANNOTATIONS,
   type EnvironmentDeployment,
 } from '@gitops-suite/backstage-plugin-gitops-common';
+import pLimit from 'p-limit';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
-import { GatesFailedError, type PromotionService } from './PromotionService';
+import { GatesFailedError } from './GatesFailedError';
+import type { PromotionService } from './PromotionService';
+
+/** Catalog entities read per request. */
+const CATALOG_PAGE = 500;
+/** Promotions started at once: each reads its gates' evidence from the clusters. */
+const PROMOTIONS_AT_ONCE = 4;
 
 /** Who continuous-deployment promotions are recorded as requested by. */
 export const CONTINUOUS_DEPLOYMENT_REQUESTER = 'system:gitops/continuous-deployment';
@@ -46,27 +53,46 @@ export class ContinuousDeployment {
       config: GitopsConfig;
       catalog: CatalogService;
       auth: AuthService;
-      deployments: DeploymentsService;
-      promotions: PromotionService;
+      deployments: Pick<DeploymentsService, 'environments'>;
+      promotions: Pick<PromotionService, 'createAutomatic'>;
       logger: LoggerService;
     },
   ) {}
 
+  /**
+   * One pass over the read model: every candidate entity's environments come from the
+   * inventory index (no findings, no upstream call); only the promotions it finds due
+   * read evidence for their gates, a few at a time.
+   */
   async runOnce(): Promise<void> {
-    const promoted = this.options.config.environments.filter(e => e.promotesFrom);
-    for (const entity of await this.entities()) {
-      const optedIn = optedInEnvironments(entity);
-      const automatic = promoted.filter(e => e.promotion.mode === 'automatic' || optedIn.includes(e.name));
-      if (!automatic.length) continue;
-      const view = await this.options.deployments.getDeployments(entity);
-      for (const env of automatic) {
-        const source = view.environments.find(e => e.name === env.promotesFrom);
-        const target = view.environments.find(e => e.name === env.name);
-        if (source && target && shouldPromote(source, target)) {
-          await this.promote(entity, source.name, target.name);
-        }
-      }
+    const due: Array<{ entity: Entity; from: string; to: string }> = [];
+    for await (const entity of this.entities()) {
+      due.push(...this.dueFor(entity));
     }
+    const limit = pLimit(PROMOTIONS_AT_ONCE);
+    await Promise.all(due.map(({ entity, from, to }) => limit(() => this.promote(entity, from, to))));
+  }
+
+  /** The promotions the entity is due for now: its automatic environments behind their source. */
+  private dueFor(entity: Entity): Array<{ entity: Entity; from: string; to: string }> {
+    const optedIn = optedInEnvironments(entity);
+    const automatic = this.options.config.environments.filter(
+      e => e.promotesFrom && (e.promotion.mode === 'automatic' || optedIn.includes(e.name)),
+    );
+    if (!automatic.length) return [];
+    let environments: EnvironmentDeployment[];
+    try {
+      environments = this.options.deployments.environments(entity);
+    } catch (error) {
+      // An entity whose annotations cannot be read (a malformed selector) is skipped, not the run.
+      this.options.logger.debug(`Continuous deployment skips ${entity.metadata.name}: ${error}`);
+      return [];
+    }
+    return automatic.flatMap(env => {
+      const source = environments.find(e => e.name === env.promotesFrom);
+      const target = environments.find(e => e.name === env.name);
+      return source && target && shouldPromote(source, target) ? [{ entity, from: source.name, to: target.name }] : [];
+    });
   }
 
   private async promote(entity: Entity, from: string, to: string) {
@@ -80,17 +106,19 @@ export class ContinuousDeployment {
     }
   }
 
-  private async entities(): Promise<Entity[]> {
+  /** The entities that may take part, page by page (a large catalog is never read in one answer). */
+  private async *entities(): AsyncGenerator<Entity> {
     const credentials = await this.options.auth.getOwnServiceCredentials();
     // Without an automatic environment in config, only entities that opt in matter.
     const annotations = this.options.config.environments.some(e => e.promotion.mode === 'automatic')
       ? GITOPS_ENTITY_ANNOTATIONS
       : [CONTINUOUS_DEPLOYMENT_ANNOTATION];
-    const { items } = await this.options.catalog.getEntities(
-      { filter: annotations.map(a => ({ [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS })) },
+    const filter = annotations.map(a => ({ [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS }));
+    const pages = this.options.catalog.streamEntities(
+      { filter, fields: ['apiVersion', 'kind', 'metadata'], pageSize: CATALOG_PAGE },
       { credentials },
     );
-    return items;
+    for await (const page of pages) yield* page;
   }
 }
 

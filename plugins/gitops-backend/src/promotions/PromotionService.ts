@@ -1,58 +1,51 @@
 import type {
   BackstageCredentials,
-  LoggerService,
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult, type ResourcePermission } from '@backstage/plugin-permission-common';
-import type { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   gitopsApprovePermission,
   gitopsGateOverridePermission,
   gitopsPromotePermission,
   isTerminalPromotionStatus,
-  parseImageRef,
   type CreatePromotionRequest,
-  type GateResult,
+  type EnvironmentDeployment,
   type Promotion,
   type PromotionPreview,
-  type PromotionVersion,
-  type EnvironmentDeployment,
 } from '@gitops-suite/backstage-plugin-gitops-common';
-import crypto from 'crypto';
 import type { EnvironmentConfig, GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
-import { evaluateGates } from './gates';
-import type { PromotionEvidence } from './PromotionEvidence';
+import { approvalRefusal, approvalsGiven } from './approvals';
+import { authorizeOnEntity } from './authorizeOnEntity';
+import { passGates } from './gateOverride';
+import { assembleGates, type PromotionGatesSources } from './promotionGates';
+import { promotionBlockedBy, toApi, versionOf } from './promotionModel';
+import type { PromotionStarter } from './PromotionStarter';
 import type { SourceChangesReader } from './SourceChangesReader';
 import { approverOf, isService, requesterOf } from './requester';
 import { resolvePromotionTarget } from './resolveTarget';
-
-/** Raised when gates fail: the router answers 409 with the gate results. */
-export class GatesFailedError extends ConflictError {
-  constructor(readonly gates: GateResult[]) {
-    super(
-      `Promotion blocked by ${gates.filter(g => !g.passed).map(g => `${g.gate} (${g.evidence})`).join('; ')}`,
-    );
-  }
-}
 
 export interface PromotionServiceOptions {
   config: GitopsConfig;
   deployments: DeploymentsService;
   store: PromotionStore;
-  evidence: PromotionEvidence;
+  /** Where gates read evidence and known-bad versions from. */
+  gates: PromotionGatesSources;
+  starter: PromotionStarter;
   /** Lists the source commits a promotion ships, for the preview. */
   sourceChanges?: SourceChangesReader;
   permissions: PermissionsService;
   userInfo: UserInfoService;
-  notifications?: NotificationService;
-  logger: LoggerService;
   now?: () => Date;
 }
+
+type StartRequest = Omit<CreatePromotionRequest, 'entityRef'> & {
+  requestedBy: string;
+  authorizeOverride?: () => Promise<void>;
+};
 
 /**
  * The request side of promotions: preview, create (gates, approvals needed), approve,
@@ -88,7 +81,7 @@ export class PromotionService {
       requiredApprovals: environment.promotion.approvals.required,
       approverGroups: environment.promotion.approvals.groups,
       changes,
-      blockedBy: blockedBy(version, versionOf(target), active?.id, from, to),
+      blockedBy: promotionBlockedBy(version, previousVersion, active?.id, from, to),
     };
   }
 
@@ -98,13 +91,12 @@ export class PromotionService {
     credentials: BackstageCredentials,
   ): Promise<Promotion> {
     this.targetEnvironment(request.from, request.to);
-    await this.authorize(gitopsPromotePermission, entity, credentials, `promote ${stringifyEntityRef(entity)}`);
-    const mayOverride = async () => {
-      await this.authorize(gitopsGateOverridePermission, entity, credentials, `override the gates of ${stringifyEntityRef(entity)}`);
-      return true;
-    };
+    const entityRef = stringifyEntityRef(entity);
+    await authorizeOnEntity(this.options.permissions, gitopsPromotePermission, entity, credentials, `promote ${entityRef}`);
+    const authorizeOverride = () =>
+      authorizeOnEntity(this.options.permissions, gitopsGateOverridePermission, entity, credentials, `override the gates of ${entityRef}`);
     const requestedBy = await requesterOf(credentials, this.options.userInfo);
-    return this.start(entity, { ...request, requestedBy, mayOverride });
+    return this.start(entity, { ...request, requestedBy, authorizeOverride });
   }
 
   /**
@@ -115,51 +107,30 @@ export class PromotionService {
     return this.start(entity, { from, to, requestedBy, comment: `Continuous deployment from ${from}` });
   }
 
-  private async start(
-    entity: Entity,
-    request: Omit<CreatePromotionRequest, 'entityRef'> & { requestedBy: string; mayOverride?: () => Promise<boolean> },
-  ): Promise<Promotion> {
+  private async start(entity: Entity, request: StartRequest): Promise<Promotion> {
     const { from, to } = request;
     const environment = this.targetEnvironment(from, to);
     const { source, target } = await this.environments(entity, from, to);
     const version = versionOf(source);
     const previousVersion = versionOf(target);
-    const problem = blockedBy(version, previousVersion, undefined, from, to);
+    const problem = promotionBlockedBy(version, previousVersion, undefined, from, to);
     if (problem) throw new ConflictError(problem);
     const promotionTarget = resolvePromotionTarget(entity, environment, target);
-
-    let gates = await this.gates(entity, environment, source);
-    const failed = gates.filter(g => !g.passed);
-    if (failed.length) {
-      if (!request.overrideGates || !request.mayOverride) throw new GatesFailedError(gates);
-      await request.mayOverride();
-      gates = gates.map(g => (g.passed ? g : { ...g, overridden: true }));
-    }
-
-    const required = environment.promotion.approvals.required;
-    const id = crypto.randomUUID();
-    await this.options.store.create(
-      {
-        id,
-        entityRef: stringifyEntityRef(entity),
-        from,
-        to,
-        version: version!,
-        previousVersion,
-        requestedBy: request.requestedBy,
-        comment: request.comment,
-        status: required > 0 ? 'awaiting-approval' : 'approved',
-        gates,
-        requiredApprovals: required,
-        target: promotionTarget,
-      },
-      this.now(),
-      // Recorded with the promotion itself: no promotion past a failed gate without it.
-      failed.length ? [overrideEvent(request.requestedBy, failed)] : [],
-    );
-    const promotion = (await this.options.store.get(id))!;
-    if (required > 0) await this.notifyApprovers(promotion, environment);
-    return toApi(promotion);
+    const { gates, overridden } = await passGates(await this.gates(entity, environment, source), request);
+    return this.options.starter.start({
+      entityRef: stringifyEntityRef(entity),
+      from,
+      to,
+      version: version!,
+      previousVersion,
+      requestedBy: request.requestedBy,
+      comment: request.comment,
+      gates,
+      overridden,
+      requiredApprovals: environment.promotion.approvals.required,
+      approverGroups: environment.promotion.approvals.groups,
+      target: promotionTarget,
+    });
   }
 
   async get(id: string): Promise<Promotion> {
@@ -175,9 +146,7 @@ export class PromotionService {
     // A service approves nothing, so nothing awaits its approval.
     if (isService(filter.awaitingApprovalBy)) return [];
     const user = await this.options.userInfo.getUserInfo(filter.awaitingApprovalBy);
-    return promotions
-      .filter(p => this.mayApprove(p, user.userEntityRef, user.ownershipEntityRefs) === undefined)
-      .map(toApi);
+    return promotions.filter(p => this.refusal(p, user) === undefined).map(toApi);
   }
 
   async approve(entity: Entity, id: string, credentials: BackstageCredentials, comment?: string) {
@@ -190,7 +159,7 @@ export class PromotionService {
 
   async cancel(entity: Entity, id: string, credentials: BackstageCredentials) {
     const promotion = await this.find(id);
-    await this.authorize(gitopsPromotePermission, entity, credentials, `cancel promotions of ${promotion.entityRef}`);
+    await authorizeOnEntity(this.options.permissions, gitopsPromotePermission, entity, credentials, `cancel promotions of ${promotion.entityRef}`);
     const cancelledBy = await requesterOf(credentials, this.options.userInfo);
     const moved = await this.options.store.transition(
       id,
@@ -219,68 +188,43 @@ export class PromotionService {
     comment?: string,
   ) {
     const promotion = await this.find(id);
-    await this.authorize(gitopsApprovePermission, entity, credentials, `approve promotions of ${promotion.entityRef}`);
+    await authorizeOnEntity(this.options.permissions, gitopsApprovePermission, entity, credentials, `approve promotions of ${promotion.entityRef}`);
     if (promotion.status !== 'awaiting-approval') {
       throw new ConflictError(`Promotion ${id} is ${promotion.status}, not awaiting approval`);
     }
     const user = await approverOf(credentials, this.options.userInfo);
-    const refusal = this.mayApprove(promotion, user.userEntityRef, user.ownershipEntityRefs);
+    const refusal = this.refusal(promotion, user);
     if (refusal) throw new NotAllowedError(refusal);
 
-    await this.options.store.addApproval(id, { approver: user.userEntityRef, decision, comment }, this.now());
+    const { store } = this.options;
+    const approver = user.userEntityRef;
+    await store.addApproval(id, { approver, decision, comment }, this.now());
     if (decision === 'rejected') {
-      await this.options.store.transition(id, ['awaiting-approval'], 'rejected', {
-        type: 'rejected', message: `Rejected by ${user.userEntityRef}${comment ? `: ${comment}` : ''}`, actor: user.userEntityRef,
-      }, {}, this.now());
-    } else {
-      const approvals = (await this.find(id)).approvals.filter(a => a.decision === 'approved').length;
-      await this.options.store.addEvent(id, {
-        type: 'approval', message: `Approved by ${user.userEntityRef} (${approvals}/${promotion.requiredApprovals})`, actor: user.userEntityRef,
-      }, this.now());
-      if (approvals >= promotion.requiredApprovals) {
-        await this.options.store.transition(id, ['awaiting-approval'], 'approved', {
-          type: 'approved', message: 'All required approvals given',
-        }, {}, this.now());
-      }
+      const message = `Rejected by ${approver}${comment ? `: ${comment}` : ''}`;
+      await store.transition(id, ['awaiting-approval'], 'rejected', { type: 'rejected', message, actor: approver }, {}, this.now());
+      return this.get(id);
+    }
+    const approvals = approvalsGiven(await this.find(id));
+    const message = `Approved by ${approver} (${approvals}/${promotion.requiredApprovals})`;
+    await store.addEvent(id, { type: 'approval', message, actor: approver }, this.now());
+    if (approvals >= promotion.requiredApprovals) {
+      await store.transition(id, ['awaiting-approval'], 'approved', { type: 'approved', message: 'All required approvals given' }, {}, this.now());
     }
     return this.get(id);
   }
 
-  /** Why this user may not decide on the promotion, or undefined when they may. */
-  private mayApprove(promotion: StoredPromotion, user: string, ownership: string[]): string | undefined {
-    const rule = this.environment(promotion.to)?.promotion.approvals;
-    if (!rule) return `environment ${promotion.to} is no longer configured`;
-    if (promotion.requestedBy === user && !rule.allowSelfApproval) {
-      return 'You requested this promotion: another person must approve it';
-    }
-    if (promotion.approvals.some(a => a.approver === user)) return 'You have already decided on this promotion';
-    if (rule.groups.length && !rule.groups.some(group => ownership.includes(group))) {
-      return `Only members of ${rule.groups.join(', ')} may approve promotions to ${promotion.to}`;
-    }
-    return undefined;
+  private refusal(promotion: StoredPromotion, user: { userEntityRef: string; ownershipEntityRefs: string[] }) {
+    return approvalRefusal(this.environment(promotion.to)?.promotion.approvals, promotion, user);
   }
 
-  private async gates(entity: Entity, environment: EnvironmentConfig, source: EnvironmentDeployment) {
-    const { gates } = environment.promotion;
-    const needsFindings = gates.maxCritical !== undefined || gates.maxHigh !== undefined;
-    const needsPolicies = gates.maxPolicyFailures !== undefined;
-    const needsSecrets = gates.maxExposedSecrets !== undefined;
-    const [vulnerabilities, policies, exposedSecrets] = await Promise.all([
-      needsFindings ? this.options.evidence.vulnerabilities(entity, source.name) : undefined,
-      needsPolicies ? this.options.evidence.policies(entity, source.name) : undefined,
-      needsSecrets ? this.options.evidence.exposedSecrets(entity, source.name) : undefined,
-    ]);
-    const results = evaluateGates(gates, { source, vulnerabilities, policies, exposedSecrets, now: this.now() });
-    const tag = versionOf(source)?.tag;
-    const bad = (await this.options.store.badVersions(stringifyEntityRef(entity), environment.name)).find(b => b.tag === tag);
-    if (bad) {
-      results.push({
-        gate: 'known-bad',
-        passed: false,
-        evidence: `${tag} failed in ${environment.name} before (promotion ${bad.promotionId}${bad.reason ? `: ${bad.reason}` : ''})`,
-      });
-    }
-    return results;
+  private gates(entity: Entity, environment: EnvironmentConfig, source: EnvironmentDeployment) {
+    return assembleGates(this.options.gates, {
+      entity,
+      target: environment.name,
+      gates: environment.promotion.gates,
+      source,
+      tag: versionOf(source)?.tag,
+    });
   }
 
   private async environments(entity: Entity, from: string, to: string) {
@@ -313,83 +257,4 @@ export class PromotionService {
     if (!promotion) throw new NotFoundError(`No promotion ${id}`);
     return promotion;
   }
-
-  private async authorize(
-    permission: ResourcePermission<'catalog-entity'>,
-    entity: Entity,
-    credentials: BackstageCredentials,
-    what: string,
-  ) {
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission, resourceRef: stringifyEntityRef(entity) }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) throw new NotAllowedError(`Not allowed to ${what}`);
-  }
-
-  private async notifyApprovers(promotion: StoredPromotion, environment: EnvironmentConfig) {
-    const groups = environment.promotion.approvals.groups;
-    if (!this.options.notifications || !groups.length) return;
-    try {
-      await this.options.notifications.send({
-        recipients: {
-          type: 'entity',
-          entityRef: groups,
-          // A service or the system requester is no entity to leave out.
-          ...(promotion.requestedBy.startsWith('user:') ? { excludeEntityRef: promotion.requestedBy } : {}),
-        },
-        payload: {
-          title: `Approve ${promotion.entityRef} ${promotion.version.tag} to ${promotion.to}?`,
-          description: `${promotion.requestedBy} asks to promote ${promotion.version.tag} from ${promotion.from} to ${promotion.to}.`,
-          link: `/catalog/${promotion.entityRef.replace(/^(\w+):(.+)\/(.+)$/, '$2/$1/$3')}/deployments`,
-          severity: 'high',
-          topic: 'gitops-promotion-approval',
-        },
-      });
-    } catch (error) {
-      this.options.logger.warn(`Could not notify approvers of promotion ${promotion.id}: ${error}`);
-    }
-  }
-}
-
-export function versionOf(env?: EnvironmentDeployment): PromotionVersion | undefined {
-  const image = env?.version?.image;
-  if (!image) return undefined;
-  const parsed = parseImageRef(image);
-  if (!parsed.tag) return undefined;
-  return {
-    image,
-    repository: parsed.repository,
-    tag: parsed.tag,
-    digest: parsed.digest ?? env?.version?.digest,
-    revision: env?.version?.revision,
-  };
-}
-
-function blockedBy(
-  version: PromotionVersion | undefined,
-  previous: PromotionVersion | undefined,
-  activeId: string | undefined,
-  from: string,
-  to: string,
-): string | undefined {
-  if (!version) return `${from} runs no tagged version to promote`;
-  if (previous?.tag === version.tag) return `${to} already runs ${version.tag}`;
-  if (activeId) return `Promotion ${activeId} to ${to} is still active`;
-  return undefined;
-}
-
-/** The event that records who let a promotion past which failed gates. */
-function overrideEvent(requestedBy: string, failed: GateResult[]) {
-  return {
-    type: 'gates-overridden',
-    message: `${requestedBy} overrode the failed gates: ${failed.map(g => `${g.gate} (${g.evidence})`).join('; ')}`,
-    actor: requestedBy,
-  };
-}
-
-/** The API view of a stored promotion. */
-export function toApi(promotion: StoredPromotion): Promotion {
-  const { target: _target, ...rest } = promotion;
-  return rest;
 }

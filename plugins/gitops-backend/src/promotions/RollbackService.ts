@@ -4,9 +4,9 @@ import type {
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
-import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InputError } from '@backstage/errors';
 import {
+  gitopsGateOverridePermission,
   gitopsRollbackPermission,
   parseImageRef,
   type EnvironmentDeployment,
@@ -14,33 +14,34 @@ import {
   type Promotion,
   type RollbackCandidate,
 } from '@gitops-suite/backstage-plugin-gitops-common';
-import crypto from 'crypto';
 import type { EnvironmentConfig, GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, PromotionTarget } from '../database/PromotionStore';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
 import type { GitopsRepositoryWriter } from '@gitops-suite/backstage-plugin-gitops-node';
-import { evaluateGates } from './gates';
-import type { PromotionEvidence } from './PromotionEvidence';
-import { toApi, versionOf } from './PromotionService';
+import { authorizeOnEntity } from './authorizeOnEntity';
+import { passGates, type GateOverrideRequest } from './gateOverride';
+import { assembleGates, type PromotionGatesSources } from './promotionGates';
+import { versionOf } from './promotionModel';
+import type { PromotionStarter } from './PromotionStarter';
 import { versionReader } from './repositoryEdit';
 import { requesterOf } from './requester';
 import { resolvePromotionTarget } from './resolveTarget';
-
-/** Recorded for each gate a rollback skips, as the evidence of that gate. */
-const SKIPPED_BY_CONFIG = 'skipped: a rollback restores a version that ran here before (promotion.rollback.skipGates)';
-const NOT_APPLICABLE = 'skipped: a rollback has no source environment, it restores a version that ran here before';
+import { rollbackGates, skippedRollbackGates } from './rollbackGates';
 
 export interface RollbackServiceOptions {
   config: GitopsConfig;
   deployments: DeploymentsService;
   store: PromotionStore;
   writer: GitopsRepositoryWriter;
-  /** Findings of the environments, for the gates a rollback does not skip. */
-  evidence: PromotionEvidence;
+  /** Where the gates a rollback does not skip read their evidence, and known-bad versions. */
+  gates: PromotionGatesSources;
+  starter: PromotionStarter;
   permissions: PermissionsService;
   userInfo: UserInfoService;
-  now?: () => Date;
 }
+
+/** Who starts a rollback, and (for an automatic one) which failed promotion it undoes. */
+export type RollbackRequester = GateOverrideRequest & { requestedBy: string; comment?: string; rollbackOf?: string };
 
 /**
  * GitOps-native rollbacks: an environment goes back to a version it ran before, read
@@ -48,11 +49,7 @@ export interface RollbackServiceOptions {
  * any promotion (kind `rollback`), under the environment's approval rule.
  */
 export class RollbackService {
-  private readonly now: () => Date;
-
-  constructor(private readonly options: RollbackServiceOptions) {
-    this.now = options.now ?? (() => new Date());
-  }
+  constructor(private readonly options: RollbackServiceOptions) {}
 
   async candidates(entity: Entity, environment: string): Promise<RollbackCandidate[]> {
     const { target, current, repository } = await this.locate(entity, environment);
@@ -78,17 +75,12 @@ export class RollbackService {
 
   async create(
     entity: Entity,
-    request: { environment: string; tag: string; comment?: string },
+    request: { environment: string; tag: string; comment?: string; overrideGates?: boolean },
     credentials: BackstageCredentials,
   ): Promise<Promotion> {
     const entityRef = stringifyEntityRef(entity);
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission: gitopsRollbackPermission, resourceRef: entityRef }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed to roll back ${entityRef}`);
-    }
+    const { permissions } = this.options;
+    await authorizeOnEntity(permissions, gitopsRollbackPermission, entity, credentials, `roll back ${entityRef}`);
     const candidates = await this.candidates(entity, request.environment);
     if (!candidates.some(c => c.tag === request.tag)) {
       throw new InputError(
@@ -98,53 +90,43 @@ export class RollbackService {
     return this.start(entity, request.environment, request.tag, {
       requestedBy: await requesterOf(credentials, this.options.userInfo),
       comment: request.comment,
+      overrideGates: request.overrideGates,
+      authorizeOverride: () =>
+        authorizeOnEntity(permissions, gitopsGateOverridePermission, entity, credentials, `override the gates of ${entityRef}`),
     });
   }
 
   /**
    * Starts a rollback; `automatic` ones (after a failed promotion) need no approval,
-   * since they restore what ran before the failure.
+   * since they restore what ran before the failure, and never override a gate.
    */
-  async start(
-    entity: Entity,
-    environment: string,
-    tag: string,
-    by: { requestedBy: string; comment?: string; rollbackOf?: string },
-  ): Promise<Promotion> {
+  async start(entity: Entity, environment: string, tag: string, by: RollbackRequester): Promise<Promotion> {
     const env = this.environment(environment);
     const { target, source, environments } = await this.locate(entity, environment);
-    const gates = await this.gates(entity, env, tag, environments);
-    const blocked = gates.find(g => !g.passed);
-    if (blocked) throw new ConflictError(`Rollback blocked by ${blocked.gate} (${blocked.evidence})`);
+    const { gates, overridden } = await passGates(await this.gates(entity, env, tag, environments), by, 'Rollback');
     const current = versionOf(source);
-    const required = by.rollbackOf ? 0 : env.promotion.approvals.required;
-    const id = crypto.randomUUID();
-    await this.options.store.create(
-      {
-        id,
-        kind: 'rollback',
-        rollbackOf: by.rollbackOf,
-        entityRef: stringifyEntityRef(entity),
-        from: environment,
-        to: environment,
-        version: { tag, repository: current?.repository, image: current?.repository ? `${current.repository}:${tag}` : undefined },
-        previousVersion: current,
-        requestedBy: by.requestedBy,
-        comment: by.comment,
-        status: required > 0 ? 'awaiting-approval' : 'approved',
-        gates,
-        requiredApprovals: required,
-        target,
-      },
-      this.now(),
-    );
-    return toApi((await this.options.store.get(id))!);
+    return this.options.starter.start({
+      kind: 'rollback',
+      rollbackOf: by.rollbackOf,
+      entityRef: stringifyEntityRef(entity),
+      from: environment,
+      to: environment,
+      version: { tag, repository: current?.repository, image: current?.repository ? `${current.repository}:${tag}` : undefined },
+      previousVersion: current,
+      requestedBy: by.requestedBy,
+      comment: by.comment,
+      gates,
+      overridden,
+      requiredApprovals: by.rollbackOf ? 0 : env.promotion.approvals.required,
+      approverGroups: env.promotion.approvals.groups,
+      target,
+    });
   }
 
   /**
-   * The target environment's gates for going back to `tag`: the configured evidence
-   * gates are skipped and recorded as such; the rest are evaluated on an environment
-   * that runs `tag` now (failing closed when none does); freeze windows always apply.
+   * The target environment's gates for going back to `tag`: the skipped ones recorded
+   * as such, the rest evaluated on an environment that runs `tag` now (failing closed
+   * when none does), and the known-bad check of `tag` in the environment.
    */
   private async gates(
     entity: Entity,
@@ -153,41 +135,14 @@ export class RollbackService {
     environments: EnvironmentDeployment[],
   ): Promise<GateResult[]> {
     const { gates, rollback } = env.promotion;
-    const skips = new Set<string>(rollback.skipGates);
-    const runsTag = environments.find(e => versionOf(e)?.tag === tag);
-    const source = runsTag ?? { name: `no environment running ${tag}`, title: '', applications: [], rollouts: [] };
-    const evaluatedGates = {
-      ...gates,
-      requireSourceHealthy: false,
-      soakMinutes: skips.has('soak-time') ? undefined : gates.soakMinutes,
-      maxCritical: skips.has('vulnerabilities') ? undefined : gates.maxCritical,
-      maxHigh: skips.has('vulnerabilities') ? undefined : gates.maxHigh,
-      maxPolicyFailures: skips.has('policies') ? undefined : gates.maxPolicyFailures,
-      maxExposedSecrets: skips.has('exposed-secrets') ? undefined : gates.maxExposedSecrets,
-    };
-    const needsFindings = evaluatedGates.maxCritical !== undefined || evaluatedGates.maxHigh !== undefined;
-    const needsPolicies = evaluatedGates.maxPolicyFailures !== undefined;
-    const needsSecrets = evaluatedGates.maxExposedSecrets !== undefined;
-    const [vulnerabilities, policies, exposedSecrets] = await Promise.all([
-      runsTag && needsFindings ? this.options.evidence.vulnerabilities(entity, runsTag.name) : undefined,
-      runsTag && needsPolicies ? this.options.evidence.policies(entity, runsTag.name) : undefined,
-      runsTag && needsSecrets ? this.options.evidence.exposedSecrets(entity, runsTag.name) : undefined,
-    ]);
-    const evaluated = evaluateGates(evaluatedGates, { source, vulnerabilities, policies, exposedSecrets, now: this.now() });
-    const skipped: GateResult[] = [
-      gates.requireSourceHealthy ? { gate: 'source-healthy', reason: NOT_APPLICABLE } : undefined,
-      gates.soakMinutes !== undefined && skips.has('soak-time') ? { gate: 'soak-time', reason: SKIPPED_BY_CONFIG } : undefined,
-      (gates.maxCritical !== undefined || gates.maxHigh !== undefined) && skips.has('vulnerabilities')
-        ? { gate: 'vulnerabilities', reason: SKIPPED_BY_CONFIG }
-        : undefined,
-      gates.maxPolicyFailures !== undefined && skips.has('policies') ? { gate: 'policies', reason: SKIPPED_BY_CONFIG } : undefined,
-      gates.maxExposedSecrets !== undefined && skips.has('exposed-secrets')
-        ? { gate: 'exposed-secrets', reason: SKIPPED_BY_CONFIG }
-        : undefined,
-    ]
-      .filter((g): g is { gate: string; reason: string } => Boolean(g))
-      .map(({ gate, reason }) => ({ gate, passed: true, evidence: reason }));
-    return [...skipped, ...evaluated];
+    const evaluated = await assembleGates(this.options.gates, {
+      entity,
+      target: env.name,
+      gates: rollbackGates(gates, rollback.skipGates),
+      source: environments.find(e => versionOf(e)?.tag === tag),
+      tag,
+    });
+    return [...skippedRollbackGates(gates, rollback.skipGates), ...evaluated];
   }
 
   private async locate(entity: Entity, environment: string): Promise<{

@@ -3,7 +3,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { PromotionStore } from '../database/PromotionStore';
 import { CONTINUOUS_DEPLOYMENT_REQUESTER } from '../promotions/ContinuousDeployment';
-import { alice, createWorld, ENTITY_REF, startWorldBackend, type World } from './__testUtils__/world';
+import { alice, createWorld, ENTITY_PATH, ENTITY_REF, startWorldBackend, type World } from './__testUtils__/world';
 
 /*
  * Issue 16: a version that failed in an environment (and was rolled back) stays
@@ -67,6 +67,31 @@ describe('known-bad versions', () => {
       actor: 'user:default/alice',
       message: 'user:default/alice overrode the failed gates: known-bad (1.5.0 failed in staging before (promotion p-earlier: payments-api-staging is Degraded))',
     });
+  });
+
+  it('is refused as a manual rollback target too, unless overridden with the override permission', async () => {
+    const backend = await start({ features: [permissions.factory] });
+    // prod ran 1.3.0 before, and it failed there.
+    await new PromotionStore(world.knex).markBad(ENTITY_REF, 'prod', '1.3.0', 'p-old', 'payments-api-prod is Degraded');
+    const rollBack = (body: object = {}) =>
+      request(backend).post('/api/gitops/v1/rollbacks').set('authorization', alice).send({ entityRef: ENTITY_REF, environment: 'prod', tag: '1.3.0', ...body });
+    const candidates = await request(backend).get(`${ENTITY_PATH}/rollback-candidates?environment=prod`).set('authorization', alice);
+    expect(candidates.body.items).toEqual([expect.objectContaining({ tag: '1.3.0', bad: true })]);
+    const before = await world.fingerprint();
+
+    const blocked = await rollBack();
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error.message).toBe('Rollback blocked by known-bad (1.3.0 failed in prod before (promotion p-old: payments-api-prod is Degraded))');
+    expect(blocked.body.gates).toContainEqual(expect.objectContaining({ gate: 'known-bad', passed: false }));
+    denied.add('gitops.promotion.override');
+    expect((await rollBack({ overrideGates: true })).status).toBe(403);
+    expect(await world.fingerprint()).toEqual(before);
+
+    denied.clear();
+    const created = await rollBack({ overrideGates: true, comment: '1.3.0 is the last version the new schema accepts' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ kind: 'rollback', to: 'prod', version: expect.objectContaining({ tag: '1.3.0' }) });
+    expect(created.body.events.map((e: { type: string }) => e.type)).toEqual(['requested', 'gates-overridden']);
   });
 
   it('is never promoted by continuous deployment, which promotes it once it is no longer known bad', async () => {

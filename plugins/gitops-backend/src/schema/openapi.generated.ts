@@ -438,6 +438,10 @@ export const spec = {
                   "comment": {
                     "type": "string",
                     "maxLength": 2000
+                  },
+                  "overrideGates": {
+                    "type": "boolean",
+                    "description": "Go back past failed gates, a known-bad version included; needs gitops.gate.override, and is recorded."
                   }
                 },
                 "required": [

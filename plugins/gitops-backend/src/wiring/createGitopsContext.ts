@@ -37,6 +37,7 @@ import { createFailureHandler } from '../promotions/autoRollback';
 import { ContinuousDeployment } from '../promotions/ContinuousDeployment';
 import { PromotionEngine } from '../promotions/PromotionEngine';
 import { PromotionService } from '../promotions/PromotionService';
+import { PromotionStarter } from '../promotions/PromotionStarter';
 import { RollbackService } from '../promotions/RollbackService';
 import { SourceChangesReader } from '../promotions/SourceChangesReader';
 import { KubernetesRolloutControl } from '../rollouts/KubernetesRolloutControl';
@@ -99,11 +100,18 @@ export async function createGitopsContext(
     author: { name: config.git.authorName, email: config.git.authorEmail },
     credentials: scmCredentials,
   });
+  const gates = { evidence: findings, store: promotionStore, now: () => new Date() };
+  const starter = new PromotionStarter({
+    store: promotionStore,
+    notifications: deps.notifications,
+    logger: deps.logger,
+  });
   const promotions = new PromotionService({
     config,
     deployments,
     store: promotionStore,
-    evidence: findings,
+    gates,
+    starter,
     sourceChanges: new SourceChangesReader({
       workDir: path.join(
         config.git.workDir ?? path.join(os.tmpdir(), 'backstage-gitops'),
@@ -116,15 +124,14 @@ export async function createGitopsContext(
     }),
     permissions: deps.permissions,
     userInfo: deps.userInfo,
-    notifications: deps.notifications,
-    logger: deps.logger,
   });
   const rollbacks = new RollbackService({
     config,
     deployments,
     store: promotionStore,
     writer,
-    evidence: findings,
+    gates,
+    starter,
     permissions: deps.permissions,
     userInfo: deps.userInfo,
   });

@@ -956,6 +956,8 @@ export interface operations {
                     environment: string;
                     tag: string;
                     comment?: string;
+                    /** @description Go back past failed gates, a known-bad version included; needs gitops.gate.override, and is recorded. */
+                    overrideGates?: boolean;
                 };
             };
         };
