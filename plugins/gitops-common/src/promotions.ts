@@ -166,6 +166,11 @@ export type CreateRollbackRequest = {
   /** The tag to go back to: one of the environment's rollback candidates. */
   tag: string;
   comment?: string;
+  /**
+   * Go back past failed gates, a known-bad version (failed here before) included;
+   * needs the gate-override permission, and is recorded on the rollback.
+   */
+  overrideGates?: boolean;
 };
 
 /** A version an environment ran before, from its GitOps repository history. @public */

@@ -132,8 +132,10 @@ export interface GitopsApi {
    * `rollback`, with the same approvals and history as a promotion.
    *
    * `POST /v1/rollbacks` (201). Rejects with 400 when `tag` is not a version the
-   * environment ran before, 403 without the rollback permission, 409 when a gate
-   * blocks it or another promotion of the environment is active.
+   * environment ran before, 403 without the rollback permission (or without the
+   * override permission when `overrideGates` is set), a `GatesFailedError` when a
+   * gate blocks it (a known-bad version among them), and 409 when another promotion
+   * of the environment is active.
    */
   createRollback(request: CreateRollbackRequest): Promise<Promotion>;
 

@@ -445,6 +445,7 @@ const fullRollbackRequest: Required<CreateRollbackRequest> = {
   environment: 'prod',
   tag: '1.4.0',
   comment: 'Back to the last good version',
+  overrideGates: true,
 };
 const fullFleetFilter: Required<FleetFilter> = {
   owner: 'group:default/team-a',

@@ -120,8 +120,8 @@ export class GitopsClient implements GitopsApi {
   }
 
   /** {@inheritDoc GitopsApi.createRollback} */
-  createRollback(request: CreateRollbackRequest): Promise<Promotion> {
-    return this.send('POST', '/v1/rollbacks', request);
+  async createRollback(request: CreateRollbackRequest): Promise<Promotion> {
+    return this.createdOrGatesFailed(await this.fetch('POST', '/v1/rollbacks', request));
   }
 
   /** {@inheritDoc GitopsApi.previewPromotion} */
@@ -131,7 +131,11 @@ export class GitopsClient implements GitopsApi {
 
   /** {@inheritDoc GitopsApi.createPromotion} */
   async createPromotion(request: CreatePromotionRequest): Promise<Promotion> {
-    const response = await this.fetch('POST', '/v1/promotions', request);
+    return this.createdOrGatesFailed(await this.fetch('POST', '/v1/promotions', request));
+  }
+
+  /** A 409 with gate results is a GatesFailedError (the dialogs show each gate); else as usual. */
+  private async createdOrGatesFailed(response: Response): Promise<Promotion> {
     if (response.status === 409) {
       const body = await response.clone().json().catch(() => undefined);
       if (body?.gates) throw new GatesFailedError(body.error.message, body.gates);

@@ -3,6 +3,8 @@ import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { Entity } from '@backstage/catalog-model';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { gitopsApiRef } from '../../api';
 import { RollbackDialog } from './RollbackDialog';
 
@@ -12,6 +14,52 @@ const entity: Entity = {
   metadata: { name: 'payments-api', namespace: 'default' },
   spec: {},
 };
+
+const allow = { authorize: async () => ({ result: AuthorizeResult.ALLOW }) };
+const deny = { authorize: async () => ({ result: AuthorizeResult.DENY }) };
+const candidates = [
+  { tag: '1.4.2', revision: 'a'.repeat(40), committedAt: new Date().toISOString(), message: 'Promote payments-api 1.4.2' },
+  { tag: '1.4.1', revision: 'b'.repeat(40), committedAt: new Date().toISOString(), message: 'seed', bad: true },
+];
+const rollbackTo = (tag: string) => ({
+  id: 'r1', kind: 'rollback', status: 'approved', entityRef: 'component:default/payments-api', from: 'staging', to: 'staging',
+  version: { tag }, requestedBy: 'user:default/guest', gates: [], approvals: [], requiredApprovals: 0,
+  createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), events: [{ at: new Date().toISOString(), type: 'requested', message: `Rollback of staging to ${tag} requested` }],
+});
+
+/** usePermission keeps its answers per resource for the file's lifetime: each test its own entity. */
+async function renderDialog(api: object, permissions: object, name: string) {
+  await renderInTestApp(
+    <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, permissions]]}>
+      <EntityProvider entity={{ ...entity, metadata: { ...entity.metadata, name } }}>
+        <RollbackDialog environment={{ name: 'staging', title: 'Staging', version: { tag: '1.5.0' } }} onClose={jest.fn()} onChange={jest.fn()} />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('RollbackDialog to a version that failed here before', () => {
+  it('offers no override to someone without the override permission', async () => {
+    const api = { getRollbackCandidates: jest.fn().mockResolvedValue(candidates), createRollback: jest.fn() };
+    await renderDialog(api, deny, 'orders-api');
+    await userEvent.click(await screen.findByLabelText(/^1\.4\.1/));
+    expect(screen.queryByLabelText(/Override the failed gates/)).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Roll back' })).toBeDisabled();
+  });
+
+  it('warns, and rolls back only with an explicit override', async () => {
+    const api = { getRollbackCandidates: jest.fn().mockResolvedValue(candidates), createRollback: jest.fn().mockResolvedValue(rollbackTo('1.4.1')), getPromotion: jest.fn() };
+    await renderDialog(api, allow, 'payments-api');
+    await userEvent.click(await screen.findByLabelText(/^1\.4\.1/));
+    expect(screen.getByText(/1\.4\.1 failed in Staging before/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Roll back' })).toBeDisabled();
+    await userEvent.click(screen.getByLabelText(/Override the failed gates/));
+    await userEvent.click(screen.getByRole('button', { name: 'Roll back' }));
+    await waitFor(() =>
+      expect(api.createRollback).toHaveBeenCalledWith({ entityRef: 'component:default/payments-api', environment: 'staging', tag: '1.4.1', overrideGates: true }),
+    );
+  });
+});
 
 describe('RollbackDialog', () => {
   it('lists earlier versions from the repository history and rolls back to the chosen one', async () => {
@@ -29,7 +77,7 @@ describe('RollbackDialog', () => {
     };
     const onChange = jest.fn();
     await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, api]]}>
+      <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, allow]]}>
         <EntityProvider entity={entity}>
           <RollbackDialog environment={{ name: 'staging', title: 'Staging', version: { tag: '1.5.0' } }} onClose={jest.fn()} onChange={onChange} />
         </EntityProvider>
@@ -64,7 +112,7 @@ describe('RollbackDialog with an application Argo CD does not sync automatically
       },
     ] as never;
     await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, api]]}>
+      <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, allow]]}>
         <EntityProvider entity={entity}>
           <RollbackDialog environment={{ name: 'staging', title: 'Staging', version: { tag: '1.5.0' }, applications }} onClose={jest.fn()} onChange={jest.fn()} />
         </EntityProvider>

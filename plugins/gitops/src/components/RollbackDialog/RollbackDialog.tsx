@@ -1,9 +1,11 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
 import { getCompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   Button,
+  Checkbox,
   Dialog,
   DialogActions,
   DialogContent,
@@ -15,10 +17,15 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import type { EnvironmentDeployment, Promotion } from '@gitops-suite/backstage-plugin-gitops-common';
+import {
+  gitopsGateOverridePermission,
+  type EnvironmentDeployment,
+  type Promotion,
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { gitopsApiRef } from '../../api';
+import { GatesFailedError, gitopsApiRef } from '../../api';
+import { GateList } from '../GateList';
 import { errorMessage } from '../errorMessage';
 import { relativeTime } from '../formatting';
 import { PromotionProgress, usePromotionFollower } from '../PromotionDialog';
@@ -45,17 +52,30 @@ export function RollbackDialog(props: {
   const [comment, setComment] = useState('');
   const [error, setError] = useState<Error>();
   const [rollback, setRollback] = useState<Promotion>();
+  const [override, setOverride] = useState(false);
+  const entityRef = stringifyEntityRef(entity);
+  const { allowed: mayOverride } = usePermission({ permission: gitopsGateOverridePermission, resourceRef: entityRef });
   usePromotionFollower(rollback, setRollback, onChange);
+  const chosen = candidates.value?.find(c => c.tag === tag);
+  // A version that failed here before is refused unless overridden: say so before the click.
+  const needsOverride = Boolean(chosen?.bad) || error instanceof GatesFailedError;
+
+  function choose(next: string) {
+    setTag(next);
+    setOverride(false);
+    setError(undefined);
+  }
 
   async function submit() {
     setError(undefined);
     try {
       setRollback(
         await api.createRollback({
-          entityRef: stringifyEntityRef(entity),
+          entityRef,
           environment: environment.name,
           tag: tag!,
           comment: comment || undefined,
+          ...(override ? { overrideGates: true } : {}),
         }),
       );
       onChange();
@@ -76,7 +96,7 @@ export function RollbackDialog(props: {
         {candidates.error && <ResponseErrorPanel error={candidates.error} />}
         {candidates.value?.length === 0 && <Alert severity="info">No earlier version in the repository history.</Alert>}
         {candidates.value && !rollback && (
-          <RadioGroup value={tag ?? ''} onChange={e => setTag(e.target.value)} aria-label="version">
+          <RadioGroup value={tag ?? ''} onChange={e => choose(e.target.value)} aria-label="version">
             {candidates.value.map(candidate => (
               <FormControlLabel
                 key={candidate.revision}
@@ -95,7 +115,25 @@ export function RollbackDialog(props: {
             {environment.title}: {environment.version?.tag} → {tag}
           </Typography>
         )}
-        {error && <Alert severity="error">{errorMessage(error)}</Alert>}
+        {chosen?.bad && !rollback && (
+          <Alert severity="warning">
+            {chosen.tag} failed in {environment.title} before and was rolled back: going back to it is refused unless
+            someone allowed to override gates says so.
+          </Alert>
+        )}
+        {error instanceof GatesFailedError && (
+          <>
+            <Alert severity="error">{error.message}</Alert>
+            <GateList gates={error.gates} />
+          </>
+        )}
+        {error && !(error instanceof GatesFailedError) && <Alert severity="error">{errorMessage(error)}</Alert>}
+        {needsOverride && mayOverride && !rollback && (
+          <FormControlLabel
+            control={<Checkbox checked={override} onChange={e => setOverride(e.target.checked)} />}
+            label="Override the failed gates (recorded on the rollback)"
+          />
+        )}
         {rollback && <PromotionProgress promotion={rollback} />}
         {!rollback &&
           (environment.applications ?? [])
@@ -105,7 +143,7 @@ export function RollbackDialog(props: {
       <DialogActions>
         <Button onClick={onClose}>{rollback ? 'Close' : 'Cancel'}</Button>
         {!rollback && (
-          <Button color="secondary" variant="contained" disabled={!tag} onClick={submit}>
+          <Button color="secondary" variant="contained" disabled={!tag || (needsOverride && !override)} onClick={submit}>
             Roll back
           </Button>
         )}
