@@ -651,7 +651,7 @@ const NOT_CALLED_BY_THE_CLIENT: Record<string, string> = {
 };
 
 /** GitopsClient's private helpers, on its prototype at runtime but not API calls. */
-const CLIENT_HELPERS = ['constructor', 'get', 'send', 'fetch', 'parse'];
+const CLIENT_HELPERS = ['constructor', 'get', 'send', 'fetch', 'parse', 'createdOrGatesFailed'];
 
 async function record(call: Call) {
   const { client, requests } = fakeBackend();
