@@ -40,6 +40,62 @@ export type ApplicationSummary = {
   /** The repository URL and path the application deploys from. */
   source?: { repoURL?: string; path?: string; targetRevision?: string };
   history: DeploymentHistoryEntry[];
+  /** The current or last sync operation, with its hooks. */
+  operation?: SyncOperation;
+  /** OutOfSync resources, when there are any. */
+  drift?: ApplicationDrift;
+};
+
+/** An operation's or hook's phase, as Argo CD reports it (`OperationPhase`). @public */
+export type OperationPhase = 'Running' | 'Terminating' | 'Succeeded' | 'Failed' | 'Error' | 'Unknown';
+
+/** An application's current or last sync operation (`status.operationState`). @public */
+export type SyncOperation = {
+  phase: OperationPhase;
+  message?: string;
+  revision?: string;
+  /** The Argo CD user who started it, or `automated` for auto-sync. */
+  initiatedBy?: string;
+  dryRun?: boolean;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Its hook resources (PreSync, Sync, PostSync, SyncFail), in Argo CD's order. */
+  hooks: SyncHookResult[];
+};
+
+/** A hook resource of a sync operation (`syncResult.resources` with a `hookType`). @public */
+export type SyncHookResult = {
+  hookType: 'PreSync' | 'Sync' | 'PostSync' | 'SyncFail' | 'PostDelete' | 'Skip';
+  hookPhase: OperationPhase;
+  kind: string;
+  namespace?: string;
+  name: string;
+  message?: string;
+};
+
+/** An application's OutOfSync resources, and whether someone changed live state by hand. @public */
+export type ApplicationDrift = {
+  /** OutOfSync at the revision last synced, with auto-sync off: the live state changed outside git. */
+  changedOutsideGit: boolean;
+  /** At most 50 of them; `total` counts all. */
+  resources: Array<{ group?: string; kind: string; namespace?: string; name: string; status: string; diffUrl?: string }>;
+  total: number;
+};
+
+/** What the application controls do through Argo CD. @public */
+export type ApplicationAction = 'sync' | 'refresh' | 'hard-refresh' | 'terminate';
+
+/** Body of `POST /v1/entities/{kind}/{namespace}/{name}/applications/{action}`. @public */
+export type ApplicationActionRequest = {
+  environment: string;
+  instance: string;
+  application: string;
+  /** sync only: delete resources no longer in git. */
+  prune?: boolean;
+  /** sync only: run the sync without changing anything. */
+  dryRun?: boolean;
+  /** sync only: refused when it is not git's while a promotion is active. */
+  revision?: string;
 };
 
 /** One sync in an Argo CD application's history, newest first in `history`. @public */
@@ -141,6 +197,11 @@ export type EnvironmentDeployment = {
   exposedSecrets?: ExposedSecretSummary;
   /** Trivy Operator's configuration checks of the running workloads. */
   configAudits?: ConfigAuditSummary;
+  /**
+   * Whether Kyverno verified each running image's signature (verifyImages rules): one
+   * entry per image; an image no result speaks for is `unknown`, never verified.
+   */
+  imageSignatures?: ImageSignature[];
   /** True when this environment runs a different version than the one it promotes from. */
   behindSource?: boolean;
   /**
@@ -149,6 +210,29 @@ export type EnvironmentDeployment = {
    */
   unknownRollouts?: UnknownRollout[];
 };
+
+/**
+ * What Kyverno's `verifyImages` rules (cosign or notary signatures and attestations)
+ * say of one running image: `verified` (a pass, no failure), `failed` (a rule failed
+ * on it: the signature is missing or not the expected signer's) or `unknown` (no
+ * verifyImages result for it, Kyverno could not check it, or its cluster could not
+ * be read). Gates treat `unknown` as not verified.
+ *
+ * @public
+ */
+export type ImageSignature = {
+  /** The image as the workload runs it, e.g. `ghcr.io/example/payments-api:1.4.2`. */
+  image: string;
+  status: ImageSignatureStatus;
+  /** The evidence in words: Kyverno's message, or why it is unknown. */
+  message?: string;
+  /** The Kyverno policy and rule the evidence comes from, when one does. */
+  policy?: string;
+  rule?: string;
+};
+
+/** See {@link ImageSignature}. @public */
+export type ImageSignatureStatus = 'verified' | 'failed' | 'unknown';
 
 /** A managed Rollout whose live state could not be read, with the reason. @public */
 export type UnknownRollout = {

@@ -79,6 +79,19 @@ export const gitopsRollbackPermission: ResourcePermission<'catalog-entity'> =
   });
 
 /**
+ * Acts on the entity's Argo CD applications through Argo CD: sync, refresh, hard
+ * refresh, terminate the running operation. Argo CD's own RBAC applies on top.
+ *
+ * @public
+ */
+export const gitopsApplicationSyncPermission: ResourcePermission<'catalog-entity'> =
+  createPermission({
+    name: 'gitops.application.sync',
+    attributes: { action: 'update' },
+    resourceType: 'catalog-entity',
+  });
+
+/**
  * Every permission above, for the backend to register with the permission framework
  * (so policies and the permission UI can list them).
  *
@@ -91,4 +104,5 @@ export const gitopsPermissions = [
   gitopsPromotePermission,
   gitopsApprovePermission,
   gitopsRolloutControlPermission,
+  gitopsApplicationSyncPermission,
 ];

@@ -160,8 +160,13 @@ export class ArgoCdClient {
    * Asks Argo CD to compare the application with git now (`refresh=normal`), so a
    * promotion's commit is seen without waiting for the next polling interval.
    */
-  async refreshApplication(name: string, appNamespace?: string): Promise<ArgoApplication> {
-    const params = new URLSearchParams({ refresh: 'normal' });
+  async refreshApplication(
+    name: string,
+    appNamespace?: string,
+    /** `hard` also drops Argo CD's manifest cache (regenerates the manifests). */
+    mode: 'normal' | 'hard' = 'normal',
+  ): Promise<ArgoApplication> {
+    const params = new URLSearchParams({ refresh: mode });
     if (appNamespace) params.set('appNamespace', appNamespace);
     return this.request('GET', `/api/v1/applications/${encode(name)}`, params);
   }
@@ -204,6 +209,29 @@ export class ArgoCdClient {
       id: historyId,
       ...(appNamespace ? { appNamespace } : {}),
     });
+  }
+
+  /**
+   * Starts a sync (`POST /api/v1/applications/{name}/sync`, applicationApplicationSyncRequest).
+   * Argo CD refuses one while another operation runs, and checks its own RBAC.
+   */
+  async syncApplication(
+    name: string,
+    options: { revision?: string; prune?: boolean; dryRun?: boolean; appNamespace?: string } = {},
+  ): Promise<ArgoApplication> {
+    const { appNamespace, ...sync } = options;
+    return this.request('POST', `/api/v1/applications/${encode(name)}/sync`, undefined, {
+      name,
+      ...sync,
+      ...(appNamespace ? { appNamespace } : {}),
+    });
+  }
+
+  /** Terminates the running operation (`DELETE /api/v1/applications/{name}/operation`). */
+  async terminateOperation(name: string, appNamespace?: string): Promise<void> {
+    const params = new URLSearchParams();
+    if (appNamespace) params.set('appNamespace', appNamespace);
+    await this.request('DELETE', `/api/v1/applications/${encode(name)}/operation`, params);
   }
 
   /** Runs a resource action (Argo CD >= 2.13 route with a JSON body). */

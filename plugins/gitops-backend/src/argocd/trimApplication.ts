@@ -1,4 +1,4 @@
-import type { ArgoApplication } from './types';
+import type { ArgoApplication, ArgoOperationState } from './types';
 
 const HISTORY_KEPT = 10;
 const WORKLOAD_KINDS = new Set(['Rollout', 'Deployment', 'StatefulSet']);
@@ -35,16 +35,29 @@ export function trimApplication(app: ArgoApplication): ArgoApplication {
       health: status.health,
       summary: status.summary?.images ? { images: status.summary.images } : undefined,
       history: status.history?.slice(-HISTORY_KEPT),
-      operationState: status.operationState && {
-        phase: status.operationState.phase,
-        message: status.operationState.message,
-        startedAt: status.operationState.startedAt,
-        finishedAt: status.operationState.finishedAt,
-        syncResult: status.operationState.syncResult?.revision
-          ? { revision: status.operationState.syncResult.revision }
-          : undefined,
-      },
-      resources: status.resources?.filter(r => WORKLOAD_KINDS.has(r.kind ?? '')),
+      operationState: status.operationState && trimOperationState(status.operationState),
+      // Workloads (for Rollouts and findings), and what drifted (for the drift list).
+      resources: status.resources?.filter(r => WORKLOAD_KINDS.has(r.kind ?? '') || r.status === 'OutOfSync'),
+    },
+  };
+}
+
+/** The operation's phase, who started it, and its hooks: not the (large) list of every synced resource. */
+function trimOperationState(state: ArgoOperationState): ArgoOperationState {
+  const { operation, syncResult } = state;
+  const hooks = syncResult?.resources?.filter(r => r.hookType);
+  return {
+    phase: state.phase,
+    message: state.message,
+    startedAt: state.startedAt,
+    finishedAt: state.finishedAt,
+    operation: operation && {
+      sync: operation.sync && { revision: operation.sync.revision, dryRun: operation.sync.dryRun },
+      initiatedBy: operation.initiatedBy,
+    },
+    syncResult: syncResult && {
+      revision: syncResult.revision,
+      ...(hooks?.length ? { resources: hooks } : {}),
     },
   };
 }

@@ -24,15 +24,36 @@ export interface ArgoApplication {
     health?: { status?: string; message?: string };
     summary?: { images?: string[]; externalURLs?: string[] };
     history?: ArgoHistoryEntry[];
-    operationState?: {
-      phase?: string;
-      message?: string;
-      startedAt?: string;
-      finishedAt?: string;
-      syncResult?: { revision?: string };
-    };
+    operationState?: ArgoOperationState;
     resources?: ArgoResourceStatus[];
   };
+}
+
+/** `v1alpha1OperationState`: the current or last operation of an application. */
+export interface ArgoOperationState {
+  phase?: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  operation?: {
+    sync?: { revision?: string; prune?: boolean; dryRun?: boolean };
+    initiatedBy?: { username?: string; automated?: boolean };
+  };
+  syncResult?: { revision?: string; resources?: ArgoResourceResult[] };
+}
+
+/** `v1alpha1ResourceResult`: one resource of a sync, a hook when `hookType` is set. */
+export interface ArgoResourceResult {
+  group?: string;
+  version?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  status?: string;
+  message?: string;
+  hookType?: string;
+  hookPhase?: string;
+  syncPhase?: string;
 }
 
 export interface ArgoApplicationSource {

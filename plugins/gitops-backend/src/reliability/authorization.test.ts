@@ -27,6 +27,7 @@ const PROMOTE = 'gitops.promotion.create';
 const APPROVE = 'gitops.promotion.approve';
 const ROLLBACK = 'gitops.rollback.create';
 const CONTROL = 'gitops.rollout.control';
+const SYNC = 'gitops.application.sync';
 
 const get = (path: string) => (backend: Backend) => request(backend).get(path).set('authorization', alice);
 const post = (path: string | ((id: string) => string), body: object, as = alice) => (backend: Backend, id: string) =>
@@ -50,6 +51,12 @@ const guarded: Guarded[] = [
   { name: 'POST reject', permission: APPROVE, send: post(id => `/api/gitops/v1/promotions/${id}/reject`, { comment: 'no' }, bob), allowed: 200 },
   { name: 'POST rollback', permission: ROLLBACK, send: post('/api/gitops/v1/rollbacks', { entityRef: ENTITY_REF, environment: 'prod', tag: '1.3.0' }), allowed: 201 },
   { name: 'POST argocd-rollback', permission: ROLLBACK, send: post(`${ENTITY_PATH}/argocd-rollback`, { environment: 'prod', application: 'payments-api-prod', historyId: 1 }), allowed: 200 },
+  ...['sync', 'refresh', 'hard-refresh', 'terminate'].map(action => ({
+    name: `POST applications/${action}`,
+    permission: SYNC,
+    send: post(`${ENTITY_PATH}/applications/${action}`, { environment: 'prod', instance: 'main', application: 'payments-api-prod' }),
+    allowed: 200,
+  })),
   ...['promote', 'promote-full', 'abort', 'retry', 'pause', 'restart'].map(action => ({
     name: `POST rollouts/${action}`,
     permission: CONTROL,

@@ -158,6 +158,74 @@ export const spec = {
         }
       }
     },
+    "/v1/entities/{kind}/{namespace}/{name}/applications/{action}": {
+      "post": {
+        "operationId": "RunApplicationAction",
+        "description": "Acts on one of the entity's Argo CD applications through Argo CD's API (so its RBAC applies): sync (optionally with prune, dry run, or a revision), refresh, hard-refresh, or terminate the running operation. Refused (409) where it would fight the GitOps flow, for example a sync to a revision other than git's while a promotion is active.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/kind"
+          },
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "action",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "sync",
+                "refresh",
+                "hard-refresh",
+                "terminate"
+              ]
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ApplicationActionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The application after the action, as Argo CD answered",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ApplicationSummary"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "502": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/v1/entities/{kind}/{namespace}/{name}/vulnerabilities": {
       "get": {
         "operationId": "GetEntityVulnerabilities",
@@ -2094,6 +2162,12 @@ export const spec = {
                 "id"
               ]
             }
+          },
+          "operation": {
+            "$ref": "#/components/schemas/SyncOperation"
+          },
+          "drift": {
+            "$ref": "#/components/schemas/ApplicationDrift"
           }
         },
         "required": [
@@ -2103,6 +2177,190 @@ export const spec = {
           "health",
           "images",
           "history"
+        ]
+      },
+      "SyncOperation": {
+        "type": "object",
+        "description": "The application's current or last sync operation (status.operationState).",
+        "properties": {
+          "phase": {
+            "type": "string",
+            "enum": [
+              "Running",
+              "Terminating",
+              "Succeeded",
+              "Failed",
+              "Error",
+              "Unknown"
+            ]
+          },
+          "message": {
+            "type": "string"
+          },
+          "revision": {
+            "type": "string"
+          },
+          "initiatedBy": {
+            "type": "string",
+            "description": "The Argo CD user who started it, or \"automated\""
+          },
+          "dryRun": {
+            "type": "boolean"
+          },
+          "startedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "finishedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "hooks": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SyncHookResult"
+            }
+          }
+        },
+        "required": [
+          "phase",
+          "hooks"
+        ]
+      },
+      "SyncHookResult": {
+        "type": "object",
+        "description": "A hook resource of the operation (status.operationState.syncResult.resources with a hookType).",
+        "properties": {
+          "hookType": {
+            "type": "string",
+            "enum": [
+              "PreSync",
+              "Sync",
+              "PostSync",
+              "SyncFail",
+              "PostDelete",
+              "Skip"
+            ]
+          },
+          "hookPhase": {
+            "type": "string",
+            "enum": [
+              "Running",
+              "Terminating",
+              "Succeeded",
+              "Failed",
+              "Error",
+              "Unknown"
+            ]
+          },
+          "kind": {
+            "type": "string"
+          },
+          "namespace": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "message": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "hookType",
+          "hookPhase",
+          "kind",
+          "name"
+        ]
+      },
+      "ApplicationDrift": {
+        "type": "object",
+        "description": "OutOfSync resources, and whether the live state was changed outside git.",
+        "properties": {
+          "changedOutsideGit": {
+            "type": "boolean",
+            "description": "OutOfSync at the revision last synced, with auto-sync off: someone changed live resources by hand."
+          },
+          "resources": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "group": {
+                  "type": "string"
+                },
+                "kind": {
+                  "type": "string"
+                },
+                "namespace": {
+                  "type": "string"
+                },
+                "name": {
+                  "type": "string"
+                },
+                "status": {
+                  "type": "string"
+                },
+                "diffUrl": {
+                  "type": "string",
+                  "description": "The resource's diff in the Argo CD UI"
+                }
+              },
+              "required": [
+                "kind",
+                "name",
+                "status"
+              ]
+            }
+          },
+          "total": {
+            "type": "integer",
+            "description": "OutOfSync resources in all (resources lists at most 50)"
+          }
+        },
+        "required": [
+          "changedOutsideGit",
+          "resources",
+          "total"
+        ]
+      },
+      "ApplicationActionRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "environment": {
+            "type": "string",
+            "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+          },
+          "instance": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 253
+          },
+          "application": {
+            "type": "string",
+            "pattern": "^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"
+          },
+          "prune": {
+            "type": "boolean",
+            "description": "sync only"
+          },
+          "dryRun": {
+            "type": "boolean",
+            "description": "sync only"
+          },
+          "revision": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+            "description": "sync only: another revision than git says is refused while a promotion is active"
+          }
+        },
+        "required": [
+          "environment",
+          "instance",
+          "application"
         ]
       },
       "RolloutSummary": {
@@ -2354,6 +2612,13 @@ export const spec = {
           "configAudits": {
             "$ref": "#/components/schemas/ConfigAuditSummary"
           },
+          "imageSignatures": {
+            "type": "array",
+            "description": "Whether Kyverno verified each running image's signature (verifyImages rules): one entry per image; an image no result speaks for is unknown, never verified.",
+            "items": {
+              "$ref": "#/components/schemas/ImageSignature"
+            }
+          },
           "behindSource": {
             "type": "boolean"
           },
@@ -2370,6 +2635,38 @@ export const spec = {
           "title",
           "applications",
           "rollouts"
+        ]
+      },
+      "ImageSignature": {
+        "type": "object",
+        "description": "What Kyverno's verifyImages rules say of one running image: verified (a pass, no failure), failed (a rule failed on it) or unknown (no result for it, Kyverno could not check it, or its cluster could not be read).",
+        "properties": {
+          "image": {
+            "type": "string",
+            "description": "The image as the workload runs it"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "verified",
+              "failed",
+              "unknown"
+            ]
+          },
+          "message": {
+            "type": "string",
+            "description": "The evidence in words: Kyverno's message, or why it is unknown"
+          },
+          "policy": {
+            "type": "string"
+          },
+          "rule": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "image",
+          "status"
         ]
       },
       "UnknownRollout": {

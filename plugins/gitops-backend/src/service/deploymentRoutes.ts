@@ -2,6 +2,7 @@ import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  gitopsApplicationSyncPermission,
   gitopsRollbackPermission,
   gitopsRolloutControlPermission,
 } from '@gitops-suite/backstage-plugin-gitops-common';
@@ -9,6 +10,7 @@ import type { GitopsConfig } from '../config/gitopsConfig';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
 import { fleetEntityQuery, type FleetService } from '../fleet/FleetService';
 import type { Inventory } from '../inventory/Inventory';
+import type { ApplicationActionService } from '../applications/ApplicationActionService';
 import type { ArgoCdRollbackService } from '../promotions/ArgoCdRollbackService';
 import type { RolloutActionService } from '../rollouts/RolloutActionService';
 import type { RouteContext } from './routeContext';
@@ -22,6 +24,7 @@ export interface DeploymentRouteOptions {
   rolloutActions: RolloutActionService;
   fleet: FleetService;
   argoCdRollbacks: ArgoCdRollbackService;
+  applicationActions: ApplicationActionService;
 }
 
 /** What runs where: health, environments, an entity's deployments, the fleet, and the controls on them. */
@@ -71,6 +74,16 @@ export function registerDeploymentRoutes(router: GitopsApiRouter, context: Route
       return options.rolloutActions.run({ entity, environment, namespace, name, action });
     });
     res.json(rollout);
+  });
+
+  router.post('/v1/entities/:kind/:namespace/:name/applications/:action', async (req, res) => {
+    const { action } = req.params;
+    const event = { eventId: 'application-action', meta: { entityRef: stringifyEntityRef(req.params), action, ...req.body } };
+    const application = await audited(req, event, async () => {
+      const entity = await authorizedEntity(req, `${action} the applications of`, gitopsApplicationSyncPermission);
+      return options.applicationActions.run({ ...req.body, entity, action });
+    });
+    res.json(application);
   });
 
   router.get('/v1/fleet', async (req, res) => {

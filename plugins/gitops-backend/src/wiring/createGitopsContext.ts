@@ -42,6 +42,7 @@ import { RollbackService } from '../promotions/RollbackService';
 import { SourceChangesReader } from '../promotions/SourceChangesReader';
 import { KubernetesRolloutControl } from '../rollouts/KubernetesRolloutControl';
 import { RolloutActionService } from '../rollouts/RolloutActionService';
+import { ApplicationActionService } from '../applications/ApplicationActionService';
 import { publishChanges } from '../signals/publishChanges';
 
 /** The services the plugin is built from (see plugin.ts). */
@@ -191,6 +192,7 @@ export async function createGitopsContext(
       new KubernetesRolloutControl(kubernetes.clusters, kubernetes.client),
     ),
     argoCdRollbacks: new ArgoCdRollbackService(inventory, clientsByName),
+    applicationActions: new ApplicationActionService({ config, inventory, clients: clientsByName, promotions: promotionStore }),
   };
 }
 

@@ -69,6 +69,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/entities/{kind}/{namespace}/{name}/applications/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Acts on one of the entity's Argo CD applications through Argo CD's API (so its RBAC applies): sync (optionally with prune, dry run, or a revision), refresh, hard-refresh, or terminate the running operation. Refused (409) where it would fight the GitOps flow, for example a sync to a revision other than git's while a promotion is active. */
+        post: operations["RunApplicationAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/entities/{kind}/{namespace}/{name}/vulnerabilities": {
         parameters: {
             query?: never;
@@ -570,6 +587,61 @@ export interface components {
                 deployedAt?: string;
                 images?: string[];
             }[];
+            operation?: components["schemas"]["SyncOperation"];
+            drift?: components["schemas"]["ApplicationDrift"];
+        };
+        /** @description The application's current or last sync operation (status.operationState). */
+        SyncOperation: {
+            /** @enum {string} */
+            phase: "Running" | "Terminating" | "Succeeded" | "Failed" | "Error" | "Unknown";
+            message?: string;
+            revision?: string;
+            /** @description The Argo CD user who started it, or "automated" */
+            initiatedBy?: string;
+            dryRun?: boolean;
+            /** Format: date-time */
+            startedAt?: string;
+            /** Format: date-time */
+            finishedAt?: string;
+            hooks: components["schemas"]["SyncHookResult"][];
+        };
+        /** @description A hook resource of the operation (status.operationState.syncResult.resources with a hookType). */
+        SyncHookResult: {
+            /** @enum {string} */
+            hookType: "PreSync" | "Sync" | "PostSync" | "SyncFail" | "PostDelete" | "Skip";
+            /** @enum {string} */
+            hookPhase: "Running" | "Terminating" | "Succeeded" | "Failed" | "Error" | "Unknown";
+            kind: string;
+            namespace?: string;
+            name: string;
+            message?: string;
+        };
+        /** @description OutOfSync resources, and whether the live state was changed outside git. */
+        ApplicationDrift: {
+            /** @description OutOfSync at the revision last synced, with auto-sync off: someone changed live resources by hand. */
+            changedOutsideGit: boolean;
+            resources: {
+                group?: string;
+                kind: string;
+                namespace?: string;
+                name: string;
+                status: string;
+                /** @description The resource's diff in the Argo CD UI */
+                diffUrl?: string;
+            }[];
+            /** @description OutOfSync resources in all (resources lists at most 50) */
+            total: number;
+        };
+        ApplicationActionRequest: {
+            environment: string;
+            instance: string;
+            application: string;
+            /** @description sync only */
+            prune?: boolean;
+            /** @description sync only */
+            dryRun?: boolean;
+            /** @description sync only: another revision than git says is refused while a promotion is active */
+            revision?: string;
         };
         RolloutSummary: {
             name: string;
@@ -636,9 +708,22 @@ export interface components {
             };
             exposedSecrets?: components["schemas"]["ExposedSecretSummary"];
             configAudits?: components["schemas"]["ConfigAuditSummary"];
+            /** @description Whether Kyverno verified each running image's signature (verifyImages rules): one entry per image; an image no result speaks for is unknown, never verified. */
+            imageSignatures?: components["schemas"]["ImageSignature"][];
             behindSource?: boolean;
             /** @description Managed Rollouts whose live state could not be read (unknown, never absent). */
             unknownRollouts?: components["schemas"]["UnknownRollout"][];
+        };
+        /** @description What Kyverno's verifyImages rules say of one running image: verified (a pass, no failure), failed (a rule failed on it) or unknown (no result for it, Kyverno could not check it, or its cluster could not be read). */
+        ImageSignature: {
+            /** @description The image as the workload runs it */
+            image: string;
+            /** @enum {string} */
+            status: "verified" | "failed" | "unknown";
+            /** @description The evidence in words: Kyverno's message, or why it is unknown */
+            message?: string;
+            policy?: string;
+            rule?: string;
         };
         UnknownRollout: {
             application: string;
@@ -781,6 +866,40 @@ export interface operations {
             403: components["responses"]["ErrorResponse"];
             404: components["responses"]["ErrorResponse"];
             409: components["responses"]["ErrorResponse"];
+        };
+    };
+    RunApplicationAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["parameters"]["kind"];
+                namespace: components["parameters"]["namespace"];
+                name: components["parameters"]["name"];
+                action: "sync" | "refresh" | "hard-refresh" | "terminate";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationActionRequest"];
+            };
+        };
+        responses: {
+            /** @description The application after the action, as Argo CD answered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationSummary"];
+                };
+            };
+            400: components["responses"]["ErrorResponse"];
+            403: components["responses"]["ErrorResponse"];
+            404: components["responses"]["ErrorResponse"];
+            409: components["responses"]["ErrorResponse"];
+            502: components["responses"]["ErrorResponse"];
         };
     };
     GetEntityVulnerabilities: {
