@@ -1,6 +1,9 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  ApplicationAction,
+  ApplicationActionRequest,
+  ApplicationSummary,
   DeploymentsResponse,
   EnvironmentsResponse,
   RolloutAction,
@@ -65,6 +68,22 @@ export interface GitopsApi {
   ): Promise<RolloutSummary>;
 
   /**
+   * Syncs (with prune, dry run or a revision), refreshes, hard-refreshes, or terminates
+   * the running operation of one of the entity's Argo CD applications, through Argo CD,
+   * and resolves to the application as Argo CD answered.
+   *
+   * `POST /v1/entities/{kind}/{namespace}/{name}/applications/{action}`. Rejects with
+   * 403 without the sync permission (or when Argo CD's RBAC refuses), 404 when the
+   * application is not the entity's in that environment, 409 when an operation runs
+   * already or a sync to another revision than git's would fight an active promotion.
+   */
+  runApplicationAction(
+    entity: CompoundEntityRef,
+    action: ApplicationAction,
+    request: ApplicationActionRequest,
+  ): Promise<ApplicationSummary>;
+
+  /**
    * Trivy findings of the entity's workloads in one environment (from the Trivy
    * Operator, else from scans uploaded by CI).
    *
@@ -99,11 +118,13 @@ export interface GitopsApi {
   /**
    * Every annotated entity the caller may read, across every environment
    * (version, sync, health, drift, risk), optionally narrowed by owner, system or
-   * kind; empty filter values are not sent.
+   * kind; empty filter values are not sent. With `findings`, each environment also
+   * carries its critical/high vulnerabilities, policy failures and exposed secrets,
+   * and the risk counts them.
    *
-   * `GET /v1/fleet?owner=&system=&kind=`
+   * `GET /v1/fleet?owner=&system=&kind=&findings=`
    */
-  getFleet(filter: FleetFilter): Promise<FleetResponse>;
+  getFleet(filter: FleetFilter, options?: { findings?: boolean }): Promise<FleetResponse>;
 
   /**
    * Argo CD's own rollback of one of the entity's applications to an entry of its

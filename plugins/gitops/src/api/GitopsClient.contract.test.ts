@@ -16,6 +16,8 @@ import path from 'node:path';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   ROLLOUT_ACTIONS,
+  type ApplicationAction,
+  type ApplicationActionRequest,
   type CreatePromotionRequest,
   type CreateRollbackRequest,
   type FleetFilter,
@@ -457,6 +459,20 @@ const rolloutTarget: Required<Parameters<GitopsApi['runRolloutAction']>[2]> = {
   namespace: 'payments',
   name: 'payments-api',
 };
+const fullApplicationActionRequest: Required<ApplicationActionRequest> = {
+  environment: 'prod',
+  instance: 'main',
+  application: 'payments-api-prod',
+  prune: true,
+  dryRun: true,
+  revision: 'main',
+};
+const APPLICATION_ACTIONS = Object.keys({
+  sync: true,
+  refresh: true,
+  'hard-refresh': true,
+  terminate: true,
+} satisfies Record<ApplicationAction, true>) as ApplicationAction[];
 const argoCdRollbackRequest: Required<
   Parameters<GitopsApi['argoCdRollback']>[1]
 > = {
@@ -508,6 +524,12 @@ const CALLS: { [Method in keyof GitopsApi]: Call[] } = {
         }),
     },
   ],
+  runApplicationAction: APPLICATION_ACTIONS.map(action => ({
+    name: action,
+    operationId: 'RunApplicationAction',
+    call: (c: GitopsApi) =>
+      c.runApplicationAction(entity, action, action === 'sync' ? fullApplicationActionRequest : { environment: 'prod', instance: 'main', application: 'payments-api-prod' }),
+  })),
   runRolloutAction: ROLLOUT_ACTIONS.map(action => ({
     name: action,
     operationId: 'RunRolloutAction',
@@ -547,6 +569,11 @@ const CALLS: { [Method in keyof GitopsApi]: Call[] } = {
       name: 'with every filter',
       operationId: 'GetFleet',
       call: c => c.getFleet(fullFleetFilter),
+    },
+    {
+      name: 'with findings',
+      operationId: 'GetFleet',
+      call: c => c.getFleet({}, { findings: true }),
     },
   ],
   argoCdRollback: [

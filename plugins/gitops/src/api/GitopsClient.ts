@@ -2,6 +2,9 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  ApplicationAction,
+  ApplicationActionRequest,
+  ApplicationSummary,
   DeploymentsResponse,
   EnvironmentsResponse,
   RolloutAction,
@@ -62,6 +65,15 @@ export class GitopsClient implements GitopsApi {
     return this.get(`${entityPath(entity)}/deployments`);
   }
 
+  /** {@inheritDoc GitopsApi.runApplicationAction} */
+  runApplicationAction(
+    entity: CompoundEntityRef,
+    action: ApplicationAction,
+    request: ApplicationActionRequest,
+  ): Promise<ApplicationSummary> {
+    return this.send('POST', `${entityPath(entity)}/applications/${encodeURIComponent(action)}`, request);
+  }
+
   /** {@inheritDoc GitopsApi.runRolloutAction} */
   runRolloutAction(
     entity: CompoundEntityRef,
@@ -96,10 +108,11 @@ export class GitopsClient implements GitopsApi {
   }
 
   /** {@inheritDoc GitopsApi.getFleet} */
-  getFleet(filter: FleetFilter): Promise<FleetResponse> {
+  getFleet(filter: FleetFilter, options: { findings?: boolean } = {}): Promise<FleetResponse> {
     const query = new URLSearchParams(
       Object.entries(filter).filter((entry): entry is [string, string] => Boolean(entry[1])),
     );
+    if (options.findings) query.set('findings', 'true');
     return this.get(`/v1/fleet${query.size ? `?${query}` : ''}`);
   }
 

@@ -1,0 +1,1 @@
+export { ApplicationPanel } from './ApplicationPanel';
