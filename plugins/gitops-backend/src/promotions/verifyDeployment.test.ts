@@ -22,10 +22,11 @@ const promotion = {
   target: { instance: 'main', appName: 'payments-api-staging' },
 } as StoredPromotion;
 
-function app(state: { revision?: string; sync?: string; health?: string } = {}) {
+function app(state: { revision?: string; sync?: string; health?: string; operationState?: object } = {}) {
   const application = argoApplication('payments-api-staging', {
     labels: { env: 'staging' }, revision: state.revision ?? SHA, sync: state.sync, health: state.health,
   });
+  if (state.operationState) application.status!.operationState = state.operationState as never;
   return testInventory(config, [{ instance: 'main', application }]).index().find('main', 'payments-api-staging');
 }
 
@@ -71,6 +72,34 @@ describe('verifyDeployment', () => {
     expect(await verify({ contains, now: new Date('2026-12-02T10:31:00Z') })).toEqual({
       outcome: 'unverified',
       reason: 'Could not verify the deployment within 30 min: cannot tell whether ccccccc contains ccccccc: git merge-base failed: fatal: Not a valid commit name',
+    });
+  });
+
+  describe('sync hooks (v1alpha1OperationState, v1alpha1ResourceResult)', () => {
+    const postSync = (hookPhase: string, message?: string) => ({
+      group: 'batch', version: 'v1', kind: 'Job', namespace: 'payments-staging', name: 'payments-api-postsync-smoke',
+      status: 'Synced', hookType: 'PostSync', hookPhase, syncPhase: 'PostSync', ...(message ? { message } : {}),
+    });
+    const state = (phase: string, hookPhase: string, message?: string) => ({
+      phase, startedAt: '2026-12-02T10:01:00Z', syncResult: { revision: SHA, resources: [postSync(hookPhase, message)] },
+    });
+
+    it('waits while a PostSync hook runs, though the application is Synced and Healthy', async () => {
+      expect(await verify({ app: app({ operationState: state('Running', 'Running') }) })).toEqual({ outcome: 'waiting' });
+    });
+
+    it('fails the version when a hook fails, naming it', async () => {
+      const failed = app({ operationState: state('Failed', 'Failed', 'Job has reached the specified backoff limit') });
+      expect(await verify({ app: failed })).toEqual({
+        outcome: 'failed',
+        reason: 'payments-api-staging: PostSync hook Job payments-api-postsync-smoke failed: Job has reached the specified backoff limit',
+      });
+    });
+
+    it('succeeds once its hooks succeeded, and ignores the operation of an earlier revision', async () => {
+      expect(await verify({ app: app({ operationState: state('Succeeded', 'Succeeded') }) })).toMatchObject({ outcome: 'succeeded' });
+      const earlier = { ...state('Failed', 'Failed'), syncResult: { revision: 'e'.repeat(40), resources: [postSync('Failed')] } };
+      expect(await verify({ app: app({ operationState: earlier }) })).toMatchObject({ outcome: 'succeeded' });
     });
   });
 });

@@ -66,6 +66,8 @@ function judgeSynced(promotion: StoredPromotion, app: IndexedApplication): Verdi
   if (health?.status === 'Degraded') {
     return { outcome: 'failed', reason: `${promotion.target.appName} is Degraded${saying(health.message)}` };
   }
+  const hooks = hookVerdict(promotion, app);
+  if (hooks !== 'passed') return hooks;
   // The live Rollout must run the promoted tag: a snapshot read mid-sync can still
   // show the previous template.
   const runsVersion = app.rollouts.every(r => r.images.some(image => parseImageRef(image).tag === promotion.version.tag));
@@ -77,6 +79,31 @@ function judgeSynced(promotion: StoredPromotion, app: IndexedApplication): Verdi
     outcome: 'succeeded',
     message: `${promotion.target.appName} synced ${promotion.commit!.sha.slice(0, 7)} and is Healthy${rollout}`,
   };
+}
+
+/**
+ * The sync operation of the deployed revision and its hooks: PostSync hooks run after
+ * the resources are applied and healthy, so a Synced, Healthy application may still
+ * be running them (wait), and a hook that fails fails the version. An operation of an
+ * earlier revision says nothing about this one.
+ */
+function hookVerdict(promotion: StoredPromotion, app: IndexedApplication): Verdict | undefined | 'passed' {
+  const status = app.application.status;
+  const operation = status?.operationState;
+  const ofThisRevision = operation?.syncResult?.revision === status?.sync?.revision || operation?.phase === 'Running';
+  if (!operation || !ofThisRevision) return 'passed';
+  if (operation.phase === 'Running' || operation.phase === 'Terminating') return undefined;
+  const failed = (operation.syncResult?.resources ?? []).filter(
+    r => r.hookType && (r.hookPhase === 'Failed' || r.hookPhase === 'Error'),
+  );
+  if (failed.length) {
+    const named = failed.map(h => `${h.hookType} hook ${h.kind} ${h.name} failed${saying(h.message)}`).join('; ');
+    return { outcome: 'failed', reason: `${promotion.target.appName}: ${named}` };
+  }
+  if (operation.phase === 'Failed' || operation.phase === 'Error') {
+    return { outcome: 'failed', reason: `${promotion.target.appName}: sync ${operation.phase.toLowerCase()}${saying(operation.message)}` };
+  }
+  return 'passed';
 }
 
 function describe(app?: IndexedApplication): string {
