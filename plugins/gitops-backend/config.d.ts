@@ -57,6 +57,14 @@ export interface Config {
            * (ExposedSecretReports); no report for an image fails the gate. Usually 0.
            */
           maxExposedSecrets?: number;
+          /**
+           * Every image the source version runs must be verified by Kyverno's
+           * `verifyImages` rules (cosign signatures or attestations, read from
+           * PolicyReports and the pods' `kyverno.io/verify-images` annotation). A failed
+           * check fails the gate, and so does an image no result verifies (unknown). The
+           * gate is `verified-images`. Default false.
+           */
+          requireVerifiedImages?: boolean;
           /** Count only failures of Enforce rules. Default true. */
           onlyEnforcedPolicies?: boolean;
           /** The source must be synced and healthy with its rollout complete. Default true. */
@@ -125,7 +133,7 @@ export interface Config {
            * Gates not skipped are evaluated on an environment that runs the version now,
            * and fail closed when none does. Freeze windows always apply.
            */
-          skipGates?: Array<'soak-time' | 'vulnerabilities' | 'policies' | 'exposed-secrets'>;
+          skipGates?: Array<'soak-time' | 'vulnerabilities' | 'policies' | 'exposed-secrets' | 'verified-images'>;
         };
         /**
          * `automatic`: a version verified in the environment this one promotes from is
@@ -207,6 +215,18 @@ export interface Config {
        * view waits on a cluster that hangs. Default 10000.
        */
       requestTimeoutMs?: number;
+    };
+    /**
+     * Stopping the line: a person with `gitops.line.stop` pauses every promotion into an
+     * environment (or all of them) with a reason, until it is lifted.
+     */
+    lineStops?: {
+      /**
+       * Whether rollbacks (manual, and automatic after a failed promotion) still go
+       * through while the line is stopped: they restore a version that ran before.
+       * Default true.
+       */
+      allowRollbacks?: boolean;
     };
   };
 }

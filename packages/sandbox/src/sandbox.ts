@@ -1,6 +1,7 @@
 import { Clock, kubeTime } from './clock';
 import { configAuditReports } from './findings/configAuditReports';
 import { exposedSecretReports } from './findings/exposedSecretReports';
+import { admittedPod } from './findings/imageVerification';
 import { policyReports } from './findings/policyReports';
 import { podFailureFor, type Scenario } from './findings/scenario';
 import { vulnerabilityReports } from './findings/vulnerabilityReports';
@@ -233,6 +234,7 @@ export class Sandbox {
   pods(): KubeObject[] {
     return this.rolloutSimulations()
       .flatMap(r => r.pods())
+      .map(pod => admittedPod(pod, this.deps.scenario))
       .map(this.stamp);
   }
 

@@ -20,7 +20,8 @@ export type FleetFilter = {
 /**
  * How much attention a service needs, at a glance:
  * `high`: an environment is Degraded or Missing, a rollout is aborted or degraded,
- * or a critical vulnerability runs; `low`: out of sync, progressing, suspended,
+ * a critical vulnerability runs, or its images expose secrets (or whether they do
+ * is unknown: no report, a cluster unread); `low`: out of sync, progressing, suspended,
  * unknown health, a paused rollout, high vulnerabilities or failing policies;
  * `none` otherwise. Drift (an environment behind its source) is reported apart:
  * it is the normal state of a pipeline with a promotion pending.
@@ -47,6 +48,16 @@ export type FleetEnvironmentStatus = {
   vulnerabilities?: { critical: number; high: number };
   /** Failing policy results; only when findings were asked for and could be read. */
   policyFailures?: number;
+  /**
+   * Secrets Trivy Operator found in the running images (ExposedSecretReports); only
+   * when findings were asked for and could be read.
+   */
+  exposedSecrets?: number;
+  /**
+   * Why the exposed secrets are unknown (an image without a report, a cluster that
+   * could not be read); only when findings were asked for. Unknown is a risk too.
+   */
+  exposedSecretsUnknown?: string;
 };
 
 /** One row of the fleet: an annotated entity across every environment. @public */

@@ -1,5 +1,6 @@
 import {
   createPermission,
+  type BasicPermission,
   type ResourcePermission,
 } from '@backstage/plugin-permission-common';
 
@@ -92,6 +93,17 @@ export const gitopsApplicationSyncPermission: ResourcePermission<'catalog-entity
   });
 
 /**
+ * Stops the line (pauses every promotion into an environment, or all of them) and
+ * lifts a stop. Not tied to one entity: a stop holds every service.
+ *
+ * @public
+ */
+export const gitopsLineStopPermission: BasicPermission = createPermission({
+  name: 'gitops.line.stop',
+  attributes: { action: 'update' },
+});
+
+/**
  * Every permission above, for the backend to register with the permission framework
  * (so policies and the permission UI can list them).
  *
@@ -105,4 +117,5 @@ export const gitopsPermissions = [
   gitopsApprovePermission,
   gitopsRolloutControlPermission,
   gitopsApplicationSyncPermission,
+  gitopsLineStopPermission,
 ];

@@ -183,3 +183,26 @@ export type RollbackCandidate = {
   /** Marked bad after a failed promotion: rolling back to it needs care. */
   bad?: boolean;
 };
+
+/**
+ * A stop of the line: promotions into `environment` (or `*`, every environment) are
+ * held, manual and automatic alike, until someone lifts it. @public
+ */
+export type LineStop = {
+  id: string;
+  /** An environment name, or `*` for every environment. */
+  environment: string;
+  reason: string;
+  stoppedBy: string;
+  stoppedAt: string;
+  /** Set once lifted; a lifted stop holds nothing. */
+  liftedBy?: string;
+  liftedAt?: string;
+};
+
+/** Body of `POST /v1/line-stops`. @public */
+export type CreateLineStopRequest = {
+  /** An environment name, or `*` for every environment. */
+  environment: string;
+  reason: string;
+};

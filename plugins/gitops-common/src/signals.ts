@@ -18,12 +18,13 @@ export function gitopsEntitySignalChannel(entityRef: string): string {
 
 /**
  * The message on a gitops channel: what changed, so a view re-reads only what it shows
- * (`deployments`: applications, rollouts or findings; `promotions`: a promotion moved).
+ * (`deployments`: applications, rollouts or findings; `promotions`: a promotion moved;
+ * `line-stops`: the line was stopped or a stop lifted, on the fleet channel).
  *
  * @public
  */
 export type GitopsSignal = {
-  kind: 'deployments' | 'promotions';
+  kind: 'deployments' | 'promotions' | 'line-stops';
   /** The entity it concerns, on the fleet channel. */
   entityRef?: string;
 };

@@ -143,7 +143,11 @@ describe('findings', () => {
         expect(policy.apiVersion).toBe(upstream.apiVersion);
       }
       const modes = scenario.clusterPolicies.flatMap(p =>
-        p.spec.rules.map(r => r.validate?.failureAction),
+        p.spec.rules.flatMap(r =>
+          r.verifyImages
+            ? r.verifyImages.map(entry => entry.failureAction)
+            : [r.validate?.failureAction],
+        ),
       );
       expect(new Set(modes)).toEqual(new Set(['Enforce', 'Audit']));
     });
@@ -302,10 +306,11 @@ describe('findings', () => {
           ),
         }),
       );
+      // Three validate rules pass, one fails; the signature check passes (signed).
       expect(podReport.summary).toEqual({
         error: 0,
         fail: 1,
-        pass: 3,
+        pass: 4,
         skip: 0,
         warn: 0,
       });

@@ -1,5 +1,6 @@
 import { stableUid } from '../ids';
 import { containersOf, KubeObject } from '../kubeTypes';
+import { verifyImagesResults } from './imageVerification';
 import {
   ClusterPolicy,
   findingsForImage,
@@ -10,7 +11,7 @@ import {
 /**
  * Kyverno's `wgpolicyk8s.io/v1alpha2` PolicyReports: one per resource that some
  * ClusterPolicy rule matches, named by the resource's uid as Kyverno names them, with
- * a result per matching rule.
+ * a result per matching validate rule and per image a verifyImages rule checks.
  */
 export function policyReports(
   resources: KubeObject[],
@@ -20,9 +21,17 @@ export function policyReports(
     const results = scenario.clusterPolicies.flatMap(policy =>
       policy.spec.rules.flatMap(rule => {
         const ruleName = appliedRuleName(rule, resource.kind);
-        return ruleName
-          ? [result(resource, policy, rule, ruleName, scenario)]
-          : [];
+        if (!ruleName) return [];
+        if (rule.verifyImages?.length) {
+          return verifyImagesResults(
+            resource,
+            policy,
+            rule,
+            ruleName,
+            scenario,
+          );
+        }
+        return [result(resource, policy, rule, ruleName, scenario)];
       }),
     );
     return results.length ? [report(resource, results)] : [];

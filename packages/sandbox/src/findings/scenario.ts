@@ -5,8 +5,9 @@ import { isPlainObject } from '../mergePatch';
 /**
  * The findings scenario: which vulnerabilities and secrets the (simulated) Trivy
  * Operator finds in each image, which of its config audit checks and which Kyverno
- * policy rules each image's workloads fail. The findings are scripted per image, not
- * computed from the objects.
+ * policy rules each image's workloads fail, and whether the image is signed (for
+ * Kyverno's verifyImages rules). The findings are scripted per image, not computed
+ * from the objects.
  */
 
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const;
@@ -64,6 +65,11 @@ export interface ImageFindings {
   exposedSecrets: ExposedSecret[];
   /** The config audit checks the pods running the image fail. */
   configAuditFailures: ConfigCheckFailure[];
+  /**
+   * Whether CI signed the image (cosign, keyless from GitHub Actions): the
+   * verifyImages rules that cover it pass on it, else fail (no signatures found).
+   */
+  signed: boolean;
 }
 
 export interface PolicyRule {
@@ -73,6 +79,19 @@ export interface PolicyRule {
     resources?: { kinds?: string[] };
   };
   validate?: { failureAction?: 'Enforce' | 'Audit'; message?: string };
+  /** Image signature checks: a rule has these instead of `validate`. */
+  verifyImages?: VerifyImagesEntry[];
+}
+
+/** One entry of a Kyverno `verifyImages` rule, served as written; the fields the sandbox reads. */
+export interface VerifyImagesEntry {
+  /** Kyverno wildcards (`*`, `?`) on the images the entry checks. */
+  imageReferences: string[];
+  skipImageReferences?: string[];
+  failureAction: 'Enforce' | 'Audit';
+  /** Who must have signed (keyless subject and issuer, keys...): served, not checked. */
+  attestors?: unknown[];
+  [key: string]: unknown;
 }
 
 /** A Kyverno `kyverno.io/v1` ClusterPolicy, served as written in the scenario. */
@@ -120,6 +139,7 @@ const NO_FINDINGS: ImageFindings = {
   policyFailures: [],
   exposedSecrets: [],
   configAuditFailures: [],
+  signed: false,
 };
 
 export async function loadScenario(file: string): Promise<Scenario> {
@@ -149,7 +169,11 @@ export function parseScenario(text: string, source: string): Scenario {
       policyFailures: findings?.policyFailures ?? [],
       exposedSecrets: findings?.exposedSecrets ?? [],
       configAuditFailures: findings?.configAuditFailures ?? [],
+      signed: findings?.signed ?? false,
     };
+    if (typeof normalized[image].signed !== 'boolean') {
+      fail(`images["${image}"].signed must be true or false`);
+    }
     checkFindings(
       normalized[image],
       clusterPolicies,
@@ -225,6 +249,10 @@ function checkPolicy(
     fail(`${where}.spec.rules must not be empty`);
   }
   for (const rule of policy.spec.rules) {
+    if (rule.verifyImages !== undefined) {
+      checkVerifyImages(rule, where, fail);
+      continue;
+    }
     const action = rule.validate?.failureAction;
     if (action !== 'Enforce' && action !== 'Audit') {
       fail(
@@ -232,6 +260,31 @@ function checkPolicy(
       );
     }
   }
+}
+
+function checkVerifyImages(
+  rule: PolicyRule,
+  where: string,
+  fail: (m: string) => never,
+) {
+  const entries = rule.verifyImages;
+  if (!Array.isArray(entries) || entries.length === 0) {
+    fail(`${where} rule ${rule.name}: verifyImages must not be empty`);
+  }
+  entries!.forEach((entry, i) => {
+    const at = `${where} rule ${rule.name} verifyImages[${i}]`;
+    const references = entry?.imageReferences;
+    if (
+      !Array.isArray(references) ||
+      !references.length ||
+      !references.every(r => typeof r === 'string')
+    ) {
+      fail(`${at}: imageReferences must be a list of image patterns`);
+    }
+    if (entry.failureAction !== 'Enforce' && entry.failureAction !== 'Audit') {
+      fail(`${at}: failureAction must be Enforce or Audit`);
+    }
+  });
 }
 
 function checkFindings(

@@ -18,6 +18,21 @@ describe('readGitopsConfig', () => {
     expect(config.environments.map(e => e.name)).toEqual(['dev', 'prod']);
   });
 
+  it('reads requireVerifiedImages per environment, unset by default', () => {
+    const [dev, prod] = read({
+      ...valid,
+      environments: [valid.environments[0], { ...valid.environments[1], promotion: { gates: { requireVerifiedImages: true } } }],
+    })().environments;
+    expect(prod.promotion.gates.requireVerifiedImages).toBe(true);
+    expect(dev.promotion.gates.requireVerifiedImages).toBeUndefined();
+    expect(
+      read({
+        ...valid,
+        environments: [valid.environments[0], { ...valid.environments[1], promotion: { gates: { requireVerifiedImages: 'yes' } } }],
+      }),
+    ).toThrow('gitops.environments[1].promotion.gates.requireVerifiedImages');
+  });
+
   it.each([
     [{ ...valid, environments: [{ name: 'Dev!', match: { labels: {} } }] }, 'gitops.environments[0].name: must be a lowercase DNS label'],
     [{ ...valid, environments: [{ name: 'dev', match: {} }] }, 'gitops.environments[0].match: needs at least one of labels, namePattern or destination'],

@@ -33,6 +33,7 @@ const gatesSchema = z.object({
   onlyFixable: z.boolean().default(true),
   maxPolicyFailures: z.number().int().min(0).optional(),
   maxExposedSecrets: z.number().int().min(0).optional(),
+  requireVerifiedImages: z.boolean().optional(),
   onlyEnforcedPolicies: z.boolean().default(true),
   requireSourceHealthy: z.boolean().default(true),
   soakMinutes: z.number().min(0).optional(),
@@ -71,7 +72,7 @@ const promotionSchema = z.object({
   autoRollback: z.boolean().default(false),
   rollback: z
     .object({
-      skipGates: z.array(z.enum(['soak-time', 'vulnerabilities', 'policies', 'exposed-secrets'])).default(['soak-time', 'vulnerabilities']),
+      skipGates: z.array(z.enum(['soak-time', 'vulnerabilities', 'policies', 'exposed-secrets', 'verified-images'])).default(['soak-time', 'vulnerabilities']),
     })
     .default({}),
   mode: z.enum(['manual', 'automatic']).default('manual'),
@@ -133,6 +134,9 @@ const gitopsSchema = z.object({
   }),
   kubernetes: z
     .object({ requestTimeoutMs: z.number().int().min(100).default(10_000) })
+    .default({}),
+  lineStops: z
+    .object({ allowRollbacks: z.boolean().default(true) })
     .default({}),
 });
 

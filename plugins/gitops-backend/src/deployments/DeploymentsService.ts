@@ -62,18 +62,21 @@ export class DeploymentsService {
       environments
         .filter(env => env.applications.length)
         .map(async env => {
-          const [vulnerabilities, policies, exposedSecrets, configAudits] = await Promise.all([
+          const [vulnerabilities, policies, exposedSecrets, configAudits, imageSignatures] = await Promise.all([
             findings.vulnerabilityList(entity, env.name),
             findings.policyList(entity, env.name),
             findings.exposedSecretList(entity, env.name),
             findings.configAuditList(entity, env.name),
+            findings.imageSignatureList(entity, env.name),
           ]);
           env.vulnerabilities = vulnerabilities.summary;
           env.policies = policies.summary;
           // Unknown is not "0 secrets": no badge then, the error shows instead.
           if (!exposedSecrets.errors.length) env.exposedSecrets = exposedSecrets.summary;
           env.configAudits = configAudits.summary;
-          const lists = [vulnerabilities, policies, exposedSecrets, configAudits];
+          // Unknown images stay in the list, saying why: "not verified", never left out.
+          if (imageSignatures.items.length) env.imageSignatures = imageSignatures.items;
+          const lists = [vulnerabilities, policies, exposedSecrets, configAudits, imageSignatures];
           for (const error of lists.flatMap(list => list.errors)) {
             errors.set(`${error.source}|${error.message}`, error);
           }

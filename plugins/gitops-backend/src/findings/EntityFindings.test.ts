@@ -93,4 +93,24 @@ describe('EntityFindings as gate evidence', () => {
       ...result,
     });
   });
+
+  it('gives each running image its signature status, unknown ones included, and nothing where nothing runs', async () => {
+    const items = [
+      { image: 'ghcr.io/example/payments-api:1.5.0', status: 'unknown', message: 'could not read the cluster: forbidden' },
+    ];
+    const imageSignatures = jest.fn().mockResolvedValue({
+      items,
+      summary: { verified: 0, failed: 0, unknown: 1 },
+      errors: [{ source: 'kubernetes:dev', message: 'forbidden' }],
+    });
+    await expect(entityFindings([rollout], { imageSignatures }).imageSignatures(entity, 'staging')).resolves.toEqual(items);
+    await expect(entityFindings([rollout], { imageSignatures }).imageSignatureList(entity, 'staging')).resolves.toMatchObject({
+      environment: 'staging',
+      items,
+      errors: [{ source: 'kubernetes:dev' }],
+    });
+    imageSignatures.mockClear();
+    await expect(entityFindings([], { imageSignatures }).imageSignatures(entity, 'staging')).resolves.toBeUndefined();
+    expect(imageSignatures).not.toHaveBeenCalled();
+  });
 });

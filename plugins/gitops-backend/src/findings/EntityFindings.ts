@@ -3,6 +3,7 @@ import type {
   ConfigAuditsResponse,
   ExposedSecretSummary,
   ExposedSecretsResponse,
+  ImageSignature,
   PoliciesResponse,
   VulnerabilitiesResponse,
 } from '@gitops-suite/backstage-plugin-gitops-common';
@@ -78,6 +79,23 @@ export class EntityFindings implements PromotionEvidence {
     if (!workloads.length) return undefined;
     const result = await this.findings.exposedSecrets(workloads);
     return result.errors.length ? undefined : result.summary;
+  }
+
+  /** Whether Kyverno verified each running image's signature, with the read errors apart. */
+  async imageSignatureList(entity: Entity, environment: string) {
+    const result = await this.findings.imageSignatures(this.workloads(entity, environment));
+    return { environment, ...result };
+  }
+
+  /**
+   * Evidence for `requireVerifiedImages`: each running image verified, failed or unknown
+   * (no verifyImages result, or its cluster could not be read: the gate fails closed on
+   * it); undefined when nothing runs there.
+   */
+  async imageSignatures(entity: Entity, environment: string): Promise<ImageSignature[] | undefined> {
+    const workloads = this.workloads(entity, environment);
+    if (!workloads.length) return undefined;
+    return (await this.findings.imageSignatures(workloads)).items;
   }
 
   private workloads(entity: Entity, environment: string): Workload[] {

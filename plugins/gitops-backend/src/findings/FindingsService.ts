@@ -3,6 +3,7 @@ import type {
   ConfigAuditSummary,
   ExposedSecretFinding,
   ExposedSecretSummary,
+  ImageSignature,
   PolicySummary,
   VulnerabilitySummary,
 } from '@gitops-suite/backstage-plugin-gitops-common';
@@ -31,6 +32,12 @@ import {
   type ExposedSecretReport,
   type SecretSighting,
 } from './exposedSecrets';
+import {
+  countImageSignatures,
+  imageSignatures,
+  mergeImageSignatures,
+  type ImageSignatureCounts,
+} from './imageSignatures';
 import {
   policyResults,
   summarizePolicies,
@@ -129,6 +136,20 @@ export class FindingsService {
     const found = await Promise.all(workloads.map(w => this.workloadSecrets(w, errors)));
     const items = distinctSecrets(found.flat());
     return { items, summary: summarizeSecrets(items), errors: errors.list() };
+  }
+
+  /**
+   * Whether each image of the workloads is verified by Kyverno's verifyImages rules
+   * (see imageSignatures), each image once. An image of a workload whose cluster could
+   * not be read in full is unknown, never verified; a read failure is also an error.
+   */
+  async imageSignatures(
+    workloads: Workload[],
+  ): Promise<FindingsResult<ImageSignature, ImageSignatureCounts>> {
+    const errors = new SourceErrors();
+    const found = await Promise.all(workloads.map(w => this.workloadImageSignatures(w, errors)));
+    const items = mergeImageSignatures(found.flat());
+    return { items, summary: countImageSignatures(items), errors: errors.list() };
   }
 
   /** Failing configuration checks of the workloads, each once per workload. */
@@ -252,6 +273,47 @@ export class FindingsService {
       errors.add('scans', `Could not read CI scans of ${image}: ${(error as Error).message}`);
       return [];
     }
+  }
+
+  private async workloadImageSignatures(workload: Workload, errors: SourceErrors): Promise<ImageSignature[]> {
+    const read = async (maxAgeMs?: number) => {
+      const readErrors = new SourceErrors();
+      const scopes = await this.objects.scopes(workload, readErrors, maxAgeMs);
+      const perCluster = await Promise.all(
+        scopes.map(async scope => {
+          const [resources, wgReports, openReports, policies, clusterPolicies] = await Promise.all([
+            scope.resources({ pods: true }),
+            scope.list<PolicyReport>(POLICY_REPORTS),
+            scope.list<PolicyReport>(OPEN_REPORTS),
+            scope.list<KyvernoPolicy>(KYVERNO_POLICIES),
+            scope.listClusterWide<KyvernoPolicy>(KYVERNO_CLUSTER_POLICIES),
+          ]);
+          return imageSignatures({
+            workload,
+            resources,
+            reports: [...wgReports, ...openReports],
+            policies: [...clusterPolicies, ...policies],
+          });
+        }),
+      );
+      return { items: perCluster.flat(), readErrors };
+    };
+    let { items, readErrors } = await read();
+    if (readErrors.isEmpty() && items.some(item => item.status === 'unknown')) {
+      // A ReplicaSet that just started may have its results (or its pods their
+      // admission annotation) by now: read again before calling it unverified.
+      ({ items, readErrors } = await read(RECHECK_AFTER_MS));
+    }
+    errors.addAll(readErrors);
+    if (readErrors.isEmpty()) return items;
+    // Partly read is not verified: what passed may have failed in what was not read.
+    const reason = readErrors.list().map(e => e.message).join('; ');
+    return workload.images.map(image => {
+      const found = items.find(item => item.image === image);
+      return found?.status === 'failed'
+        ? found
+        : { image, status: 'unknown' as const, message: `could not read the cluster: ${reason}` };
+    });
   }
 
   private async workloadPolicies(

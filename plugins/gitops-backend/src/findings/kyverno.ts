@@ -28,6 +28,8 @@ export interface PolicyReportResult {
   severity?: string;
   category?: string;
   message?: string;
+  /** OpenReports results carry the message as `description`. */
+  description?: string;
   /** Older reports: many resources per report, listed per result. */
   resources?: ObjectReference[] | null;
 }
@@ -36,14 +38,34 @@ export interface PolicyReportResult {
 export interface KyvernoPolicy extends KubeObject {
   spec?: {
     validationFailureAction?: string;
-    rules?: { name: string; validate?: { failureAction?: string } }[] | null;
+    rules?: KyvernoRule[] | null;
   };
+}
+
+/** One rule of a Kyverno policy: a `validate` or a `verifyImages` rule, as far as read. */
+export interface KyvernoRule {
+  name: string;
+  validate?: { failureAction?: string };
+  /** Image signature and attestation checks (cosign, notary), one entry per image pattern. */
+  verifyImages?: VerifyImagesEntry[] | null;
+}
+
+/** One `verifyImages` entry: which images it checks, and how a failure acts. */
+export interface VerifyImagesEntry {
+  /** Kyverno wildcards (`*`, `?`) on image references; the deprecated `image` is one of them. */
+  imageReferences?: string[] | null;
+  image?: string;
+  skipImageReferences?: string[] | null;
+  /** Kyverno 1.13 and later, per entry. */
+  failureAction?: string;
+  /** Before 1.13, per entry. */
+  validationFailureAction?: string;
 }
 
 const OUTCOMES: PolicyOutcome[] = ['pass', 'fail', 'warn', 'error', 'skip'];
 
-/** Failure modes of Kyverno policies, by the name a report result uses. */
-class PolicyModes {
+/** Kyverno policies by the name a report result uses: their rules and failure modes. */
+export class KyvernoPolicies {
   private readonly byName = new Map<string, KyvernoPolicy>();
 
   constructor(policies: KyvernoPolicy[]) {
@@ -57,26 +79,56 @@ class PolicyModes {
     }
   }
 
+  /** The policy a result names, if known (results name a namespaced Policy with its namespace). */
+  policy(policyName: string, namespace?: string): KyvernoPolicy | undefined {
+    return (
+      this.byName.get(policyName) ??
+      (namespace ? this.byName.get(`${namespace}/${policyName}`) : undefined)
+    );
+  }
+
+  /** The rule a result names (an `autogen-` rule is its Pod rule), if its policy is known. */
+  rule(
+    policyName: string,
+    ruleName: string | undefined,
+    namespace?: string,
+  ): KyvernoRule | undefined {
+    const policy = this.policy(policyName, namespace);
+    return policy ? findRule(policy, ruleName) : undefined;
+  }
+
   /**
    * true for Enforce, false for Audit (Kyverno's default), undefined when the
-   * policy is unknown (deleted, or another engine's, like a ValidatingPolicy).
+   * policy is unknown (deleted, or another engine's, like a ValidatingPolicy) or
+   * its verifyImages entries disagree (a failure counts as enforced then).
    */
   enforce(
     policyName: string,
     ruleName: string | undefined,
     namespace?: string,
   ): boolean | undefined {
-    const policy =
-      this.byName.get(policyName) ??
-      (namespace ? this.byName.get(`${namespace}/${policyName}`) : undefined);
+    const policy = this.policy(policyName, namespace);
     if (!policy) return undefined;
     const rule = findRule(policy, ruleName);
-    const action =
-      rule?.validate?.failureAction ??
-      policy.spec?.validationFailureAction ??
-      'Audit';
-    return action.toLowerCase() === 'enforce';
+    const fallback = policy.spec?.validationFailureAction ?? 'Audit';
+    const verifyImages = rule?.verifyImages ?? [];
+    if (!rule?.validate && verifyImages.length) {
+      // A verifyImages rule sets the mode per entry; the result does not say which entry.
+      const modes = new Set(
+        verifyImages.map(entry =>
+          isEnforce(
+            entry.failureAction ?? entry.validationFailureAction ?? fallback,
+          ),
+        ),
+      );
+      return modes.size === 1 ? [...modes][0] : undefined;
+    }
+    return isEnforce(rule?.validate?.failureAction ?? fallback);
   }
+}
+
+function isEnforce(action: string): boolean {
+  return action.toLowerCase() === 'enforce';
 }
 
 /**
@@ -88,7 +140,7 @@ export function policyResults(
   targets: ResourceRef[],
   policies: KyvernoPolicy[],
 ): PolicyResult[] {
-  const modes = new PolicyModes(policies);
+  const modes = new KyvernoPolicies(policies);
   return reports.flatMap(report => {
     const reportNamespace =
       report.scope?.namespace ?? report.metadata.namespace;
@@ -115,7 +167,7 @@ export function policyResults(
           result: result.result as PolicyOutcome,
           severity: result.severity || undefined,
           category: result.category || undefined,
-          message: result.message || undefined,
+          message: result.message || result.description || undefined,
           resource: {
             kind: target.kind,
             namespace: target.namespace,
@@ -162,7 +214,10 @@ function findTarget(
 }
 
 /** Kyverno names rules it generates for pod controllers `autogen-<rule>` (`autogen-cronjob-<rule>`). */
-function findRule(policy: KyvernoPolicy, ruleName: string | undefined) {
+function findRule(
+  policy: KyvernoPolicy,
+  ruleName: string | undefined,
+): KyvernoRule | undefined {
   if (!ruleName) return undefined;
   const rules = policy.spec?.rules ?? [];
   const base = ruleName.replace(/^autogen-(cronjob-)?/, '');

@@ -300,6 +300,17 @@ describe('FleetService', () => {
           summary: { pass: 3, fail: 1, warn: 0, error: 0, skip: 0 },
           errors: [],
         })),
+        // payments leaks a key in dev; orders' prod image has no report (unknown).
+        exposedSecrets: jest.fn(async (workloads: { namespace: string }[]) => ({
+          items: [],
+          summary: {
+            total: workloads[0].namespace === 'payments-dev' ? 1 : 0,
+            counts: { critical: workloads[0].namespace === 'payments-dev' ? 1 : 0, high: 0, medium: 0, low: 0, unknown: 0 },
+          },
+          errors: workloads[0].namespace === 'orders-prod'
+            ? [{ source: 'exposed-secrets:ghcr.io/example/orders:1.0.0', message: 'No ExposedSecretReport for ghcr.io/example/orders:1.0.0' }]
+            : [],
+        })),
       };
       return findings;
     }
@@ -342,6 +353,30 @@ describe('FleetService', () => {
       // Counts belong to that read only.
       const again = await fleet.getFleet(entities);
       expect(again.items.find(i => i.name === 'payments')!.environments.prod.vulnerabilities).toBeUndefined();
+    });
+
+    it('puts an environment with exposed secrets, or unknown exposed secrets, at high risk', async () => {
+      const findings = fakeFindings();
+      const { fleet } = fleetOf(rolloutApps, findings as unknown as FleetFindings);
+      const entities = [component('payments', selector('payments')), component('orders', selector('orders'))];
+      const result = await fleet.getFleet(entities, {}, { includeFindings: true });
+      const payments = result.items.find(i => i.name === 'payments')!;
+      expect(payments.environments.dev).toMatchObject({ exposedSecrets: 1 });
+      expect(payments.environments.prod).toMatchObject({ exposedSecrets: 0 });
+      expect(payments.riskReasons).toContain('dev: 1 exposed secret');
+      const orders = result.items.find(i => i.name === 'orders')!;
+      expect(orders.environments.prod.exposedSecrets).toBeUndefined();
+      expect(orders.environments.prod.exposedSecretsUnknown).toBe('No ExposedSecretReport for ghcr.io/example/orders:1.0.0');
+      // Only a policy failure (low) besides: the unknown secrets make it high.
+      expect(orders.risk).toBe('high');
+      expect(orders.riskReasons).toEqual([
+        'prod: exposed secrets unknown (No ExposedSecretReport for ghcr.io/example/orders:1.0.0)',
+        'prod: 1 policy failures',
+      ]);
+      expect(result.errors).toContainEqual({
+        source: 'exposed-secrets:ghcr.io/example/orders:1.0.0',
+        message: 'No ExposedSecretReport for ghcr.io/example/orders:1.0.0',
+      });
     });
 
     it('does not read findings when no cluster is configured', async () => {

@@ -31,13 +31,13 @@ import type {
  */
 export type FleetFindings = Pick<
   FindingsService,
-  'hasClusters' | 'vulnerabilities' | 'policies'
+  'hasClusters' | 'vulnerabilities' | 'policies' | 'exposedSecrets'
 >;
 
 export type FleetOptions = {
   /**
-   * Add critical/high vulnerability counts and policy failures per environment
-   * (default false). Only when findings are enabled (clusters configured); the
+   * Add critical/high vulnerability counts, policy failures and exposed secrets per
+   * environment (default false). Only when findings are enabled (clusters configured); the
    * findings service caches what it lists, so this is one upstream list per
    * namespace and type per TTL, not per entity.
    */
@@ -163,9 +163,10 @@ export class FleetService {
           const workloads = cell.apps.flatMap(app => app.workloads);
           if (!workloads.length) return;
           try {
-            const [vulnerabilities, policies] = await Promise.all([
+            const [vulnerabilities, policies, exposedSecrets] = await Promise.all([
               findings.vulnerabilities(workloads),
               findings.policies(workloads),
+              findings.exposedSecrets(workloads),
             ]);
             // Counts from a partial read would look cleaner than they are: omit them.
             if (!vulnerabilities.errors.length) {
@@ -173,7 +174,10 @@ export class FleetService {
               cell.status.vulnerabilities = { critical, high };
             }
             if (!policies.errors.length) cell.status.policyFailures = policies.summary.fail;
-            for (const error of [...vulnerabilities.errors, ...policies.errors]) {
+            // Unlike the counts above, unknown exposed secrets are kept: they are a risk.
+            if (!exposedSecrets.errors.length) cell.status.exposedSecrets = exposedSecrets.summary.total;
+            else cell.status.exposedSecretsUnknown = exposedSecrets.errors.map(e => e.message).join('; ');
+            for (const error of [...vulnerabilities.errors, ...policies.errors, ...exposedSecrets.errors]) {
               errors.set(`${error.source}|${error.message}`, error);
             }
           } catch (error) {

@@ -7,6 +7,7 @@ import type { Inventory } from '../inventory/Inventory';
 import type { GitopsRepositoryWriter, PullRequest, PullRequestProvider } from '@gitops-suite/backstage-plugin-gitops-node';
 import { commitMessage } from './commitMessage';
 import { engineError, saysAlready, stepFailed, type EngineEvent } from './engineEvents';
+import { heldMessage, type LineStops } from './LineStops';
 import { PromotionLease } from './PromotionLease';
 import {
   DEFAULT_PULL_REQUEST_TIMEOUT_MINUTES,
@@ -42,6 +43,8 @@ export interface PromotionEngineOptions {
    */
   leaseMs?: number;
   now?: () => Date;
+  /** Stops of the line: an approved promotion into a stopped environment waits, unwritten. */
+  lineStops?: Pick<LineStops, 'holding'>;
   /** Called once when a promotion fails verification (marks it bad, may roll back). */
   onVerificationFailed?(promotion: StoredPromotion, reason: string): Promise<void>;
 }
@@ -96,6 +99,7 @@ export class PromotionEngine {
   private async advance(promotion: StoredPromotion, lease: PromotionLease): Promise<void> {
     switch (promotion.status) {
       case 'approved':
+        if (await this.held(promotion)) return;
         if (await this.move(promotion, ['approved'], 'writing', 'writing',
           `Writing ${promotion.version.tag} to ${promotion.target.file} on ${promotion.target.branch} of ${promotion.target.repoURL}`)) {
           await this.write({ ...promotion, status: 'writing' }, lease);
@@ -117,6 +121,21 @@ export class PromotionEngine {
       default:
         return;
     }
+  }
+
+  /**
+   * Whether a stop of the line holds the promotion before it is written: it stays
+   * approved, saying why once, and moves on when the stop is lifted. A promotion
+   * written already is followed to its end: stopping the line does not strand it.
+   */
+  private async held(promotion: StoredPromotion): Promise<boolean> {
+    const stop = await this.options.lineStops?.holding(promotion.to, promotion.kind === 'rollback' ? 'rollback' : 'promotion');
+    if (!stop) return false;
+    const message = heldMessage(stop, promotion.to, promotion.kind === 'rollback' ? 'rollback' : 'promotion');
+    if (promotion.events.at(-1)?.message !== message) {
+      await this.options.store.addEvent(promotion.id, { type: 'held', message }, this.now());
+    }
+    return true;
   }
 
   private async write(promotion: StoredPromotion, lease: PromotionLease) {

@@ -1,5 +1,9 @@
 import type { Entity } from '@backstage/catalog-model';
-import type { ExposedSecretSummary, VulnerabilitySummary } from '@gitops-suite/backstage-plugin-gitops-common';
+import type {
+  ExposedSecretSummary,
+  ImageSignature,
+  VulnerabilitySummary,
+} from '@gitops-suite/backstage-plugin-gitops-common';
 import type { PolicyFailures } from './gates';
 
 /**
@@ -11,4 +15,6 @@ export interface PromotionEvidence {
   vulnerabilities(entity: Entity, environment: string): Promise<VulnerabilitySummary | undefined>;
   policies(entity: Entity, environment: string): Promise<PolicyFailures | undefined>;
   exposedSecrets(entity: Entity, environment: string): Promise<ExposedSecretSummary | undefined>;
+  /** Each running image's signature status (unknown ones included); undefined when nothing runs there. */
+  imageSignatures(entity: Entity, environment: string): Promise<ImageSignature[] | undefined>;
 }

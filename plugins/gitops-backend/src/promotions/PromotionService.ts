@@ -24,6 +24,7 @@ import { passGates } from './gateOverride';
 import { assembleGates, type PromotionGatesSources } from './promotionGates';
 import { promotionBlockedBy, toApi, versionOf } from './promotionModel';
 import type { PromotionStarter } from './PromotionStarter';
+import { heldMessage, type LineStops } from './LineStops';
 import type { SourceChangesReader } from './SourceChangesReader';
 import { approverOf, isService, requesterOf } from './requester';
 import { resolvePromotionTarget } from './resolveTarget';
@@ -35,6 +36,8 @@ export interface PromotionServiceOptions {
   /** Where gates read evidence and known-bad versions from. */
   gates: PromotionGatesSources;
   starter: PromotionStarter;
+  /** Stops of the line: no promotion starts into a stopped environment. */
+  lineStops?: Pick<LineStops, 'holding'>;
   /** Lists the source commits a promotion ships, for the preview. */
   sourceChanges?: SourceChangesReader;
   permissions: PermissionsService;
@@ -63,9 +66,10 @@ export class PromotionService {
     const { source, target } = await this.environments(entity, from, to);
     const version = versionOf(source);
     const previousVersion = versionOf(target);
-    const [gates, changes] = await Promise.all([
+    const [gates, changes, stop] = await Promise.all([
       this.gates(entity, environment, source),
       this.options.sourceChanges?.between(entity, previousVersion, version),
+      this.options.lineStops?.holding(to, 'promotion'),
     ]);
     const entityRef = stringifyEntityRef(entity);
     const active = (await this.options.store.list({ entityRef, limit: 50 })).find(
@@ -81,7 +85,7 @@ export class PromotionService {
       requiredApprovals: environment.promotion.approvals.required,
       approverGroups: environment.promotion.approvals.groups,
       changes,
-      blockedBy: promotionBlockedBy(version, previousVersion, active?.id, from, to),
+      blockedBy: stop ? heldMessage(stop, to) : promotionBlockedBy(version, previousVersion, active?.id, from, to),
     };
   }
 
@@ -115,6 +119,8 @@ export class PromotionService {
     const previousVersion = versionOf(target);
     const problem = promotionBlockedBy(version, previousVersion, undefined, from, to);
     if (problem) throw new ConflictError(problem);
+    const stop = await this.options.lineStops?.holding(to, 'promotion');
+    if (stop) throw new ConflictError(heldMessage(stop, to));
     const promotionTarget = resolvePromotionTarget(entity, environment, target);
     const { gates, overridden } = await passGates(await this.gates(entity, environment, source), request);
     return this.options.starter.start({

@@ -23,6 +23,7 @@ import { passGates, type GateOverrideRequest } from './gateOverride';
 import { assembleGates, type PromotionGatesSources } from './promotionGates';
 import { versionOf } from './promotionModel';
 import type { PromotionStarter } from './PromotionStarter';
+import type { LineStops } from './LineStops';
 import { versionReader } from './repositoryEdit';
 import { requesterOf } from './requester';
 import { resolvePromotionTarget } from './resolveTarget';
@@ -36,6 +37,8 @@ export interface RollbackServiceOptions {
   /** Where the gates a rollback does not skip read their evidence, and known-bad versions. */
   gates: PromotionGatesSources;
   starter: PromotionStarter;
+  /** Stops of the line: rollbacks are held too unless config lets them through. */
+  lineStops?: Pick<LineStops, 'assertOpen'>;
   permissions: PermissionsService;
   userInfo: UserInfoService;
 }
@@ -102,6 +105,7 @@ export class RollbackService {
    */
   async start(entity: Entity, environment: string, tag: string, by: RollbackRequester): Promise<Promotion> {
     const env = this.environment(environment);
+    await this.options.lineStops?.assertOpen(environment, 'rollback');
     const { target, source, environments } = await this.locate(entity, environment);
     const { gates, overridden } = await passGates(await this.gates(entity, env, tag, environments), by, 'Rollback');
     const current = versionOf(source);

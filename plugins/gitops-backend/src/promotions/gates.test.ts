@@ -1,5 +1,8 @@
-import type { EnvironmentDeployment } from '@gitops-suite/backstage-plugin-gitops-common';
+import type { Entity } from '@backstage/catalog-model';
+import type { EnvironmentDeployment, ImageSignature } from '@gitops-suite/backstage-plugin-gitops-common';
 import { evaluateGates } from './gates';
+import { readGateEvidence } from './promotionGates';
+import type { PromotionEvidence } from './PromotionEvidence';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const healthy: EnvironmentDeployment = {
@@ -82,5 +85,78 @@ describe('evaluateGates', () => {
       { gate: 'exposed-secrets', passed: true, evidence: '0 exposed secrets in its images (max 0)' },
     ]);
     expect(evaluateGates(gates, { source: healthy, now })[0]).toMatchObject({ gate: 'exposed-secrets', passed: false });
+  });
+
+  describe('requireVerifiedImages', () => {
+    const gates = { ...defaults, requireSourceHealthy: false, requireVerifiedImages: true };
+    const payments = 'ghcr.io/example/payments-api:1.4.2';
+    const sidecar = 'ghcr.io/example/audit-agent:0.9.0';
+
+    it('passes when every image the source runs is verified, naming them', () => {
+      expect(
+        evaluateGates(gates, {
+          source: healthy,
+          now,
+          imageSignatures: [
+            { image: payments, status: 'verified', message: `verified image signatures for ${payments}` },
+            { image: sidecar, status: 'verified' },
+          ],
+        }),
+      ).toEqual([{ gate: 'verified-images', passed: true, evidence: `2 images verified: ${payments}, ${sidecar}` }]);
+    });
+
+    it('fails on a failed signature check and on an image nothing verified, with the evidence of each', () => {
+      const [gate] = evaluateGates(gates, {
+        source: healthy,
+        now,
+        imageSignatures: [
+          { image: payments, status: 'verified' },
+          {
+            image: sidecar,
+            status: 'failed',
+            message: `failed to verify image ${sidecar}: .attestors[0].entries[0].keyless: no signatures found`,
+            policy: 'verify-image-signatures',
+            rule: 'verify-signature',
+          },
+          { image: 'ghcr.io/example/orders-api:2.0.3', status: 'unknown', message: 'no Kyverno verifyImages result for ghcr.io/example/orders-api:2.0.3' },
+        ],
+      });
+      expect(gate).toEqual({
+        gate: 'verified-images',
+        passed: false,
+        evidence:
+          `${sidecar}: signature check failed (failed to verify image ${sidecar}: .attestors[0].entries[0].keyless: no signatures found); ` +
+          'ghcr.io/example/orders-api:2.0.3: not verified (no Kyverno verifyImages result for ghcr.io/example/orders-api:2.0.3)',
+      });
+    });
+
+    it('fails closed without evidence, and is not evaluated unless configured', () => {
+      expect(evaluateGates(gates, { source: healthy, now })).toEqual([
+        { gate: 'verified-images', passed: false, evidence: 'no image signature evidence for this version (no running image known)' },
+      ]);
+      expect(evaluateGates(gates, { source: healthy, now, imageSignatures: [] })[0]).toMatchObject({ passed: false });
+      expect(evaluateGates({ ...gates, requireVerifiedImages: false }, { source: healthy, now })).toEqual([]);
+      expect(evaluateGates({ ...defaults, requireSourceHealthy: false }, { source: healthy, now })).toEqual([]);
+    });
+
+    it('has its evidence read from the source environment only when configured', async () => {
+      const evidence: jest.Mocked<PromotionEvidence> = {
+        vulnerabilities: jest.fn(),
+        policies: jest.fn(),
+        exposedSecrets: jest.fn(),
+        imageSignatures: jest.fn(async (_entity: Entity, _environment: string): Promise<ImageSignature[] | undefined> => [
+          { image: payments, status: 'verified' },
+        ]),
+      };
+      const entity: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments-api' } };
+      expect(await readGateEvidence(evidence, entity, healthy, gates)).toMatchObject({
+        imageSignatures: [{ image: payments, status: 'verified' }],
+      });
+      expect(evidence.imageSignatures).toHaveBeenCalledWith(entity, 'dev');
+      evidence.imageSignatures.mockClear();
+      await readGateEvidence(evidence, entity, healthy, { ...defaults, maxCritical: 0 });
+      expect(evidence.imageSignatures).not.toHaveBeenCalled();
+      expect(await readGateEvidence(evidence, entity, undefined, gates)).toEqual({});
+    });
   });
 });

@@ -2,6 +2,7 @@ import type {
   EnvironmentDeployment,
   ExposedSecretSummary,
   GateResult,
+  ImageSignature,
   VulnerabilitySummary,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { PromotionConfig } from '../config/gitopsConfig';
@@ -18,6 +19,8 @@ export interface GateEvidence {
   vulnerabilities?: VulnerabilitySummary;
   policies?: PolicyFailures;
   exposedSecrets?: ExposedSecretSummary;
+  /** Each image the source runs, verified or not (Kyverno verifyImages). */
+  imageSignatures?: ImageSignature[];
   now: Date;
 }
 
@@ -39,6 +42,7 @@ export function evaluateGates(gates: Gates, evidence: GateEvidence): GateResult[
     gates.maxExposedSecrets !== undefined
       ? exposedSecretsGate(gates.maxExposedSecrets, evidence.exposedSecrets)
       : undefined,
+    gates.requireVerifiedImages ? verifiedImagesGate(evidence.imageSignatures) : undefined,
     gates.freezeWindows.length ? freezeGate(gates.freezeWindows, evidence.now) : undefined,
   ].filter((g): g is GateResult => Boolean(g));
 }
@@ -140,5 +144,39 @@ function exposedSecretsGate(max: number, secrets?: ExposedSecretSummary): GateRe
     gate: 'exposed-secrets',
     passed: secrets.total <= max,
     evidence: `${secrets.total} exposed ${noun} in its images (max ${max})${worst}`,
+  };
+}
+
+/**
+ * Every image the source version runs is verified by Kyverno's verifyImages rules. A
+ * failed check, and an image nothing verified (no result, Kyverno could not check it,
+ * a cluster unread), fail the gate, each named with its evidence.
+ */
+function verifiedImagesGate(signatures?: ImageSignature[]): GateResult {
+  if (!signatures?.length) {
+    return {
+      gate: 'verified-images',
+      passed: false,
+      evidence: 'no image signature evidence for this version (no running image known)',
+    };
+  }
+  const unverified = signatures.filter(s => s.status !== 'verified');
+  if (!unverified.length) {
+    const noun = signatures.length === 1 ? 'image' : 'images';
+    return {
+      gate: 'verified-images',
+      passed: true,
+      evidence: `${signatures.length} ${noun} verified: ${signatures.map(s => s.image).join(', ')}`,
+    };
+  }
+  return {
+    gate: 'verified-images',
+    passed: false,
+    evidence: unverified
+      .map(s => {
+        const what = s.status === 'failed' ? 'signature check failed' : 'not verified';
+        return `${s.image}: ${what}${s.message ? ` (${s.message})` : ''}`;
+      })
+      .join('; '),
   };
 }

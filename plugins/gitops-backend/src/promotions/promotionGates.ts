@@ -55,12 +55,14 @@ export async function readGateEvidence(
   const needsFindings = gates.maxCritical !== undefined || gates.maxHigh !== undefined;
   const needsPolicies = gates.maxPolicyFailures !== undefined;
   const needsSecrets = gates.maxExposedSecrets !== undefined;
-  const [vulnerabilities, policies, exposedSecrets] = await Promise.all([
+  const needsSignatures = Boolean(gates.requireVerifiedImages);
+  const [vulnerabilities, policies, exposedSecrets, imageSignatures] = await Promise.all([
     needsFindings ? evidence.vulnerabilities(entity, source.name) : undefined,
     needsPolicies ? evidence.policies(entity, source.name) : undefined,
     needsSecrets ? evidence.exposedSecrets(entity, source.name) : undefined,
+    needsSignatures ? evidence.imageSignatures(entity, source.name) : undefined,
   ]);
-  return { vulnerabilities, policies, exposedSecrets };
+  return { vulnerabilities, policies, exposedSecrets, imageSignatures };
 }
 
 /** Fails when `tag` failed in `environment` before (and was rolled back). */

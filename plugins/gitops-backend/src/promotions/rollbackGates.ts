@@ -17,6 +17,7 @@ const SKIPPABLE: Array<{ name: string; configured: (gates: Gates) => boolean; un
   },
   { name: 'policies', configured: g => g.maxPolicyFailures !== undefined, unset: { maxPolicyFailures: undefined } },
   { name: 'exposed-secrets', configured: g => g.maxExposedSecrets !== undefined, unset: { maxExposedSecrets: undefined } },
+  { name: 'verified-images', configured: g => Boolean(g.requireVerifiedImages), unset: { requireVerifiedImages: undefined } },
 ];
 
 /**

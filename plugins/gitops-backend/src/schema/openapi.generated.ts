@@ -625,6 +625,131 @@ export const spec = {
         }
       }
     },
+    "/v1/line-stops": {
+      "get": {
+        "operationId": "ListLineStops",
+        "description": "The stops of the line that hold now, and the latest ones lifted (the audit trail).",
+        "responses": {
+          "200": {
+            "description": "Active stops, oldest first; recent stops (lifted ones too), newest first",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "active": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/LineStop"
+                      }
+                    },
+                    "recent": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/LineStop"
+                      }
+                    }
+                  },
+                  "required": [
+                    "active",
+                    "recent"
+                  ]
+                }
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "CreateLineStop",
+        "description": "Stops the line into an environment (or '*', every environment): new promotions, continuous deployment and approved promotions not yet written are held, and automatic rollbacks too unless gitops.lineStops.allowRollbacks says otherwise.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "environment": {
+                    "type": "string",
+                    "pattern": "^(\\*|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)$"
+                  },
+                  "reason": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 2000
+                  }
+                },
+                "required": [
+                  "environment",
+                  "reason"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The stop",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LineStop"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/v1/line-stops/{id}/lift": {
+      "post": {
+        "operationId": "LiftLineStop",
+        "description": "Lifts a stop of the line; promotions it held move on.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The lifted stop",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LineStop"
+                }
+              }
+            }
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/v1/fleet": {
       "get": {
         "operationId": "GetFleet",
@@ -2177,6 +2302,42 @@ export const spec = {
           "health",
           "images",
           "history"
+        ]
+      },
+      "LineStop": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "environment": {
+            "type": "string",
+            "description": "An environment name, or '*' for every environment"
+          },
+          "reason": {
+            "type": "string"
+          },
+          "stoppedBy": {
+            "type": "string"
+          },
+          "stoppedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "liftedBy": {
+            "type": "string"
+          },
+          "liftedAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        },
+        "required": [
+          "id",
+          "environment",
+          "reason",
+          "stoppedBy",
+          "stoppedAt"
         ]
       },
       "SyncOperation": {

@@ -2,12 +2,14 @@ import { InputError } from '@backstage/errors';
 import type { Promotion } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { PromotionService } from '../promotions/PromotionService';
 import type { RollbackService } from '../promotions/RollbackService';
+import type { LineStops } from '../promotions/LineStops';
 import { createdOrGatesFailed, normalizedEntityRef, type RouteContext } from './routeContext';
 import type { GitopsApiRouter } from './routeTypes';
 
 export interface PromotionRouteOptions {
   promotions: PromotionService;
   rollbacks: RollbackService;
+  lineStops: LineStops;
 }
 
 /**
@@ -21,7 +23,7 @@ function checkComment(comment: string | undefined) {
   }
 }
 
-/** The promotion and rollback routes: preview, create, list, get, approve, reject, cancel. */
+/** The promotion and rollback routes (preview, create, list, get, approve, reject, cancel), and stopping the line. */
 export function registerPromotionRoutes(router: GitopsApiRouter, context: RouteContext, options: PromotionRouteOptions) {
   const { httpAuth, audited, entityByRef, readableEntity, readableRefs } = context;
   const { promotions, rollbacks } = options;
@@ -59,6 +61,27 @@ export function registerPromotionRoutes(router: GitopsApiRouter, context: RouteC
         return rollbacks.create(await entityByRef(entityRef, credentials), request, credentials);
       }),
     );
+  });
+
+  router.get('/v1/line-stops', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json(await options.lineStops.list());
+  });
+
+  router.post('/v1/line-stops', async (req, res) => {
+    const event = { eventId: 'line-stop', severityLevel: 'high' as const, meta: { environment: req.body.environment, reason: req.body.reason } };
+    const stop = await audited(req, event, async () =>
+      options.lineStops.stop(req.body, await httpAuth.credentials(req, { allow: ['user'] })),
+    );
+    res.status(201).json(stop);
+  });
+
+  router.post('/v1/line-stops/:id/lift', async (req, res) => {
+    const event = { eventId: 'line-stop-lift', severityLevel: 'high' as const, meta: { lineStopId: req.params.id } };
+    const lifted = await audited(req, event, async () =>
+      options.lineStops.lift(req.params.id, await httpAuth.credentials(req, { allow: ['user'] })),
+    );
+    res.json(lifted);
   });
 
   router.get('/v1/promotions', async (req, res) => {

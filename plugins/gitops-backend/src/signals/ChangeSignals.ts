@@ -36,6 +36,11 @@ export class ChangeSignals {
     }
   }
 
+  /** Something every view may show changed (a stop of the line): one broadcast on the fleet channel. */
+  async everywhere(kind: Kind): Promise<void> {
+    await this.publish(GITOPS_FLEET_SIGNAL_CHANNEL, { kind });
+  }
+
   /** Publishes what is pending now (also on shutdown). */
   async flush(): Promise<void> {
     clearTimeout(this.timer);

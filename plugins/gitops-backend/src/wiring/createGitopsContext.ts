@@ -38,6 +38,8 @@ import { ContinuousDeployment } from '../promotions/ContinuousDeployment';
 import { PromotionEngine } from '../promotions/PromotionEngine';
 import { PromotionService } from '../promotions/PromotionService';
 import { PromotionStarter } from '../promotions/PromotionStarter';
+import { LineStops } from '../promotions/LineStops';
+import { LineStopStore } from '../database/LineStopStore';
 import { RollbackService } from '../promotions/RollbackService';
 import { SourceChangesReader } from '../promotions/SourceChangesReader';
 import { KubernetesRolloutControl } from '../rollouts/KubernetesRolloutControl';
@@ -102,6 +104,8 @@ export async function createGitopsContext(
     credentials: scmCredentials,
   });
   const gates = { evidence: findings, store: promotionStore, now: () => new Date() };
+  const lineStopStore = new LineStopStore(db);
+  const lineStops = new LineStops({ config, store: lineStopStore, permissions: deps.permissions, userInfo: deps.userInfo });
   const starter = new PromotionStarter({
     store: promotionStore,
     notifications: deps.notifications,
@@ -113,6 +117,7 @@ export async function createGitopsContext(
     store: promotionStore,
     gates,
     starter,
+    lineStops,
     sourceChanges: new SourceChangesReader({
       workDir: path.join(
         config.git.workDir ?? path.join(os.tmpdir(), 'backstage-gitops'),
@@ -133,12 +138,14 @@ export async function createGitopsContext(
     writer,
     gates,
     starter,
+    lineStops,
     permissions: deps.permissions,
     userInfo: deps.userInfo,
   });
   const engine = new PromotionEngine({
     config,
     store: promotionStore,
+    lineStops,
     writer,
     inventory,
     clients: clientsByName,
@@ -167,6 +174,7 @@ export async function createGitopsContext(
   const changes = publishChanges({
     inventory,
     promotions: promotionStore,
+    lineStops: lineStopStore,
     signals: deps.signals,
     catalog: deps.catalog,
     auth: deps.auth,
@@ -192,6 +200,7 @@ export async function createGitopsContext(
       new KubernetesRolloutControl(kubernetes.clusters, kubernetes.client),
     ),
     argoCdRollbacks: new ArgoCdRollbackService(inventory, clientsByName),
+    lineStops,
     applicationActions: new ApplicationActionService({ config, inventory, clients: clientsByName, promotions: promotionStore }),
   };
 }

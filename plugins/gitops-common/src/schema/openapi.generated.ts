@@ -205,6 +205,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/line-stops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The stops of the line that hold now, and the latest ones lifted (the audit trail). */
+        get: operations["ListLineStops"];
+        put?: never;
+        /** @description Stops the line into an environment (or '*', every environment): new promotions, continuous deployment and approved promotions not yet written are held, and automatic rollbacks too unless gitops.lineStops.allowRollbacks says otherwise. */
+        post: operations["CreateLineStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/line-stops/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Lifts a stop of the line; promotions it held move on. */
+        post: operations["LiftLineStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/fleet": {
         parameters: {
             query?: never;
@@ -589,6 +624,18 @@ export interface components {
             }[];
             operation?: components["schemas"]["SyncOperation"];
             drift?: components["schemas"]["ApplicationDrift"];
+        };
+        LineStop: {
+            id: string;
+            /** @description An environment name, or '*' for every environment */
+            environment: string;
+            reason: string;
+            stoppedBy: string;
+            /** Format: date-time */
+            stoppedAt: string;
+            liftedBy?: string;
+            /** Format: date-time */
+            liftedAt?: string;
         };
         /** @description The application's current or last sync operation (status.operationState). */
         SyncOperation: {
@@ -1129,6 +1176,84 @@ export interface operations {
                 };
             };
             400: components["responses"]["ErrorResponse"];
+            403: components["responses"]["ErrorResponse"];
+            404: components["responses"]["ErrorResponse"];
+            409: components["responses"]["ErrorResponse"];
+        };
+    };
+    ListLineStops: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active stops, oldest first; recent stops (lifted ones too), newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: components["schemas"]["LineStop"][];
+                        recent: components["schemas"]["LineStop"][];
+                    };
+                };
+            };
+        };
+    };
+    CreateLineStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    environment: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The stop */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineStop"];
+                };
+            };
+            400: components["responses"]["ErrorResponse"];
+            403: components["responses"]["ErrorResponse"];
+            409: components["responses"]["ErrorResponse"];
+        };
+    };
+    LiftLineStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lifted stop */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineStop"];
+                };
+            };
             403: components["responses"]["ErrorResponse"];
             404: components["responses"]["ErrorResponse"];
             409: components["responses"]["ErrorResponse"];

@@ -1,6 +1,8 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  CreateLineStopRequest,
+  LineStop,
   ApplicationAction,
   ApplicationActionRequest,
   ApplicationSummary,
@@ -82,6 +84,29 @@ export interface GitopsApi {
     action: ApplicationAction,
     request: ApplicationActionRequest,
   ): Promise<ApplicationSummary>;
+
+  /**
+   * The stops of the line that hold now (oldest first) and the latest ones, lifted
+   * ones included (newest first).
+   *
+   * `GET /v1/line-stops`
+   */
+  listLineStops(): Promise<{ active: LineStop[]; recent: LineStop[] }>;
+
+  /**
+   * Stops the line into an environment (or `*`, all): no promotion starts or is written
+   * there until the stop is lifted.
+   *
+   * `POST /v1/line-stops` (201). Rejects with 400 for an environment not configured, 403
+   * without `gitops.line.stop`, 409 when that environment is stopped already.
+   */
+  stopLine(request: CreateLineStopRequest): Promise<LineStop>;
+
+  /**
+   * Lifts a stop of the line. `POST /v1/line-stops/{id}/lift`. Rejects with 403 without
+   * `gitops.line.stop`, 404 for an unknown stop, 409 for one lifted already.
+   */
+  liftLineStop(id: string): Promise<LineStop>;
 
   /**
    * Trivy findings of the entity's workloads in one environment (from the Trivy

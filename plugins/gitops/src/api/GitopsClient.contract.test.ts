@@ -18,6 +18,7 @@ import {
   ROLLOUT_ACTIONS,
   type ApplicationAction,
   type ApplicationActionRequest,
+  type CreateLineStopRequest,
   type CreatePromotionRequest,
   type CreateRollbackRequest,
   type FleetFilter,
@@ -524,6 +525,15 @@ const CALLS: { [Method in keyof GitopsApi]: Call[] } = {
         }),
     },
   ],
+  listLineStops: [{ name: '', operationId: 'ListLineStops', call: c => c.listLineStops() }],
+  stopLine: [
+    {
+      name: '',
+      operationId: 'CreateLineStop',
+      call: c => c.stopLine({ environment: '*', reason: 'incident 4711' } satisfies Required<CreateLineStopRequest>),
+    },
+  ],
+  liftLineStop: [{ name: '', operationId: 'LiftLineStop', call: c => c.liftLineStop(promotionId) }],
   runApplicationAction: APPLICATION_ACTIONS.map(action => ({
     name: action,
     operationId: 'RunApplicationAction',

@@ -2,6 +2,8 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  CreateLineStopRequest,
+  LineStop,
   ApplicationAction,
   ApplicationActionRequest,
   ApplicationSummary,
@@ -72,6 +74,21 @@ export class GitopsClient implements GitopsApi {
     request: ApplicationActionRequest,
   ): Promise<ApplicationSummary> {
     return this.send('POST', `${entityPath(entity)}/applications/${encodeURIComponent(action)}`, request);
+  }
+
+  /** {@inheritDoc GitopsApi.listLineStops} */
+  listLineStops(): Promise<{ active: LineStop[]; recent: LineStop[] }> {
+    return this.get('/v1/line-stops');
+  }
+
+  /** {@inheritDoc GitopsApi.stopLine} */
+  stopLine(request: CreateLineStopRequest): Promise<LineStop> {
+    return this.send('POST', '/v1/line-stops', request);
+  }
+
+  /** {@inheritDoc GitopsApi.liftLineStop} */
+  liftLineStop(id: string): Promise<LineStop> {
+    return this.send('POST', `/v1/line-stops/${encodeURIComponent(id)}/lift`);
   }
 
   /** {@inheritDoc GitopsApi.runRolloutAction} */

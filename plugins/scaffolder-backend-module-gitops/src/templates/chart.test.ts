@@ -4,6 +4,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Service } from 'kubernetes-models/v1';
 import { Policy as KyvernoPolicy } from '@kubernetes-models/kyverno/kyverno.io/v1/Policy';
+import { ClusterPolicy as KyvernoClusterPolicy } from '@kubernetes-models/kyverno/kyverno.io/v1/ClusterPolicy';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import yaml from 'yaml';
 import { renderServiceFiles, type ServiceSpec } from '../actions/serviceManifests';
@@ -167,6 +168,74 @@ describe.each([['node-service'], ['python-service']])('the %s chart', template =
       }
       const registries = policies.find(p => p.metadata.name === 'restrict-image-registries');
       expect(registries.spec.rules[0].validate.pattern.spec.containers[0].image).toBe('ghcr.io/acme/*');
+    });
+  });
+
+  describe('image signatures', () => {
+    const dir = createMockDirectory();
+    let files: Record<string, string>;
+    beforeAll(async () => {
+      files = await renderSkeleton(template, {
+        name: 'checkout-api',
+        description: 'Takes the money',
+        owner: 'group:default/team-payments',
+        strategy: 'canary',
+        imageRegistry: 'ghcr.io/acme',
+        sourceRepository: 'acme/checkout-api',
+        language: 'x',
+      }, dir.path);
+    });
+
+    it.each([['staging', 'Audit'], ['prod', 'Enforce']])(
+      'verifies keyless cosign signatures of its CI workflow in the %s namespace (%s)',
+      (environment, action) => {
+        const values = gitopsValues('canary', environment);
+        const policy = helmTemplate(files, 'policies', values.policies, environment).find(p => p.kind === 'ClusterPolicy');
+        expect(() => new KyvernoClusterPolicy(policy).validate()).not.toThrow();
+        expect(policy.metadata.name).toBe(`verify-images-checkout-api-${environment}`);
+        expect(policy.spec.background).toBe(true);
+        const [rule] = policy.spec.rules;
+        expect(rule.match.any[0].resources).toEqual({ kinds: ['Pod'], namespaces: [`checkout-api-${environment}`] });
+        expect(rule.verifyImages).toEqual([
+          {
+            failureAction: action,
+            imageReferences: ['ghcr.io/acme/checkout-api:*', 'ghcr.io/acme/checkout-api@*'],
+            mutateDigest: true,
+            verifyDigest: true,
+            required: true,
+            attestors: [
+              {
+                count: 1,
+                entries: [
+                  {
+                    keyless: {
+                      subject: 'https://github.com/acme/checkout-api/.github/workflows/ci.yaml@refs/heads/main',
+                      issuer: 'https://token.actions.githubusercontent.com',
+                      rekor: { url: 'https://rekor.sigstore.dev' },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ]);
+        // Autogen covers the Rollout's ReplicaSets, whose reports the Deployments tab reads.
+        expect(policy.metadata.annotations['pod-policies.kyverno.io/autogen-controllers']).toContain('ReplicaSet');
+      },
+    );
+
+    it('has no signature policy without a GitHub repository to sign from', async () => {
+      const other = createMockDirectory();
+      const local = await renderSkeleton(template, {
+        name: 'checkout-api',
+        description: 'Takes the money',
+        owner: 'group:default/team-payments',
+        strategy: 'canary',
+        imageRegistry: 'ghcr.io/acme',
+        language: 'x',
+      }, other.path);
+      const policies = helmTemplate(local, 'policies', gitopsValues('canary', 'prod').policies, 'prod');
+      expect(policies.map(p => p.kind)).not.toContain('ClusterPolicy');
     });
   });
 });

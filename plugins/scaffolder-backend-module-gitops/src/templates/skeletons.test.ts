@@ -27,7 +27,7 @@ describe.each([
       expect([file, text]).not.toEqual([file, expect.stringMatching(/\{%|%\}/)]);
       // GitHub expressions survive (raw block); no scaffolder expression does
       const leftovers = [...text.matchAll(/\$\{\{\s*([\w.]+)/g)].map(m => m[1]);
-      for (const expression of leftovers) expect(expression).toMatch(/^(github|secrets|vars|env)\./);
+      for (const expression of leftovers) expect(expression).toMatch(/^(github|secrets|vars|env|steps)\./);
     }
     expect(files['catalog-info.yaml']).toBeDefined();
   });
@@ -64,7 +64,7 @@ describe.each([
     expect(yaml.parse(withoutSystem['catalog-info.yaml']).spec).not.toHaveProperty('system');
   });
 
-  it('runs CI as: unit tests, build, scan gate, push, scan upload, dev bump', () => {
+  it('runs CI as: unit tests, build, scan gate, push, keyless signature, scan upload, dev bump', () => {
     const ci = yaml.parse(files['.github/workflows/ci.yaml']);
     expect(ci.env.IMAGE).toBe('ghcr.io/acme/checkout-api');
     expect(ci.env.GITOPS_VALUES_PATH).toBe('apps/checkout-api/dev/values.yaml');
@@ -80,12 +80,22 @@ describe.each([
       at(/docker build .*"\$IMAGE:\$GITHUB_SHA"/),
       at(/trivy image --severity CRITICAL --ignore-unfixed --exit-code 1/),
       at(/docker push "\$IMAGE:\$GITHUB_SHA"/),
+      at(/^sigstore\/cosign-installer@v\d+$/),
+      at(/^cosign sign --yes "\$IMAGE@\$DIGEST"$/),
       at(/trivy image -f json[\s\S]*\$\{BACKSTAGE_URL\}\/api\/gitops\/v1\/scans[\s\S]*Authorization: Bearer/),
       at(/yq -i '\.image\.tag = strenv\(TAG\)[\s\S]*git push/),
     ];
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    const upload = ci.jobs.image.steps[order[3]];
+    const upload = ci.jobs.image.steps[order[5]];
     expect(upload.env.BACKSTAGE_TOKEN).toBe('${{ secrets.BACKSTAGE_SCANS_TOKEN }}');
+    // Signs the digest it pushed, keyless: the job's OIDC token is its identity.
+    const push = ci.jobs.image.steps[order[2]];
+    expect(push.id).toBe('push');
+    expect(push.run).toMatch(/echo "digest=\$\(docker inspect --format '\{\{index \.RepoDigests 0\}\}' "\$IMAGE:\$GITHUB_SHA" \| cut -d@ -f2\)" >> "\$GITHUB_OUTPUT"/);
+    const sign = ci.jobs.image.steps[order[4]];
+    expect(sign.env.DIGEST).toBe('${{ steps.push.outputs.digest }}');
+    for (const step of [ci.jobs.image.steps[order[3]], sign]) expect(step.if).toBe("env.PUBLISH == 'true'");
+    expect(ci.permissions).toEqual({ contents: 'read', packages: 'write', 'id-token': 'write' });
   });
 
   it('scans with Grype instead when the form chooses it, gating and uploading the same way', async () => {

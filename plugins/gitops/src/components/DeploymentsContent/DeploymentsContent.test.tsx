@@ -158,6 +158,51 @@ describe('DeploymentsContent', () => {
     expect(within(screen.getByTestId('environment-dev')).queryByText(/state unknown/)).not.toBeInTheDocument();
   });
 
+  it('shows per environment whether each running image is verified, failed its signature check or is not verified', async () => {
+    const withSignatures: DeploymentsResponse = {
+      ...response,
+      environments: response.environments.map(e => {
+        if (e.name === 'staging') {
+          return {
+            ...e,
+            imageSignatures: [
+              {
+                image: 'ghcr.io/example/payments-api:1.4.2',
+                status: 'verified' as const,
+                message: 'verified image signatures for ghcr.io/example/payments-api:1.4.2',
+                policy: 'verify-image-signatures',
+                rule: 'verify-signature',
+              },
+            ],
+          };
+        }
+        if (e.name === 'dev') {
+          return {
+            ...e,
+            imageSignatures: [
+              {
+                image: 'ghcr.io/example/payments-api:1.5.0',
+                status: 'failed' as const,
+                message: 'failed to verify image ghcr.io/example/payments-api:1.5.0: .attestors[0].entries[0].keyless: no signatures found',
+              },
+              { image: 'ghcr.io/example/audit-agent:0.9.0', status: 'unknown' as const, message: 'no Kyverno verifyImages result' },
+            ],
+          };
+        }
+        return e;
+      }),
+    };
+    await renderWith({ getDeployments: jest.fn().mockResolvedValue(withSignatures), listPromotions: jest.fn().mockResolvedValue([]) });
+
+    const staging = within(await screen.findByTestId('environment-staging'));
+    expect(staging.getByText('image verified')).toBeInTheDocument();
+    const dev = within(screen.getByTestId('environment-dev'));
+    // Two images: each named.
+    expect(dev.getByText('payments-api:1.5.0: signature check failed')).toBeInTheDocument();
+    expect(dev.getByText('audit-agent:0.9.0: not verified')).toBeInTheDocument();
+    expect(within(screen.getByTestId('environment-prod')).queryByTestId('image-signatures')).not.toBeInTheDocument();
+  });
+
   it('re-reads the deployments on any signal for the entity, the promotions only on a promotions signal', async () => {
     const signals = new FakeSignalApi();
     const getDeployments = jest.fn().mockResolvedValue(response);

@@ -19,6 +19,7 @@ import { PromoteButton, usePromotionDialog } from '../PromotionDialog';
 import { PromotionHistoryCard } from '../PromotionHistory';
 import { useDeployments } from '../../hooks/useDeployments';
 import { EnvironmentCard } from '../EnvironmentCard';
+import { LineStopBanner } from '../LineStops';
 
 /** The entity's Deployments tab: every environment side by side, kept live. */
 export function DeploymentsContent() {
@@ -58,6 +59,9 @@ function DeploymentsView() {
           <WarningPanel title={`Partial data: ${sourceError.source}`} message={sourceError.message} />
         </Grid>
       ))}
+      <Grid item xs={12}>
+        <LineStopBanner environments={environments} onChange={onChange} />
+      </Grid>
       {environments.map((environment, index) => (
         <Fragment key={environment.name}>
           {index > 0 && (

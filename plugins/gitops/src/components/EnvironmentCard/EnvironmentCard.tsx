@@ -1,10 +1,10 @@
-import { InfoCard, Link } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { Box, Chip, Divider, Typography, makeStyles } from '@material-ui/core';
 import type { EnvironmentDeployment } from '@gitops-suite/backstage-plugin-gitops-common';
-import { HealthStatusLabel, SyncStatusLabel } from '../StatusChips';
+import { ApplicationPanel } from '../ApplicationPanel';
 import { RolloutPanel, UnknownRolloutNotice } from '../RolloutPanel';
-import { commitUrl, relativeTime, shortDigest, shortRevision } from '../formatting';
-import { FindingsBadges, FindingsDialog } from '../Findings';
+import { relativeTime, shortDigest, shortRevision } from '../formatting';
+import { FindingsBadges, FindingsDialog, ImageSignatureBadges } from '../Findings';
 import { RollbackDialog } from '../RollbackDialog';
 import { Button } from '@material-ui/core';
 import { useState } from 'react';
@@ -66,22 +66,16 @@ export function EnvironmentCard(props: {
                 onOpen={() => setShowFindings(true)}
               />
             </Box>
+            {environment.imageSignatures && (
+              <Box mt={0.5}>
+                <ImageSignatureBadges signatures={environment.imageSignatures} />
+              </Box>
+            )}
             {showFindings && (
               <FindingsDialog environment={environment} onClose={() => setShowFindings(false)} />
             )}
             {applications.map(app => (
-              <Box key={`${app.instance}/${app.name}`} mt={1}>
-                <Box className={classes.row}>
-                  <SyncStatusLabel status={app.sync.status} />
-                  <HealthStatusLabel status={app.health.status} />
-                </Box>
-                <Typography variant="body2">
-                  {app.url ? <Link to={app.url}>{app.name}</Link> : app.name}
-                  {' '}on {app.instance}
-                  {app.sync.revision && ' at '}
-                  {app.sync.revision && <RevisionLink repoURL={app.source?.repoURL} revision={app.sync.revision} />}
-                </Typography>
-              </Box>
+              <ApplicationPanel key={`${app.instance}/${app.name}`} application={app} environment={environment} onChange={onChange} />
             ))}
             {environment.rollouts.map(rollout => (
               <RolloutPanel
@@ -128,10 +122,4 @@ function HistoryList({ environment }: { environment: EnvironmentDeployment }) {
       ))}
     </Box>
   );
-}
-
-/** The short revision, linking to the commit when the repository has a web page. */
-function RevisionLink({ repoURL, revision }: { repoURL?: string; revision: string }) {
-  const url = commitUrl(repoURL, revision);
-  return url ? <Link to={url}>{shortRevision(revision)}</Link> : <>{shortRevision(revision)}</>;
 }

@@ -1,2 +1,3 @@
 export { FindingsBadges } from './FindingsBadges';
 export { FindingsDialog } from './FindingsDialog';
+export { ImageSignatureBadges } from './ImageSignatureBadges';

@@ -1,4 +1,5 @@
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { MockPermissionApi, TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
@@ -94,6 +95,35 @@ describe('FleetTable', () => {
     expect(screen.getByTestId('fleet-summary')).toHaveTextContent('3 of 3 services · 1 high risk · 1 drifting');
   });
 
+  it('shows exposed secrets, and exposed secrets nobody knows, where risk is shown', async () => {
+    const leaking: FleetResponse = {
+      ...fleet,
+      items: [
+        item('orders', {
+          environments: {
+            staging: { version: { image: 'ghcr.io/example/orders:2.2.0', tag: '2.2.0' }, applications: 1, exposedSecrets: 1 },
+            prod: {
+              version: { image: 'ghcr.io/example/orders:2.0.3', tag: '2.0.3' },
+              applications: 1,
+              exposedSecretsUnknown: 'No ExposedSecretReport for ghcr.io/example/orders:2.0.3',
+            },
+          },
+          risk: 'high',
+          riskReasons: ['staging: 1 exposed secret', 'prod: exposed secrets unknown (No ExposedSecretReport for ghcr.io/example/orders:2.0.3)'],
+        }),
+      ],
+    };
+    await renderInTestApp(<FleetTable fleet={leaking} />, mountedRoutes);
+    const cells = within(screen.getByTestId('fleet-row-component:default/orders')).getAllByRole('cell');
+    expect(cells[1]).toHaveTextContent('high');
+    expect(cells[1].getAttribute('title')).toContain('staging: 1 exposed secret');
+    expect(within(cells[4]).getByText('1 secret')).toHaveAttribute('title', '1 exposed secret in the running images');
+    expect(within(cells[5]).getByText('secrets?')).toHaveAttribute(
+      'title',
+      'exposed secrets unknown: No ExposedSecretReport for ghcr.io/example/orders:2.0.3',
+    );
+  });
+
   it('filters by owner, system and text', async () => {
     await renderInTestApp(<FleetTable fleet={fleet} />, mountedRoutes);
     const user = userEvent.setup();
@@ -138,26 +168,32 @@ describe('FleetTable', () => {
 });
 
 describe('FleetPage', () => {
-  it('loads the fleet through the gitops API and shows partial-data errors', async () => {
+  const listLineStops = async () => ({
+    active: [{ id: 's1', environment: '*', reason: 'release freeze', stoppedBy: 'user:default/sam', stoppedAt: new Date().toISOString() }],
+    recent: [],
+  });
+
+  it('loads the fleet through the gitops API and shows partial-data errors, and a stop of the line', async () => {
     const getFleet = jest.fn().mockResolvedValue({
       ...fleet,
       errors: [{ source: 'argocd:other', message: 'connection refused' }],
     });
     await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [] } as never]]}>
+      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [], listLineStops } as never], [permissionApiRef, new MockPermissionApi()]]}>
         <FleetPage />
       </TestApiProvider>,
       mountedRoutes,
     );
     expect(await screen.findByTestId('fleet-row-component:default/orders')).toBeInTheDocument();
-    expect(getFleet).toHaveBeenCalledWith({});
+    expect(getFleet).toHaveBeenCalledWith({}, { findings: true });
     expect(screen.getByText(/Partial data: 1 source could not be read/)).toBeInTheDocument();
+    expect(await screen.findByText('Promotions into every environment are stopped')).toBeInTheDocument();
   });
 
   it('shows the error when the fleet cannot be read', async () => {
     const getFleet = jest.fn().mockRejectedValue(new Error('fleet route failed'));
     await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [] } as never]]}>
+      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [], listLineStops } as never], [permissionApiRef, new MockPermissionApi()]]}>
         <FleetPage />
       </TestApiProvider>,
       mountedRoutes,
@@ -171,7 +207,7 @@ describe('FleetPage', () => {
     const getFleet = jest.fn().mockResolvedValueOnce(fleet).mockResolvedValueOnce(changed);
     await renderInTestApp(
       <TestApiProvider
-        apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [] } as never], [signalApiRef, signals]]}
+        apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [], listLineStops } as never], [permissionApiRef, new MockPermissionApi()], [signalApiRef, signals]]}
       >
         <FleetPage />
       </TestApiProvider>,

@@ -36,6 +36,7 @@ import type {
 import { VirtualRows } from './VirtualRows';
 import { AwaitingApprovalCard } from '../AwaitingApproval';
 import { useFleet } from './useFleet';
+import { LineStopBanner } from '../LineStops';
 
 export { FLEET_POLL_MS, type FleetApi } from './useFleet';
 
@@ -332,8 +333,30 @@ function EnvironmentStatus(props: { status?: FleetEnvironmentStatus; promotesFro
           C{vulnerabilities.critical} H{vulnerabilities.high}
         </Typography>
       )}
+      <ExposedSecrets status={status} />
     </div>
   );
+}
+
+/** Secrets in the running images, or that nobody knows: either is a high risk. */
+function ExposedSecrets({ status }: { status: FleetEnvironmentStatus }) {
+  const { exposedSecrets, exposedSecretsUnknown } = status;
+  if (exposedSecrets) {
+    const noun = exposedSecrets === 1 ? 'secret' : 'secrets';
+    return (
+      <Typography variant="caption" color="error" title={`${exposedSecrets} exposed ${noun} in the running images`}>
+        {exposedSecrets} {noun}
+      </Typography>
+    );
+  }
+  if (exposedSecretsUnknown) {
+    return (
+      <Typography variant="caption" color="error" title={`exposed secrets unknown: ${exposedSecretsUnknown}`}>
+        secrets?
+      </Typography>
+    );
+  }
+  return null;
 }
 
 function RiskLabel({ risk }: { risk: FleetRisk }) {
@@ -417,6 +440,11 @@ export function FleetPage() {
     <Page themeId="tool">
       <Header title="Fleet" subtitle="Every service in every environment: versions, drift and risk" />
       <Content>
+        {value && (
+          <Box mb={2}>
+            <LineStopBanner environments={value.environments} />
+          </Box>
+        )}
         <Box mb={2}>
           <AwaitingApprovalCard />
         </Box>

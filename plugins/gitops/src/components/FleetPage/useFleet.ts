@@ -15,14 +15,15 @@ export type FleetApi = Pick<GitopsApi, 'getFleet'>;
 export const FLEET_POLL_MS = 30_000;
 
 /**
- * The whole fleet, re-read when the backend signals a change on the fleet channel
- * (a burst of changes across services costs at most one extra read); a failed read
- * keeps the last good answer.
+ * The whole fleet with its findings (so the risk counts criticals and exposed
+ * secrets), re-read when the backend signals a change on the fleet channel (a burst
+ * of changes across services costs at most one extra read); a failed read keeps the
+ * last good answer.
  */
 export function useFleet(api: FleetApi, pollMs = FLEET_POLL_MS): LiveResource<FleetResponse> {
   return useLiveResource({
     key: 'fleet',
-    load: () => api.getFleet({}),
+    load: () => api.getFleet({}, { findings: true }),
     channel: GITOPS_FLEET_SIGNAL_CHANNEL,
     fallbackPollMs: pollMs,
   });

@@ -1,0 +1,1 @@
+export { LineStopBanner, type LineEnvironment } from './LineStopBanner';
