@@ -69,6 +69,13 @@ export interface Config {
           onlyEnforcedPolicies?: boolean;
           /** The source must be synced and healthy with its rollout complete. Default true. */
           requireSourceHealthy?: boolean;
+          /**
+           * The source environment's last sync must have succeeded with every hook
+           * (PreSync, Sync, PostSync checks such as Kyverno, Trivy or smoke tests run as
+           * Argo CD hooks) succeeded. A sync still running, a failed hook, or no sync
+           * recorded fails the gate (`source-hooks`). Default false.
+           */
+          requireSourceHooksPassed?: boolean;
           /** Minutes the version must have run in the source environment. */
           soakMinutes?: number;
           /** Periods in which nothing is promoted into this environment. */

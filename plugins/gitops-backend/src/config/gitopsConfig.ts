@@ -36,6 +36,7 @@ const gatesSchema = z.object({
   requireVerifiedImages: z.boolean().optional(),
   onlyEnforcedPolicies: z.boolean().default(true),
   requireSourceHealthy: z.boolean().default(true),
+  requireSourceHooksPassed: z.boolean().optional(),
   soakMinutes: z.number().min(0).optional(),
   freezeWindows: z
     .array(

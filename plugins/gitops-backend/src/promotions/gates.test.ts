@@ -87,6 +87,33 @@ describe('evaluateGates', () => {
     expect(evaluateGates(gates, { source: healthy, now })[0]).toMatchObject({ gate: 'exposed-secrets', passed: false });
   });
 
+  describe('requireSourceHooksPassed', () => {
+    const gates = { ...defaults, requireSourceHealthy: false, requireSourceHooksPassed: true };
+    const withOperation = (operation?: object) => ({
+      ...healthy,
+      applications: [{ ...healthy.applications[0], ...(operation ? { operation } : {}) }],
+    }) as never;
+    const hook = (hookPhase: string) => ({ hookType: 'PostSync', hookPhase, kind: 'Job', name: 'payments-api-postsync-smoke' });
+
+    it("passes when the source's last sync and every hook succeeded", () => {
+      expect(evaluateGates(gates, { source: withOperation({ phase: 'Succeeded', hooks: [hook('Succeeded')] }), now })).toEqual([
+        { gate: 'source-hooks', passed: true, evidence: 'payments-api-dev: 1 hook succeeded' },
+      ]);
+    });
+
+    it('fails on a failed or running hook, a failed sync, and no sync on record', () => {
+      const evidence = (operation?: object) => evaluateGates(gates, { source: withOperation(operation), now })[0];
+      expect(evidence({ phase: 'Failed', hooks: [hook('Failed')] })).toEqual({
+        gate: 'source-hooks',
+        passed: false,
+        evidence: 'payments-api-dev: PostSync hook payments-api-postsync-smoke Failed',
+      });
+      expect(evidence({ phase: 'Running', hooks: [hook('Running')] }).passed).toBe(false);
+      expect(evidence({ phase: 'Error', hooks: [] }).evidence).toBe('payments-api-dev: last sync Error');
+      expect(evidence(undefined).evidence).toBe('payments-api-dev has no sync on record');
+    });
+  });
+
   describe('requireVerifiedImages', () => {
     const gates = { ...defaults, requireSourceHealthy: false, requireVerifiedImages: true };
     const payments = 'ghcr.io/example/payments-api:1.4.2';

@@ -34,6 +34,7 @@ type Gates = PromotionConfig['gates'];
 export function evaluateGates(gates: Gates, evidence: GateEvidence): GateResult[] {
   return [
     gates.requireSourceHealthy ? sourceHealthyGate(evidence.source) : undefined,
+    gates.requireSourceHooksPassed ? sourceHooksGate(evidence.source) : undefined,
     gates.soakMinutes !== undefined ? soakGate(gates.soakMinutes, evidence) : undefined,
     gates.maxCritical !== undefined || gates.maxHigh !== undefined
       ? vulnerabilityGate(gates, evidence.vulnerabilities)
@@ -45,6 +46,33 @@ export function evaluateGates(gates: Gates, evidence: GateEvidence): GateResult[
     gates.requireVerifiedImages ? verifiedImagesGate(evidence.imageSignatures) : undefined,
     gates.freezeWindows.length ? freezeGate(gates.freezeWindows, evidence.now) : undefined,
   ].filter((g): g is GateResult => Boolean(g));
+}
+
+/**
+ * The source's last sync, and every hook it ran, succeeded: checks run as Argo CD
+ * hooks (PostSync smoke tests, scans) vouch for the version. No sync on record is no
+ * evidence, and fails.
+ */
+function sourceHooksGate(source: EnvironmentDeployment): GateResult {
+  const problems: string[] = [];
+  const passed: string[] = [];
+  if (!source.applications.length) problems.push(`nothing is deployed in ${source.name}`);
+  for (const app of source.applications) {
+    const operation = app.operation;
+    if (!operation) {
+      problems.push(`${app.name} has no sync on record`);
+      continue;
+    }
+    const failed = operation.hooks.filter(h => h.hookPhase !== 'Succeeded');
+    for (const hook of failed) problems.push(`${app.name}: ${hook.hookType} hook ${hook.name} ${hook.hookPhase}`);
+    if (!failed.length && operation.phase !== 'Succeeded') problems.push(`${app.name}: last sync ${operation.phase}`);
+    if (!failed.length && operation.phase === 'Succeeded') {
+      passed.push(operation.hooks.length ? `${app.name}: ${operation.hooks.length} hook${operation.hooks.length === 1 ? '' : 's'} succeeded` : `${app.name}: synced (no hooks)`);
+    }
+  }
+  return problems.length
+    ? { gate: 'source-hooks', passed: false, evidence: problems.join('; ') }
+    : { gate: 'source-hooks', passed: true, evidence: passed.join('; ') };
 }
 
 function sourceHealthyGate(source: EnvironmentDeployment): GateResult {

@@ -17,6 +17,7 @@ describe('rollbackGates', () => {
     expect(evaluated).toEqual({
       ...gates,
       requireSourceHealthy: false,
+      requireSourceHooksPassed: false,
       soakMinutes: undefined,
       maxCritical: undefined,
       maxHigh: undefined,

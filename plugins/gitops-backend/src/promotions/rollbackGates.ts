@@ -22,21 +22,24 @@ const SKIPPABLE: Array<{ name: string; configured: (gates: Gates) => boolean; un
 
 /**
  * The gates a rollback evaluates: the environment's, less those it skips, and never
- * the source-healthy gate (a rollback has no source environment). Freeze windows and
+ * the source-healthy or source-hooks gates (a rollback has no source environment). Freeze windows and
  * the known-bad check always apply.
  */
 export function rollbackGates(gates: Gates, skipGates: readonly string[]): Gates {
   const skips = new Set(skipGates);
   return SKIPPABLE.filter(gate => skips.has(gate.name)).reduce<Gates>(
     (evaluated, gate) => ({ ...evaluated, ...gate.unset }),
-    { ...gates, requireSourceHealthy: false },
+    { ...gates, requireSourceHealthy: false, requireSourceHooksPassed: false },
   );
 }
 
 /** What a rollback records for the gates it does not evaluate: passed, saying why. */
 export function skippedRollbackGates(gates: Gates, skipGates: readonly string[]): GateResult[] {
   const skips = new Set(skipGates);
-  const notApplicable = gates.requireSourceHealthy ? [{ gate: 'source-healthy', evidence: NOT_APPLICABLE }] : [];
+  const notApplicable = [
+    ...(gates.requireSourceHealthy ? [{ gate: 'source-healthy', evidence: NOT_APPLICABLE }] : []),
+    ...(gates.requireSourceHooksPassed ? [{ gate: 'source-hooks', evidence: NOT_APPLICABLE }] : []),
+  ];
   const skipped = SKIPPABLE.filter(gate => skips.has(gate.name) && gate.configured(gates)).map(gate => ({
     gate: gate.name,
     evidence: SKIPPED_BY_CONFIG,
