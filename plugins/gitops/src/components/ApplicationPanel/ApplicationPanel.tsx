@@ -41,13 +41,13 @@ export function ApplicationPanel(props: { application: ApplicationSummary; envir
 
 function OperationLine({ operation }: { operation: SyncOperation }) {
   const failedHooks = operation.hooks.filter(h => h.hookPhase === 'Failed' || h.hookPhase === 'Error');
-  const by = operation.initiatedBy ? ` by ${operation.initiatedBy}` : '';
+  const by = operation.initiatedBy === 'automated' ? ' by auto-sync' : operation.initiatedBy && ` by ${operation.initiatedBy}`;
   const when = relativeTime(operation.finishedAt ?? operation.startedAt);
   return (
     <>
       <Typography variant="caption" component="p" color="textSecondary">
         {operation.dryRun ? 'Dry-run sync' : 'Sync'} {operation.phase.toLowerCase()}
-        {by}
+        {by ?? ''}
         {when ? ` ${when}` : ''}
         {operation.hooks.length > 0 && ` · hooks: ${operation.hooks.map(h => `${h.hookType} ${h.name} ${h.hookPhase}`).join(', ')}`}
       </Typography>
