@@ -235,5 +235,18 @@ export interface Config {
        */
       allowRollbacks?: boolean;
     };
+    /** How often the plugin's background tasks run (on Backstage's scheduler). */
+    tasks?: {
+      /**
+       * Seconds between runs of the promotion engine (on every replica; each run
+       * advances leased promotions one step). Default 2.
+       */
+      promotionEngineIntervalSeconds?: number;
+      /**
+       * Seconds between continuous-deployment passes over the read model (one pass
+       * looks at every opted-in entity). Default 15.
+       */
+      continuousDeploymentIntervalSeconds?: number;
+    };
   };
 }

@@ -18,6 +18,17 @@ describe('readGitopsConfig', () => {
     expect(config.environments.map(e => e.name)).toEqual(['dev', 'prod']);
   });
 
+  it('reads the background task intervals, defaults 2 s and 15 s, and names a bad one', () => {
+    expect(read(valid)().tasks).toEqual({ promotionEngineIntervalSeconds: 2, continuousDeploymentIntervalSeconds: 15 });
+    expect(read({ ...valid, tasks: { continuousDeploymentIntervalSeconds: 60 } })().tasks.continuousDeploymentIntervalSeconds).toBe(60);
+    expect(read({ ...valid, tasks: { promotionEngineIntervalSeconds: 0 } })).toThrow(/tasks\.promotionEngineIntervalSeconds/);
+  });
+
+  it('lets rollbacks through a stopped line unless told otherwise', () => {
+    expect(read(valid)().lineStops.allowRollbacks).toBe(true);
+    expect(read({ ...valid, lineStops: { allowRollbacks: false } })().lineStops.allowRollbacks).toBe(false);
+  });
+
   it('reads requireVerifiedImages per environment, unset by default', () => {
     const [dev, prod] = read({
       ...valid,

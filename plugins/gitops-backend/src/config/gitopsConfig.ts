@@ -139,6 +139,12 @@ const gitopsSchema = z.object({
   lineStops: z
     .object({ allowRollbacks: z.boolean().default(true) })
     .default({}),
+  tasks: z
+    .object({
+      promotionEngineIntervalSeconds: z.number().min(1).default(2),
+      continuousDeploymentIntervalSeconds: z.number().min(1).default(15),
+    })
+    .default({}),
 });
 
 /** The validated `gitops` configuration. */

@@ -39,7 +39,7 @@ export async function scheduleGitopsTasks(
   // manual; without an automatic environment a run asks the catalog for those only.
   await scheduler.scheduleTask({
     id: 'gitops-continuous-deployment',
-    frequency: { seconds: 15 },
+    frequency: { seconds: config.tasks.continuousDeploymentIntervalSeconds },
     timeout: { minutes: 5 },
     initialDelay: { seconds: 10 },
     fn: () => continuousDeployment.runOnce(),
@@ -52,9 +52,9 @@ export async function scheduleGitopsTasks(
   await scheduler.scheduleTask({
     id: 'gitops-promotion-engine',
     scope: 'local',
-    frequency: { seconds: 2 },
+    frequency: { seconds: config.tasks.promotionEngineIntervalSeconds },
     timeout: { minutes: 5 },
-    initialDelay: { seconds: 2 },
+    initialDelay: { seconds: config.tasks.promotionEngineIntervalSeconds },
     fn: () => engine.runOnce(),
   });
 }
