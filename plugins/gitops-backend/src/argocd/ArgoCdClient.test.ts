@@ -92,6 +92,23 @@ describe('ArgoCdClient', () => {
     expect(logins).toBe(2);
   });
 
+  it('keeps the session tokens it redacts bounded across renewals, and still redacts the current one', async () => {
+    let logins = 0;
+    server.use(
+      http.post(`${BASE}/api/v1/session`, () => HttpResponse.json({ token: `session-token-${++logins}` })),
+      // Every answer is a 401 that quotes the token it was sent: a renewal per request.
+      http.get(`${BASE}/api/v1/applications/:name`, ({ request }) =>
+        HttpResponse.json({ message: `invalid session ${request.headers.get('authorization')}` }, { status: 401 }),
+      ),
+    );
+    const client = new ArgoCdClient({ name: 'main', url: BASE, username: 'admin', password: 'pw' }, 1000);
+    for (let i = 0; i < 50; i++) {
+      await expect(client.getApplication('x')).rejects.toThrow('invalid session Bearer <redacted>');
+    }
+    expect(logins).toBeGreaterThanOrEqual(50);
+    expect((client as unknown as { sessionTokens: string[] }).sessionTokens.length).toBeLessThanOrEqual(3);
+  });
+
   it('reports Argo CD errors with the instance, status and message', async () => {
     server.use(
       http.get(`${BASE}/api/v1/applications/:name`, () =>

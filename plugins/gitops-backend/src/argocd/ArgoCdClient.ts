@@ -50,6 +50,9 @@ export class ArgoCdStreamRefusedError extends ArgoCdRequestError {
   }
 }
 
+/** Session tokens kept for redaction: the current one and the previous two. */
+const SESSION_TOKENS_REDACTED = 3;
+
 /**
  * A client for one Argo CD instance's REST API. Only paths and query parameters that
  * exist in Argo CD's swagger are used (a test checks this). Authentication is a bearer
@@ -58,8 +61,12 @@ export class ArgoCdStreamRefusedError extends ArgoCdRequestError {
  */
 export class ArgoCdClient {
   private sessionToken?: Promise<string>;
-  /** Every session token obtained, so error messages never carry one. */
-  private readonly sessionTokens = new Set<string>();
+  /**
+   * The latest session tokens obtained, so error messages never carry one: the current
+   * and the few before it (an answer to a request sent with an older one may still
+   * quote it), not every token of a backend's lifetime.
+   */
+  private readonly sessionTokens: string[] = [];
   private readonly dispatcher?: Agent;
 
   constructor(
@@ -361,7 +368,8 @@ export class ArgoCdClient {
     if (!token) {
       throw new ArgoCdRequestError(`Argo CD instance '${this.name}' returned no session token`);
     }
-    this.sessionTokens.add(token);
+    this.sessionTokens.push(token);
+    this.sessionTokens.splice(0, Math.max(0, this.sessionTokens.length - SESSION_TOKENS_REDACTED));
     return token;
   }
 }
