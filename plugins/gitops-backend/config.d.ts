@@ -235,6 +235,19 @@ export interface Config {
        */
       allowRollbacks?: boolean;
     };
+    /** Retention of the scans CI uploads (`POST /v1/scans`), applied hourly. */
+    scans?: {
+      /**
+       * Days a scan is kept once a newer scan of the same image (and digest) replaces it.
+       * The newest scan of each image is kept: findings fall back to it. Default 30.
+       */
+      supersededRetentionDays?: number;
+      /**
+       * Days after which any scan goes, the newest included: evidence that old makes the
+       * image unknown (gates fail closed) until CI scans it again. Default 365.
+       */
+      maxAgeDays?: number;
+    };
     /** How often the plugin's background tasks run (on Backstage's scheduler). */
     tasks?: {
       /**

@@ -139,6 +139,12 @@ const gitopsSchema = z.object({
   lineStops: z
     .object({ allowRollbacks: z.boolean().default(true) })
     .default({}),
+  scans: z
+    .object({
+      supersededRetentionDays: z.number().min(1).default(30),
+      maxAgeDays: z.number().min(1).default(365),
+    })
+    .default({}),
   tasks: z
     .object({
       promotionEngineIntervalSeconds: z.number().min(1).default(2),

@@ -243,6 +243,7 @@ describe('FindingsService', () => {
   const scanStore: jest.Mocked<ScanStore> = {
     addScan: jest.fn(),
     latestScanFor: jest.fn(),
+    deleteExpired: jest.fn(),
   };
 
   beforeEach(() => {

@@ -68,7 +68,7 @@ import {
 import { resourceRefs, type WorkloadResources } from './workloadResources';
 
 export interface FindingsServiceOptions extends ClusterObjectsOptions {
-  scanStore: ScanStore;
+  scanStore: Pick<ScanStore, 'latestScanFor'>;
 }
 
 /** How old cached lists may be when a workload's image looks unscanned in them. */

@@ -101,6 +101,28 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('deletes superseded and expired scans, keeping the newest of each image and digest', async () => {
+      const { store } = await createStore();
+      const scan = (image: string, day: number, digest?: string) =>
+        store.addScan({ image, digest, scannedAt: new Date(`2026-01-${String(day).padStart(2, '0')}T00:00:00Z`), findings: [low], uploadedBy: 'ci' });
+      await scan('ghcr.io/example/orders-api:2.1.0', 1);
+      await scan('ghcr.io/example/orders-api:2.1.0', 2);
+      const newest = await scan('ghcr.io/example/orders-api:2.1.0', 3);
+      const pinned = await scan('ghcr.io/example/orders-api:2.1.0', 1, `sha256:${'a'.repeat(64)}`);
+      const lone = await scan('ghcr.io/example/payments-api:1.4.2', 1);
+
+      const deleted = await store.deleteExpired({ supersededBefore: new Date('2026-01-10T00:00:00Z'), expiredBefore: new Date('2025-01-01T00:00:00Z') });
+      expect(deleted).toBe(2);
+      expect((await store.latestScanFor('ghcr.io/example/orders-api:2.1.0'))?.id).toBe(newest.id);
+      expect((await store.latestScanFor(`ghcr.io/example/orders-api:2.1.0@sha256:${'a'.repeat(64)}`))?.id).toBe(pinned.id);
+      expect((await store.latestScanFor('ghcr.io/example/payments-api:1.4.2'))?.id).toBe(lone.id);
+
+      // Past the expiry even the newest scan goes: evidence that old is no evidence.
+      expect(await store.deleteExpired({ supersededBefore: new Date('2026-01-10T00:00:00Z'), expiredBefore: new Date('2026-01-02T00:00:00Z') })).toBe(2);
+      expect(await store.latestScanFor('ghcr.io/example/payments-api:1.4.2')).toBeUndefined();
+      expect((await store.latestScanFor('ghcr.io/example/orders-api:2.1.0'))?.id).toBe(newest.id);
+    });
+
     it('rolls the migration back', async () => {
       const { knex } = await createStore();
       expect(await knex.schema.hasTable('gitops_scans')).toBe(true);

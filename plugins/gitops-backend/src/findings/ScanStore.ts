@@ -21,6 +21,12 @@ export interface ScanStore {
   addScan(scan: NewScan): Promise<StoredScan>;
   /** The newest scan of an image; one of its exact digest first when the reference has one. */
   latestScanFor(image: string): Promise<StoredScan | undefined>;
+  /**
+   * Deletes scans uploaded before `supersededBefore` that a newer scan of the same image
+   * and digest replaces, and every scan uploaded before `expiredBefore`. Answers how
+   * many went.
+   */
+  deleteExpired(cutoffs: { supersededBefore: Date; expiredBefore: Date }): Promise<number>;
 }
 
 type ScanRow = {
@@ -58,6 +64,28 @@ export class DatabaseScanStore implements ScanStore {
       .returning('id');
     const id = typeof inserted === 'object' ? inserted.id : inserted;
     return toScan({ id, ...row });
+  }
+
+  async deleteExpired(cutoffs: { supersededBefore: Date; expiredBefore: Date }): Promise<number> {
+    const superseded = await this.db('gitops_scans')
+      .where('scanned_at', '<', cutoffs.supersededBefore)
+      .whereExists(
+        // The newest scan of an image and digest stays: findings fall back to it for a
+        // running image no operator has scanned, and deleting it would make that unknown.
+        this.db('gitops_scans as newer')
+          .select(this.db.raw('1'))
+          .whereRaw('newer.image = gitops_scans.image')
+          .whereRaw("coalesce(newer.digest, '') = coalesce(gitops_scans.digest, '')")
+          .where(q =>
+            q
+              .whereRaw('newer.scanned_at > gitops_scans.scanned_at')
+              .orWhere(r => r.whereRaw('newer.scanned_at = gitops_scans.scanned_at').whereRaw('newer.id > gitops_scans.id')),
+          ),
+      )
+      .delete();
+    // A scan that old is no evidence any more, newest or not: the image is unknown until CI scans it again.
+    const expired = await this.db('gitops_scans').where('scanned_at', '<', cutoffs.expiredBefore).delete();
+    return superseded + expired;
   }
 
   async latestScanFor(image: string): Promise<StoredScan | undefined> {

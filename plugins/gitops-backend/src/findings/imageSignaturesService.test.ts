@@ -67,7 +67,7 @@ function createService() {
   const service = new FindingsService({
     clusters: { list: async () => clusters },
     kubernetesClient: { list } as never,
-    scanStore: { addScan: jest.fn(), latestScanFor: jest.fn() },
+    scanStore: { latestScanFor: jest.fn() },
     logger: mockServices.logger.mock(),
   });
   return { service, list };

@@ -9,7 +9,7 @@ export async function scheduleGitopsTasks(
   scheduler: SchedulerService,
   context: GitopsContext,
 ) {
-  const { config, inventory, inventoryStore, continuousDeployment, engine } =
+  const { config, inventory, inventoryStore, continuousDeployment, engine, scans } =
     context;
 
   // Local: every replica follows Argo CD itself, so each polls (where it must) or
@@ -32,6 +32,20 @@ export async function scheduleGitopsTasks(
       await inventoryStore.purgeTombstones(
         new Date(Date.now() - TOMBSTONE_RETENTION_MS),
       );
+    },
+  });
+
+  await scheduler.scheduleTask({
+    id: 'gitops-scan-retention',
+    frequency: { hours: 1 },
+    timeout: { minutes: 5 },
+    initialDelay: { minutes: 10 },
+    fn: async () => {
+      const day = 24 * 3600_000;
+      await scans.deleteExpired({
+        supersededBefore: new Date(Date.now() - config.scans.supersededRetentionDays * day),
+        expiredBefore: new Date(Date.now() - config.scans.maxAgeDays * day),
+      });
     },
   });
 
