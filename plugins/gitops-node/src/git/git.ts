@@ -1,4 +1,4 @@
-import { execFile } from 'child_process';
+import { spawn } from 'child_process';
 
 /**
  * Who commits: writers never rely on a global git identity of the host.
@@ -56,7 +56,19 @@ export interface GitOptions {
   author?: GitAuthor;
   /** Extra `-c` settings, e.g. an `http.extraHeader` with a token for one host. */
   config?: string[];
+  /**
+   * How long the command may run, in milliseconds (default 120000). Past it, git and
+   * every process it started (remote helpers, ssh, hooks) are killed.
+   */
+  timeoutMs?: number;
 }
+
+/** How long a git command may run when its options do not say. */
+const DEFAULT_TIMEOUT_MS = 120_000;
+/** How long a timed-out command gets to end on SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 2_000;
+/** The most output a git command may write (a log of thousands of commits fits). */
+const MAX_OUTPUT = 16 * 1024 * 1024;
 
 /**
  * Runs the real git CLI (never through a shell, so no input is ever interpreted) in
@@ -76,27 +88,70 @@ export function git(cwd: string, args: string[], options: GitOptions = {}): Prom
     ...(options.config ?? []),
   ];
   const fullArgs = [...config.flatMap(c => ['-c', c]), ...args];
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      fullArgs,
-      {
-        cwd,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
-        maxBuffer: 16 * 1024 * 1024,
-        timeout: 120_000,
-      },
-      (error, stdout, stderr) => {
-        if (!error) {
-          resolve(stdout.trim());
-          return;
-        }
-        // `code` is the exit status, or a string (ENOENT) when git never ran.
-        const exitCode = typeof error.code === 'number' ? error.code : undefined;
-        reject(new GitCommandError(args, stderr || error.message, exitCode));
-      },
-    );
+    // Its own process group (execFile cannot), so a timeout kills what git started too:
+    // a remote helper left running would hold the repository's lock files.
+    const child = spawn('git', fullArgs, {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stdout = collect(child.stdout);
+    const stderr = collect(child.stderr);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, 'SIGTERM');
+      setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+    }, timeoutMs);
+    child.on('error', error => {
+      clearTimeout(timer);
+      reject(new GitCommandError(args, error.message));
+    });
+    // 'exit', not 'close': a killed helper's grandchild may keep the pipes open.
+    child.on('exit', code => {
+      clearTimeout(timer);
+      if (timedOut) {
+        killGroup(child.pid, 'SIGKILL');
+        reject(new GitCommandError(args, `fatal: timed out after ${timeoutMs / 1000} s and was killed`));
+      } else if (code === 0) {
+        // Output may still be in flight after exit: wait for the streams to end.
+        Promise.all([stdout, stderr]).then(([out]) => resolve(out.trim()), reject);
+      } else {
+        stderr.then(text => reject(new GitCommandError(args, text || `exited with ${code}`, code ?? undefined)), reject);
+      }
+    });
   });
+}
+
+/** A stream's text, up to MAX_OUTPUT bytes (more is an error: git output is bounded). */
+function collect(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_OUTPUT) {
+        reject(new Error(`git wrote more than ${MAX_OUTPUT} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+  });
+}
+
+/** Signals a process group; one that has ended already is no error. */
+function killGroup(pid: number | undefined, signal: NodeJS.Signals) {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is gone.
+  }
 }
 
 /** A push refused because the remote moved on: worth a fetch, redo and retry. */
