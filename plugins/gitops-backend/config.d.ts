@@ -166,6 +166,13 @@ export interface Config {
        * without a scheme is a local folder, relative to the backend's working directory.
        */
       rewriteUrls?: Array<{ from: string; to: string }>;
+      /**
+       * Source repositories are kept as bare, blob-less clones (for the commits a
+       * promotion ships); one not read for this many days is removed daily. Default 14.
+       */
+      sourceCloneRetentionDays?: number;
+      /** At most this many source clones are kept, the least recently read go first. Default 200. */
+      maxSourceClones?: number;
     };
     argocd: {
       /**

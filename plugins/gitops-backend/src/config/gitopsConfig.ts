@@ -124,6 +124,8 @@ const gitopsSchema = z.object({
       authorEmail: z.string().email().default('gitops@backstage.local'),
       workDir: z.string().optional(),
       rewriteUrls: z.array(z.object({ from: z.string().min(1), to: z.string().min(1) })).default([]),
+      sourceCloneRetentionDays: z.number().min(1).default(14),
+      maxSourceClones: z.number().int().min(1).default(200),
     })
     .default({}),
   argocd: z.object({

@@ -115,6 +115,36 @@ describe('SourceChangesReader', () => {
     });
   });
 
+  it('prunes clones unused past the retention, and the least recently used past the cap', async () => {
+    const workDir = path.join(root, `clones-prune-${Math.random()}`);
+    const pruning = (options: { cloneRetentionMs?: number; maxClones?: number }) =>
+      new SourceChangesReader({
+        workDir,
+        integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+        credentials: { gitConfigFor: async () => [] },
+        logger: mockServices.logger.mock(),
+        ...options,
+      });
+    await pruning({}).between(entity(`url:file://${remote}`), { tag: '1.4.2' }, { tag: '1.5.0' });
+    // Two more clones, as other repositories would leave: one old, one recent.
+    for (const [name, daysAgo] of [['old', 30], ['recent', 1]] as const) {
+      fs.mkdirSync(path.join(workDir, name));
+      const when = new Date(Date.now() - daysAgo * 24 * 3600_000);
+      fs.utimesSync(path.join(workDir, name), when, when);
+    }
+    expect(fs.readdirSync(workDir)).toHaveLength(3);
+    expect(await pruning({}).prune()).toBe(1);
+    expect(fs.readdirSync(workDir)).not.toContain('old');
+    // Over the cap, the least recently used goes (the clone just read stays).
+    expect(await pruning({ maxClones: 1 }).prune()).toBe(1);
+    expect(fs.readdirSync(workDir)).toHaveLength(1);
+    expect(fs.readdirSync(workDir)).not.toContain('recent');
+    // And a pruned repository is cloned again on its next read.
+    const reread = pruning({ maxClones: 0 });
+    await reread.prune();
+    await expect(reread.between(entity(`url:file://${remote}`), { tag: '1.4.2' }, { tag: '1.5.0' })).resolves.toMatchObject({ commits: expect.arrayContaining([expect.objectContaining({ sha: expect.any(String) })]) });
+  });
+
   it('has nothing to say without a source location or versions', async () => {
     await expect(reader().between(entity(), { tag: '1.4.2' }, { tag: '1.5.0' })).resolves.toBeUndefined();
     await expect(reader().between(entity(`url:file://${remote}`), undefined, { tag: '1.5.0' })).resolves.toBeUndefined();

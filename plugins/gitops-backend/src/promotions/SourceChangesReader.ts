@@ -26,7 +26,14 @@ export interface SourceChangesReaderOptions {
   /** git `url.<to>.insteadOf=<from>` rewrites, e.g. for mirrors or the local sandbox. */
   rewriteUrls?: Array<{ from: string; to: string }>;
   logger: LoggerService;
+  /** Clones unused this long are removed by `prune` (default 14 days). */
+  cloneRetentionMs?: number;
+  /** Past this many clones, `prune` removes the least recently used (default 200). */
+  maxClones?: number;
 }
+
+const DEFAULT_CLONE_RETENTION_MS = 14 * 24 * 3600_000;
+const DEFAULT_MAX_CLONES = 200;
 
 /**
  * The commits a promotion ships: between the source revisions of the target's current
@@ -61,31 +68,61 @@ export class SourceChangesReader {
     }
   }
 
+  /**
+   * Removes clones not read for `cloneRetentionMs`, and the least recently read ones
+   * past `maxClones`; never one being read. A clone is only a cache: the next read of
+   * its repository clones it again. Answers how many went.
+   */
+  async prune(now = new Date()): Promise<number> {
+    const { workDir } = this.options;
+    const names = await fs.readdir(workDir).catch(() => [] as string[]);
+    const clones = await Promise.all(
+      names.map(async name => ({ name, usedAt: (await fs.stat(path.join(workDir, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
+    );
+    const inUse = new Set([...this.locks.keys()].map(cloneName));
+    const idle = clones.filter(c => !inUse.has(c.name)).sort((a, b) => b.usedAt - a.usedAt);
+    const retention = this.options.cloneRetentionMs ?? DEFAULT_CLONE_RETENTION_MS;
+    const room = Math.max(0, (this.options.maxClones ?? DEFAULT_MAX_CLONES) - inUse.size);
+    const doomed = idle.filter((c, index) => index >= room || now.getTime() - c.usedAt > retention);
+    await Promise.all(doomed.map(c => fs.rm(path.join(workDir, c.name), { recursive: true, force: true })));
+    return doomed.length;
+  }
+
   private async read(repoURL: string, fromTag: string, toTag: string): Promise<SourceChanges> {
     const lock = this.locks.get(repoURL) ?? pLimit(1);
     this.locks.set(repoURL, lock);
-    return lock(async () => {
-      const dir = await this.fetch(repoURL);
-      const [from, to] = await Promise.all([resolveRevision(dir, fromTag), resolveRevision(dir, toTag)]);
-      const missing = [from ? undefined : fromTag, to ? undefined : toTag].filter(Boolean);
-      if (!from || !to) {
-        return unavailable(repoURL, `no git tag or commit for ${missing.join(' and ')} in ${repoURL}`);
-      }
-      const log = await git(dir, ['log', `-n${MAX_COMMITS + 1}`, '--format=%H%x1f%an%x1f%cI%x1f%s', `${from.sha}..${to.sha}`]);
-      const commits = log.split('\n').filter(Boolean).map(parseCommit);
-      return {
-        repoURL,
-        from: from.name,
-        to: to.name,
-        commits: commits.slice(0, MAX_COMMITS),
-        truncated: commits.length > MAX_COMMITS,
-        compareUrl: this.compareUrl(repoURL, from.name, to.name),
-      };
-    });
+    try {
+      return await lock(() => this.readLocked(repoURL, fromTag, toTag));
+    } finally {
+      // Only repositories being read keep a limiter: the map does not grow with every repository ever read.
+      if (lock.activeCount === 0 && lock.pendingCount === 0) this.locks.delete(repoURL);
+    }
+  }
+
+  private async readLocked(repoURL: string, fromTag: string, toTag: string): Promise<SourceChanges> {
+    const dir = await this.fetch(repoURL);
+    // The clone's last use, for prune.
+    const now = new Date();
+    await fs.utimes(dir, now, now).catch(() => undefined);
+    const [from, to] = await Promise.all([resolveRevision(dir, fromTag), resolveRevision(dir, toTag)]);
+    const missing = [from ? undefined : fromTag, to ? undefined : toTag].filter(Boolean);
+    if (!from || !to) {
+      return unavailable(repoURL, `no git tag or commit for ${missing.join(' and ')} in ${repoURL}`);
+    }
+    const log = await git(dir, ['log', `-n${MAX_COMMITS + 1}`, '--format=%H%x1f%an%x1f%cI%x1f%s', `${from.sha}..${to.sha}`]);
+    const commits = log.split('\n').filter(Boolean).map(parseCommit);
+    return {
+      repoURL,
+      from: from.name,
+      to: to.name,
+      commits: commits.slice(0, MAX_COMMITS),
+      truncated: commits.length > MAX_COMMITS,
+      compareUrl: this.compareUrl(repoURL, from.name, to.name),
+    };
   }
 
   private async fetch(repoURL: string): Promise<string> {
-    const dir = path.join(this.options.workDir, crypto.createHash('sha256').update(repoURL).digest('hex').slice(0, 16));
+    const dir = path.join(this.options.workDir, cloneName(repoURL));
     const options = { config: [...(await this.options.credentials.gitConfigFor(repoURL)), ...this.rewrites()] };
     const cloned = await fs.access(path.join(dir, 'HEAD')).then(
       () => true,
@@ -115,6 +152,11 @@ export class SourceChangesReader {
     if (!this.options.integrations.github.byUrl(repoURL)) return undefined;
     return `${repoURL.replace(/\.git$/, '')}/compare/${from}...${to}`;
   }
+}
+
+/** The folder of a repository's clone in the work dir. */
+function cloneName(repoURL: string): string {
+  return crypto.createHash('sha256').update(repoURL).digest('hex').slice(0, 16);
 }
 
 /**

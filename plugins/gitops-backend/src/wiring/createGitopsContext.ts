@@ -103,6 +103,15 @@ export async function createGitopsContext(
     author: { name: config.git.authorName, email: config.git.authorEmail },
     credentials: scmCredentials,
   });
+  const sourceChanges = new SourceChangesReader({
+    workDir: path.join(config.git.workDir ?? path.join(os.tmpdir(), 'backstage-gitops'), 'sources'),
+    integrations,
+    credentials: scmCredentials,
+    rewriteUrls: config.git.rewriteUrls,
+    logger: deps.logger,
+    cloneRetentionMs: config.git.sourceCloneRetentionDays * 24 * 3600_000,
+    maxClones: config.git.maxSourceClones,
+  });
   const gates = { evidence: findings, store: promotionStore, now: () => new Date() };
   const lineStopStore = new LineStopStore(db);
   const lineStops = new LineStops({ config, store: lineStopStore, permissions: deps.permissions, userInfo: deps.userInfo });
@@ -118,16 +127,7 @@ export async function createGitopsContext(
     gates,
     starter,
     lineStops,
-    sourceChanges: new SourceChangesReader({
-      workDir: path.join(
-        config.git.workDir ?? path.join(os.tmpdir(), 'backstage-gitops'),
-        'sources',
-      ),
-      integrations,
-      credentials: scmCredentials,
-      rewriteUrls: config.git.rewriteUrls,
-      logger: deps.logger,
-    }),
+    sourceChanges,
     permissions: deps.permissions,
     userInfo: deps.userInfo,
   });
@@ -201,6 +201,7 @@ export async function createGitopsContext(
     ),
     argoCdRollbacks: new ArgoCdRollbackService(inventory, clientsByName),
     lineStops,
+    sourceChanges,
     applicationActions: new ApplicationActionService({ config, inventory, clients: clientsByName, promotions: promotionStore }),
   };
 }

@@ -9,7 +9,7 @@ export async function scheduleGitopsTasks(
   scheduler: SchedulerService,
   context: GitopsContext,
 ) {
-  const { config, inventory, inventoryStore, continuousDeployment, engine, scans } =
+  const { config, inventory, inventoryStore, continuousDeployment, engine, scans, sourceChanges } =
     context;
 
   // Local: every replica follows Argo CD itself, so each polls (where it must) or
@@ -46,6 +46,18 @@ export async function scheduleGitopsTasks(
         supersededBefore: new Date(Date.now() - config.scans.supersededRetentionDays * day),
         expiredBefore: new Date(Date.now() - config.scans.maxAgeDays * day),
       });
+    },
+  });
+
+  // Local: each replica keeps its own clones.
+  await scheduler.scheduleTask({
+    id: 'gitops-source-clone-pruning',
+    scope: 'local',
+    frequency: { hours: 24 },
+    timeout: { minutes: 10 },
+    initialDelay: { minutes: 30 },
+    fn: async () => {
+      await sourceChanges.prune();
     },
   });
 
