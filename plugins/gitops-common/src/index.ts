@@ -14,3 +14,4 @@ export * from './promotions';
 export * from './fleet';
 export * from './signals';
 export * from './labelSelector';
+export * from './wildcard';

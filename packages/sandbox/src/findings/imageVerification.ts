@@ -1,3 +1,4 @@
+import { wildcardMatch } from '@gitops-suite/backstage-plugin-gitops-common';
 import { containersOf, KubeObject } from '../kubeTypes';
 import {
   ClusterPolicy,
@@ -31,19 +32,6 @@ export function kyvernoImage(image: string): string {
     (first.includes('.') || first.includes(':') || first === 'localhost');
   const full = hasRegistry ? name : `docker.io/${name}`;
   return digest ? `${full}@${digest}` : `${full}:${tag}`;
-}
-
-/** Kyverno's wildcard match (ext/wildcard): `*` any run, `?` one character. */
-function wildcardMatch(pattern: string, text: string): boolean {
-  const source = pattern
-    .split('')
-    .map(ch => {
-      if (ch === '*') return '.*';
-      if (ch === '?') return '.';
-      return ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(`^${source}$`).test(text);
 }
 
 /** The rule's entry that checks this image: its references match, its skips do not. */

@@ -2,6 +2,7 @@ import {
   canonicalImage,
   sameImage,
   type CanonicalImage,
+  wildcardMatch,
   type ImageSignature,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { KubeObject } from '../kubernetes/types';
@@ -377,19 +378,6 @@ function spellingText(image: CanonicalImage): string {
   return `${image.name}${image.tag ? `:${image.tag}` : ''}${
     image.digest ? `@${image.digest}` : ''
   }`;
-}
-
-/** Kyverno's wildcard match (`*` any run, `?` one character) of an image pattern. */
-function wildcardMatch(pattern: string, text: string): boolean {
-  const source = pattern
-    .split('')
-    .map(ch => {
-      if (ch === '*') return '.*';
-      if (ch === '?') return '.';
-      return ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(`^${source}$`).test(text);
 }
 
 function distinctImages(images: string[]): string[] {
