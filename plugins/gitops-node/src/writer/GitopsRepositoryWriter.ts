@@ -80,22 +80,67 @@ export interface WriterOptions {
   author: GitAuthor;
   /** Authenticates fetches and pushes; without it only public and local repositories work. */
   credentials?: GitCredentialsSource;
-  /** How many times a push rejected because the remote moved on is redone. Default 20. */
+  /**
+   * How many times a change's push, rejected because the remote moved on, is made
+   * (each time after a fetch and the edit redone on the new head). Default 20.
+   */
   maxPushAttempts?: number;
+  /**
+   * At most this many changes waiting for one repository and branch go into one push
+   * (each still its own commit); the rest wait for the next. Default 50.
+   */
+  maxBatchSize?: number;
 }
+
+const DEFAULT_MAX_PUSH_ATTEMPTS = 20;
+const DEFAULT_MAX_BATCH_SIZE = 50;
+
+/** A change waiting for (or in) a group commit on its repository and branch. */
+interface QueuedChange {
+  change: RepositoryChange;
+  resolve(result: WriteResult): void;
+  reject(error: unknown): void;
+  /** How many pushes carrying its commit were rejected because the remote moved on. */
+  rejectedPushes: number;
+}
+
+/** The changes waiting for one repository and branch, and whether a batch is being written. */
+interface BranchQueue {
+  repoURL: string;
+  branch: string;
+  pending: QueuedChange[];
+  draining: boolean;
+}
+
+/** What became of one change of a batch, up to its push. */
+type Step =
+  /** Its commit is the batch's `commit`-th (0-based). */
+  | { entry: QueuedChange; kind: 'commit'; commit: number }
+  /** Its trailer is on the batch's `commit`-th commit, made for an earlier queued copy of it. */
+  | { entry: QueuedChange; kind: 'duplicate'; commit: number }
+  /** Its edit changed nothing on top of the batch's first `after` commits. */
+  | { entry: QueuedChange; kind: 'unchanged'; after: number };
 
 /**
  * Writes to GitOps repositories with the real git CLI: an edit of the working tree
- * (comment-preserving YAML edits, new files), one commit with a trailer, and a push
- * that fetches, re-applies the edit on the new head and retries when another writer
- * pushed first. Each repository is worked on by one write at a time in this process;
- * across processes and replicas, the remote's compare-and-swap on push and the
+ * (comment-preserving YAML edits, new files), one commit with a trailer per change, and
+ * a push that fetches, re-applies the edits on the new head and retries when another
+ * writer pushed first.
+ *
+ * Changes to the same repository and branch are group-committed: while one push is in
+ * flight the next changes wait, and the next batch takes all of them: one fetch, each
+ * change's edit and commit on top of the one before (linear history, each change its
+ * own commit and trailer), one push. A change whose edit fails fails alone; the others
+ * of its batch go on. Changes to a pull request branch (`pushBranch`) are written one by
+ * one. Each repository's clone is worked on by one batch or call at a time in this
+ * process; across processes and replicas, the remote's compare-and-swap on push and the
  * trailer check make every change land exactly once.
  *
  * @public
  */
 export class GitopsRepositoryWriter {
   private readonly locks = new Map<string, ReturnType<typeof pLimit>>();
+  private readonly queues = new Map<string, BranchQueue>();
   private readonly workDir: string;
 
   constructor(private readonly options: WriterOptions) {
@@ -104,9 +149,10 @@ export class GitopsRepositoryWriter {
 
   /**
    * Makes the change as one commit on the newest head of its branch and pushes it,
-   * redoing the edit when another writer pushed first. Safe to repeat: a change whose
-   * trailer is already on the branch is not committed again. Throws an InputError for
-   * an invalid URL, branch or trailer before git runs.
+   * redoing the edit when another writer pushed first; changes written to the same
+   * branch meanwhile may share the push, each with its own commit and result. Safe to
+   * repeat: a change whose trailer is already on the branch is not committed again.
+   * Throws an InputError for an invalid URL, branch or trailer before git runs.
    */
   async write(change: RepositoryChange): Promise<WriteResult> {
     requireGitUrl('repoURL', change.repoURL);
@@ -114,7 +160,13 @@ export class GitopsRepositoryWriter {
     if (change.pushBranch) requireBranch('pushBranch', change.pushBranch);
     requireTrailer(change.trailer);
     requireMessageWithoutTrailer(change.message, change.trailer.key);
-    return this.locked(change.repoURL, () => this.writeLocked(change));
+    if (change.pushBranch) {
+      // A pull request's branch holds that one change: nothing to share a push with.
+      return this.locked(change.repoURL, () => this.writeAlone(change));
+    }
+    return new Promise<WriteResult>((resolve, reject) =>
+      this.enqueue({ change, resolve, reject, rejectedPushes: 0 }),
+    );
   }
 
   /**
@@ -174,26 +226,165 @@ export class GitopsRepositoryWriter {
     });
   }
 
+  /** One call or batch at a time on a repository's clone. */
   private locked<T>(repoURL: string, fn: () => Promise<T>): Promise<T> {
     const lock = this.locks.get(repoURL) ?? pLimit(1);
     this.locks.set(repoURL, lock);
     return lock(fn);
   }
 
-  private async writeLocked(change: RepositoryChange): Promise<WriteResult> {
+  private get maxPushAttempts() {
+    return this.options.maxPushAttempts ?? DEFAULT_MAX_PUSH_ATTEMPTS;
+  }
+
+  private enqueue(entry: QueuedChange) {
+    const { repoURL, branch } = entry.change;
+    const key = JSON.stringify([repoURL, branch]);
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = { repoURL, branch, pending: [], draining: false };
+      this.queues.set(key, queue);
+    }
+    queue.pending.push(entry);
+    if (!queue.draining) {
+      queue.draining = true;
+      void this.drain(key, queue);
+    }
+  }
+
+  /** Writes batches of the queue until it is empty; one drain per queue at a time. */
+  private async drain(key: string, queue: BranchQueue) {
+    try {
+      while (queue.pending.length) {
+        const retryInMs = await this.locked(queue.repoURL, () => this.writeBatch(queue));
+        // A lost push race: the changes are back in the queue; wait (with the lock free
+        // for other calls) so the winner's push settles, then redo them with what came in.
+        if (retryInMs) await new Promise(resolve => setTimeout(resolve, retryInMs));
+      }
+    } catch (error) {
+      // writeBatch settles what it takes; should anything else fail, no change waits forever.
+      for (const entry of queue.pending.splice(0)) entry.reject(error);
+    }
+    // No await since the check above: nothing was queued in between.
+    queue.draining = false;
+    this.queues.delete(key);
+  }
+
+  /**
+   * One group commit: fetch, take the waiting changes, commit each on top of the one
+   * before, push once. Settles every change it took or puts it back at the queue's
+   * front (after a lost push race); never throws. Resolves with how long to wait before
+   * the next batch (0: at once).
+   */
+  private async writeBatch(queue: BranchQueue): Promise<number> {
+    const { repoURL, branch } = queue;
+    let batch: QueuedChange[] | undefined;
+    const take = () => queue.pending.splice(0, Math.max(1, this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE));
+    const steps: Step[] = [];
+    try {
+      const dir = await this.checkout(repoURL);
+      await this.resetToRemote(dir, repoURL, branch);
+      const remoteHead = `origin/${branch}`;
+      let baseSha: string | undefined;
+      const base = async () => (baseSha ??= await git(dir, ['rev-parse', remoteHead]));
+      // Taken after the fetch: what was queued meanwhile goes into this push too.
+      batch = take();
+      const landed = await this.findCommits(dir, remoteHead, batch.map(e => e.change.trailer));
+      const committed = new Map<string, number>();
+      let commits = 0;
+      for (const entry of batch) {
+        const line = trailerLine(entry.change.trailer);
+        const sha = landed.get(line);
+        if (sha) {
+          entry.resolve({ sha, alreadyPushed: true, unchanged: false });
+          continue;
+        }
+        const earlier = committed.get(line);
+        if (earlier !== undefined) {
+          // The same change queued twice (a retried step): one commit, found again.
+          steps.push({ entry, kind: 'duplicate', commit: earlier });
+          continue;
+        }
+        let files: string[];
+        try {
+          files = await entry.change.edit(dir);
+          if (files.length) await this.commit(dir, entry.change, files);
+        } catch (error) {
+          // This change fails alone: the tree goes back to the batch's last commit.
+          entry.reject(error);
+          await this.discardWorktree(dir);
+          continue;
+        }
+        if (files.length) {
+          committed.set(line, commits);
+          steps.push({ entry, kind: 'commit', commit: commits++ });
+        } else if (commits === 0) {
+          entry.resolve({ sha: await base(), alreadyPushed: false, unchanged: true });
+        } else {
+          // Unchanged only thanks to an unpushed commit of this batch: settled by its push.
+          steps.push({ entry, kind: 'unchanged', after: commits });
+        }
+      }
+      if (commits === 0) return 0;
+
+      const made = (await git(dir, ['rev-list', '--reverse', `${remoteHead}..HEAD`])).split('\n').filter(Boolean);
+      if (made.length !== commits) {
+        throw new Error(`expected ${commits} new commits on ${branch} of ${repoURL}, found ${made.length}`);
+      }
+      try {
+        await git(dir, ['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], await this.gitConfig(repoURL));
+      } catch (error) {
+        if (!isRejectedPush(error)) throw error;
+        // Someone pushed first: back in the queue, to be fetched, redone on their
+        // commit and pushed again, unless a change has used up its attempts.
+        const retry: QueuedChange[] = [];
+        for (const step of steps) {
+          if (step.kind === 'commit' && ++step.entry.rejectedPushes >= this.maxPushAttempts) {
+            step.entry.reject(error);
+          } else {
+            retry.push(step.entry);
+          }
+        }
+        queue.pending.unshift(...retry);
+        if (!retry.length) return 0;
+        const attempt = Math.max(1, ...retry.map(e => e.rejectedPushes));
+        return 50 * attempt + Math.random() * 100;
+      }
+      for (const step of steps) {
+        if (step.kind === 'unchanged') {
+          step.entry.resolve({ sha: made[step.after - 1], alreadyPushed: false, unchanged: true });
+        } else {
+          step.entry.resolve({ sha: made[step.commit], alreadyPushed: step.kind === 'duplicate', unchanged: false });
+        }
+      }
+      return 0;
+    } catch (error) {
+      // git failed outside one change's edit and commit (clone, fetch, push): every
+      // change of the batch not settled yet fails with it, as it would alone.
+      for (const entry of batch ?? take()) entry.reject(error);
+      return 0;
+    }
+  }
+
+  /** A change to a pull request branch: its own fetch, commit and push. */
+  private async writeAlone(change: RepositoryChange): Promise<WriteResult> {
     const dir = await this.checkout(change.repoURL);
     const target = change.pushBranch ?? change.branch;
     // Many writers (replicas, CI bumps) may race on a busy repository: keep trying,
     // with growing jittered waits, before giving up.
-    const attempts = this.options.maxPushAttempts ?? 20;
+    const attempts = this.maxPushAttempts;
     for (let attempt = 1; ; attempt++) {
-      await this.resetToRemote(dir, change);
-      const landed = await this.findCommit(dir, change);
-      if (landed) return { sha: landed, alreadyPushed: true, unchanged: false };
-      const files = await change.edit(dir);
-      if (!files.length) {
-        return { sha: await git(dir, ['rev-parse', 'HEAD']), alreadyPushed: false, unchanged: true };
+      await this.resetToRemote(dir, change.repoURL, change.branch);
+      const refs = [`origin/${change.branch}`];
+      if (change.pushBranch && (await this.fetch(dir, change.repoURL, change.pushBranch))) {
+        refs.push(`origin/${change.pushBranch}`);
       }
+      for (const ref of refs) {
+        const landed = (await this.findCommits(dir, ref, [change.trailer])).get(trailerLine(change.trailer));
+        if (landed) return { sha: landed, alreadyPushed: true, unchanged: false };
+      }
+      const files = await change.edit(dir);
+      if (!files.length) return { sha: await git(dir, ['rev-parse', 'HEAD']), alreadyPushed: false, unchanged: true };
       await this.commit(dir, change, files);
       try {
         await git(dir, ['push', '--quiet', 'origin', `HEAD:refs/heads/${target}`], await this.gitConfig(change.repoURL));
@@ -230,47 +421,77 @@ export class GitopsRepositoryWriter {
     }
   }
 
-  private async resetToRemote(dir: string, change: RepositoryChange) {
-    if (!(await this.fetch(dir, change.repoURL, change.branch))) {
-      throw new GitCommandError(['fetch'], `branch ${change.branch} does not exist in ${change.repoURL}`);
+  /** Checks out the remote's newest head of `branch` (fetched into `origin/<branch>`). */
+  private async resetToRemote(dir: string, repoURL: string, branch: string) {
+    if (!(await this.fetch(dir, repoURL, branch))) {
+      throw new GitCommandError(['fetch'], `branch ${branch} does not exist in ${repoURL}`);
     }
     // Anything local (an unpushed commit of a crashed attempt) is discarded: the edit
     // is re-applied on the remote head, so exactly one commit lands.
-    await git(dir, ['checkout', '--quiet', '--force', '-B', change.branch, `origin/${change.branch}`]);
-    await git(dir, ['reset', '--quiet', '--hard', `origin/${change.branch}`]);
+    // `--force` resets the index and tracked files; clean removes what is untracked.
+    await git(dir, ['checkout', '--quiet', '--force', '-B', branch, `origin/${branch}`]);
     await git(dir, ['clean', '-fdq']);
   }
 
-  /** The commit carrying the change's trailer on its branch or its push branch. */
-  private async findCommit(dir: string, change: RepositoryChange) {
-    const refs = [`origin/${change.branch}`];
-    if (change.pushBranch && (await this.fetch(dir, change.repoURL, change.pushBranch))) {
-      refs.push(`origin/${change.pushBranch}`);
-    }
-    for (const ref of refs) {
-      const sha = await git(dir, [
-        'log', ref, '-n', '1', '--format=%H',
-        // A whole trailer line: `p-1` must not match the commit of `p-10`.
-        '--extended-regexp', `--grep=^${escapeRegExp(change.trailer.key)}: ${escapeRegExp(change.trailer.value)}$`,
-      ]);
-      if (sha) return sha;
-    }
-    return undefined;
+  /** Drops every change to the tracked and untracked files since the last commit. */
+  private async discardWorktree(dir: string) {
+    await git(dir, ['reset', '--quiet', '--hard', 'HEAD']);
+    await git(dir, ['clean', '-fdq']);
   }
 
+  /**
+   * The newest commit on `ref` carrying each trailer, by its trailer line: one walk of
+   * the history for any number of changes.
+   */
+  private async findCommits(
+    dir: string,
+    ref: string,
+    trailers: Array<{ key: string; value: string }>,
+  ): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (!trailers.length) return found;
+    const wanted = new Set(trailers.map(trailerLine));
+    const out = await git(dir, [
+      'log', ref, '-z', '--format=%H%n%B',
+      // Whole trailer lines: `p-1` must not match the commit of `p-10`.
+      '--extended-regexp', ...[...wanted].map(line => `--grep=^${escapeRegExp(line)}$`),
+      '--',
+    ]);
+    // Newest first: the first commit found for a line is the one.
+    for (const record of out.split('\0')) {
+      const [sha, ...lines] = record.split('\n');
+      for (const line of lines) {
+        if (wanted.has(line) && !found.has(line)) found.set(line, sha.trim());
+      }
+    }
+    return found;
+  }
+
+  /** Commits exactly `files` (as the edit left them) with the change's message and trailer. */
   private async commit(dir: string, change: RepositoryChange, files: string[]) {
-    await git(dir, ['add', '--', ...files]);
-    await git(
-      dir,
-      ['commit', '--quiet', '-m', `${change.message}\n\n${change.trailer.key}: ${change.trailer.value}`],
-      { author: this.options.author },
-    );
+    const args = ['commit', '--quiet', '-m', `${change.message}\n\n${trailerLine(change.trailer)}`];
+    // No `maintenance run --auto` after each commit (a process each): fetches run it.
+    const options: GitOptions = { author: this.options.author, config: ['maintenance.auto=false'] };
+    try {
+      // Files git tracks: staged and committed in one process (`--only` their paths).
+      await git(dir, [...args, '--', ...files], options);
+    } catch (error) {
+      if (!(error instanceof GitCommandError && /did not match any file\(s\) known to git/.test(error.stderr))) throw error;
+      // A new file: git must add it first.
+      await git(dir, ['add', '--', ...files]);
+      await git(dir, args, options);
+    }
   }
 
   /** git options that authenticate the remote for fetches and pushes. */
   private async gitConfig(repoURL: string): Promise<GitOptions> {
     return { config: (await this.options.credentials?.gitConfigFor(repoURL)) ?? [] };
   }
+}
+
+/** The line a change's commit carries, and is found again by. */
+function trailerLine(trailer: { key: string; value: string }) {
+  return `${trailer.key}: ${trailer.value}`;
 }
 
 function escapeRegExp(text: string): string {
