@@ -263,6 +263,11 @@ export interface Config {
        */
       promotionEngineIntervalSeconds?: number;
       /**
+       * Promotions one replica's engine works at once, each on its own lease (1 to 32).
+       * Writes to one GitOps branch made at once share one fetch and one push. Default 4.
+       */
+      promotionEngineConcurrency?: number;
+      /**
        * Seconds between continuous-deployment passes over the read model (one pass
        * looks at every opted-in entity). Default 15.
        */

@@ -19,7 +19,7 @@ describe('readGitopsConfig', () => {
   });
 
   it('reads the background task intervals, defaults 2 s and 15 s, and names a bad one', () => {
-    expect(read(valid)().tasks).toEqual({ promotionEngineIntervalSeconds: 2, continuousDeploymentIntervalSeconds: 15 });
+    expect(read(valid)().tasks).toEqual({ promotionEngineIntervalSeconds: 2, promotionEngineConcurrency: 4, continuousDeploymentIntervalSeconds: 15 });
     expect(read({ ...valid, tasks: { continuousDeploymentIntervalSeconds: 60 } })().tasks.continuousDeploymentIntervalSeconds).toBe(60);
     expect(read({ ...valid, tasks: { promotionEngineIntervalSeconds: 0 } })).toThrow(/tasks\.promotionEngineIntervalSeconds/);
   });

@@ -150,6 +150,7 @@ const gitopsSchema = z.object({
   tasks: z
     .object({
       promotionEngineIntervalSeconds: z.number().min(1).default(2),
+      promotionEngineConcurrency: z.number().int().min(1).max(32).default(4),
       continuousDeploymentIntervalSeconds: z.number().min(1).default(15),
     })
     .default({}),

@@ -21,8 +21,10 @@ import { verifyDeployment } from './verifyDeployment';
 
 const MAX_WRITE_ATTEMPTS = 5;
 const DEFAULT_LEASE_MS = 120_000;
-/** Steps one run works at most, one promotion at a time. */
+/** Steps one run works at most, over all of its lanes. */
 const MAX_STEPS_PER_RUN = 20;
+/** Promotions one engine works at once by default (see `concurrency`). */
+export const DEFAULT_ENGINE_CONCURRENCY = 4;
 
 type Patch = { commitSha?: string; pullRequestUrl?: string; failureReason?: string };
 
@@ -42,6 +44,12 @@ export interface PromotionEngineOptions {
    * only bounds how long a replica that died mid-step keeps it from the others.
    */
   leaseMs?: number;
+  /**
+   * How many promotions this engine works at once, each on its own lease (default 4).
+   * Writes to one GitOps branch made at once share a fetch and a push (the writer's
+   * group commit), so promotions queued behind each other do not wait a push each.
+   */
+  concurrency?: number;
   now?: () => Date;
   /** Stops of the line: an approved promotion into a stopped environment waits, unwritten. */
   lineStops?: Pick<LineStops, 'holding'>;
@@ -67,16 +75,22 @@ export class PromotionEngine {
 
   async runOnce(): Promise<void> {
     const worked: string[] = [];
-    for (let step = 0; step < MAX_STEPS_PER_RUN; step++) {
-      const lease = await PromotionLease.claimNext(this.leaseOptions(), worked);
-      if (!lease) return;
-      worked.push(lease.id);
-      try {
-        await this.work(lease);
-      } finally {
-        await lease.end();
+    // Each lane claims, works and gives back one promotion at a time; the claim is a
+    // compare-and-swap in the database, so lanes never share one, as replicas do not.
+    const lane = async () => {
+      while (worked.length < MAX_STEPS_PER_RUN) {
+        const lease = await PromotionLease.claimNext(this.leaseOptions(), worked);
+        if (!lease) return;
+        worked.push(lease.id);
+        try {
+          await this.work(lease);
+        } finally {
+          await lease.end();
+        }
       }
-    }
+    };
+    const lanes = Math.max(1, this.options.concurrency ?? DEFAULT_ENGINE_CONCURRENCY);
+    await Promise.all(Array.from({ length: lanes }, lane));
   }
 
   private leaseOptions() {

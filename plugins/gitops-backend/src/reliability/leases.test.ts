@@ -130,8 +130,9 @@ describe.each(databases.eachSupportedId())('promotion leases on %s', databaseId 
         return { sha: 'c'.repeat(40), alreadyPushed: false, unchanged: false };
       },
     });
-    const a = harness.engine('replica-a', { leaseMs: LEASE_MS, writer: writer('a') });
-    const b = harness.engine('replica-b', { leaseMs: LEASE_MS, writer: writer('b') });
+    // One lane each: this is about replicas sharing the queue, not one engine's lanes.
+    const a = harness.engine('replica-a', { leaseMs: LEASE_MS, concurrency: 1, writer: writer('a') });
+    const b = harness.engine('replica-b', { leaseMs: LEASE_MS, concurrency: 1, writer: writer('b') });
     await race(() => a.runOnce(), () => b.runOnce());
 
     // a took the oldest and stayed on it; b did not wait for a to write p2.

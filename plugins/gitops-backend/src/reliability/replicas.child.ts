@@ -77,6 +77,9 @@ async function main() {
     logger,
     workerId: `${name}-${process.pid}`,
     leaseMs: Number(setting('REPLICA_LEASE_MS')),
+    // One promotion at a time: the test holds and kills one replica's push of one
+    // promotion (engineConcurrency.test.ts covers several lanes sharing a push).
+    concurrency: 1,
   });
 
   let stopping = false;

@@ -151,6 +151,7 @@ export async function createGitopsContext(
     clients: clientsByName,
     logger: deps.logger,
     workerId: `${os.hostname()}-${process.pid}`,
+    concurrency: config.tasks.promotionEngineConcurrency,
     pullRequests: [new GithubPullRequests(integrations, scmCredentials)],
     onVerificationFailed: createFailureHandler({
       config,
