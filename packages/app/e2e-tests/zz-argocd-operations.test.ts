@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { ciDeploysToDev, openDeployments, openPromotionWhenGatesPass, promotionRow } from './journey';
 import { signInAsGuest } from './signIn';
 
 /**
@@ -51,4 +52,30 @@ test('a stopped line refuses a promotion with its reason, until it is lifted', a
   await page.screenshot({ path: `${SCREENSHOTS}/fleet-line-stopped.png` });
   await page.getByRole('button', { name: 'Lift' }).click();
   await expect(page.getByText('Promotions into every environment are stopped')).toHaveCount(0);
+});
+
+test('a PostSync hook that fails in staging fails the promotion, naming the hook, and staging is rolled back', async ({ page }) => {
+  test.setTimeout(360_000);
+  // examples/sandbox/scenario.yaml syncHooks: orders-api-staging's smoke-test Job fails for 2.4.0.
+  await ciDeploysToDev('orders-api', '2.4.0');
+  await openDeployments(page, 'orders-api');
+  await expect(page.getByRole('button', { name: 'Promote 2.4.0 → Staging' })).toBeVisible({ timeout: 60_000 });
+  const dialog = await openPromotionWhenGatesPass(page, 'Promote 2.4.0 → Staging');
+  await dialog.getByLabel('Comment').fill('Order search v2');
+  await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
+  // Synced and Healthy, then Argo CD runs the PostSync hook, which fails.
+  const progress = dialog.getByTestId('promotion-progress');
+  await expect(
+    progress.getByText(/orders-api-staging: PostSync hook Job orders-api-smoke-test failed: Job has reached the specified backoff limit/),
+  ).toBeVisible({ timeout: 120_000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/sync-hook-failed.png` });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  const rollback = promotionRow(page, 'rollback of staging (automatic)', '2.4.0 → 2.1.0');
+  await expect(rollback.getByText('succeeded')).toBeVisible({ timeout: 120_000 });
+  const staging = page.getByTestId('environment-staging');
+  await expect(staging.getByText('2.1.0', { exact: true })).toBeVisible({ timeout: 30_000 });
+  // The rollback's sync ran the same hook, and it passed on 2.1.0.
+  await expect(page.getByTestId('application-orders-api-staging').getByText(/PostSync orders-api-smoke-test Succeeded/)).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/sync-hook-rolled-back.png`, fullPage: true });
 });

@@ -3,7 +3,7 @@ import { configAuditReports } from './findings/configAuditReports';
 import { exposedSecretReports } from './findings/exposedSecretReports';
 import { admittedPod } from './findings/imageVerification';
 import { policyReports } from './findings/policyReports';
-import { podFailureFor, type Scenario } from './findings/scenario';
+import { podFailureFor, syncHooksOf, type Scenario } from './findings/scenario';
 import { vulnerabilityReports } from './findings/vulnerabilityReports';
 import type { GitRepo } from './git/gitRepo';
 import { allObjects } from './gitops/applicationResources';
@@ -98,8 +98,11 @@ export class Sandbox {
             now,
             this.deps.timing,
             this.deps.log,
-            (image, namespace) =>
-              podFailureFor(this.deps.scenario, image, namespace),
+            {
+              podFailure: (image, namespace) =>
+                podFailureFor(this.deps.scenario, image, namespace),
+              syncHooks: syncHooksOf(this.deps.scenario, name),
+            },
           ),
         );
       }
@@ -197,6 +200,11 @@ export class Sandbox {
 
   sync(app: ApplicationSimulation, initiatedBy: OperationInitiator): void {
     app.sync(initiatedBy, this.deps.clock.now());
+    this.publishChanges();
+  }
+
+  terminate(app: ApplicationSimulation): void {
+    app.terminate();
     this.publishChanges();
   }
 

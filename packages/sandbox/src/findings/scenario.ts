@@ -121,12 +121,37 @@ export interface PodFailure {
   exitCode?: number;
 }
 
+/** The Argo CD resource hook phases a scenario can script (`argocd.argoproj.io/hook`). */
+export const SYNC_HOOK_TYPES = ['PreSync', 'Sync', 'PostSync'] as const;
+export type SyncHookType = (typeof SYNC_HOOK_TYPES)[number];
+
+/**
+ * A resource hook in an Application's manifests (as a chart's smoke-test Job with
+ * `argocd.argoproj.io/hook: PostSync`): every sync of that Application runs it, and it
+ * fails for the images listed in `failsFor`, else succeeds.
+ */
+export interface SyncHook {
+  /** The Argo CD Application whose manifests carry the hook. */
+  application: string;
+  /** The hook resource: a `batch/v1` Job (default) or a `v1` Pod. */
+  kind: 'Job' | 'Pod';
+  name: string;
+  hook: SyncHookType;
+  /** How long the hook runs (scaled by the sandbox's time scale). Default 3. */
+  durationSeconds: number;
+  /** `repository:tag` or `repository:*`: the versions the hook fails for. */
+  failsFor: string[];
+  /** The failed hook's message. Default: what Kubernetes says of a Job past its backoff limit. */
+  message?: string;
+}
+
 export interface Scenario {
   scanner: Scanner;
   clusterPolicies: ClusterPolicy[];
   /** Keyed by `repository:tag`, `repository:*` or `*`. */
   images: Record<string, ImageFindings>;
   podFailures: PodFailure[];
+  syncHooks: SyncHook[];
 }
 
 const DEFAULT_SCANNER: Scanner = {
@@ -203,7 +228,59 @@ export function parseScenario(text: string, source: string): Scenario {
     clusterPolicies,
     images: normalized,
     podFailures,
+    syncHooks: parseSyncHooks(document.syncHooks, fail),
   };
+}
+
+function parseSyncHooks(value: unknown, fail: (m: string) => never): SyncHook[] {
+  const hooks = (value ?? []) as Array<Partial<SyncHook>>;
+  if (!Array.isArray(hooks)) fail('syncHooks must be a list');
+  return hooks.map((hook, i) => {
+    const at = `syncHooks[${i}]`;
+    if (!isPlainObject(hook)) fail(`${at} must be a mapping`);
+    if (typeof hook.application !== 'string' || !hook.application) {
+      fail(`${at}.application must name an Argo CD Application`);
+    }
+    if (typeof hook.name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(hook.name)) {
+      fail(`${at}.name must be a Kubernetes object name`);
+    }
+    const kind = hook.kind ?? 'Job';
+    if (kind !== 'Job' && kind !== 'Pod') fail(`${at}.kind must be Job or Pod`);
+    if (!SYNC_HOOK_TYPES.includes(hook.hook as SyncHookType)) {
+      fail(`${at}.hook must be one of ${SYNC_HOOK_TYPES.join(', ')}`);
+    }
+    const durationSeconds = hook.durationSeconds ?? 3;
+    if (typeof durationSeconds !== 'number' || durationSeconds < 0) {
+      fail(`${at}.durationSeconds must be a number of seconds`);
+    }
+    const failsFor = hook.failsFor ?? [];
+    if (!Array.isArray(failsFor) || !failsFor.every(image => typeof image === 'string' && /:[^/:]+$/.test(image))) {
+      fail(`${at}.failsFor must be a list of repository:tag or repository:*`);
+    }
+    if (hook.message !== undefined && typeof hook.message !== 'string') {
+      fail(`${at}.message must be text`);
+    }
+    return {
+      application: hook.application!,
+      kind,
+      name: hook.name!,
+      hook: hook.hook!,
+      durationSeconds,
+      failsFor,
+      ...(hook.message ? { message: hook.message } : {}),
+    };
+  });
+}
+
+/** The hooks of `application` (in scenario order). */
+export function syncHooksOf(scenario: Pick<Scenario, 'syncHooks'>, application: string): SyncHook[] {
+  return scenario.syncHooks.filter(hook => hook.application === application);
+}
+
+/** Whether `hook` fails when the sync deploys `image` (`repository:tag`). */
+export function hookFailsFor(hook: SyncHook, image: string): boolean {
+  const repository = image.replace(/:[^/:]+$/, '');
+  return hook.failsFor.some(entry => entry === image || entry === `${repository}:*`);
 }
 
 /** The failure scripted for pods running `image` in `namespace`, if any. */

@@ -1,4 +1,5 @@
 import { kubeTime } from '../clock';
+import type { SyncHook } from '../findings/scenario';
 import { stableUid } from '../ids';
 import type { KubeObject } from '../kubeTypes';
 import type { HealthStatusCode } from '../rollouts/rolloutHealth';
@@ -21,6 +22,7 @@ import type {
   RevisionHistory,
 } from './argoTypes';
 import type { DesiredApplication } from './desiredState';
+import { HookRuns } from './hookRuns';
 import {
   chartLabels,
   destinationNamespace,
@@ -38,6 +40,22 @@ export interface SyncTiming extends RolloutTiming {
 /** A sync was requested while another operation is running (Argo CD: FailedPrecondition). */
 export class OperationInProgressError extends Error {}
 
+/** A terminate was requested while no operation runs (Argo CD: InvalidArgument). */
+export class NoOperationError extends Error {}
+
+/** What the scenario scripts for one Application. */
+export interface ScriptedBehaviour {
+  /** Images whose pods crash in a namespace (scenario `podFailures`). */
+  podFailure?: RolloutSimulationParams['podFailure'];
+  /** The resource hooks in the Application's manifests (scenario `syncHooks`). */
+  syncHooks?: SyncHook[];
+}
+
+/** gitops-engine's operation messages. */
+const SUCCEEDED = 'successfully synced (all tasks run)';
+const TASKS_FAILED = 'one or more synchronization tasks completed unsuccessfully';
+const TERMINATED = 'Operation terminated';
+
 /** Argo CD keeps this many history entries by default (`revisionHistoryLimit`). */
 const HISTORY_LIMIT = 10;
 
@@ -45,12 +63,21 @@ interface RunningOperation {
   target: DesiredApplication;
   startedAt: number;
   initiatedBy: OperationInitiator;
+  hooks: HookRuns;
+  /** When the manifests were applied (after the PreSync hooks finished). */
+  appliedAt?: number;
+  /** A terminate was asked: the next tick ends the operation. */
+  terminating?: boolean;
 }
 
 /**
  * One Argo CD Application: compares the desired state from git with what it last
  * deployed, syncs automatically after a delay (OutOfSync, operation Running,
- * Succeeded, history entry) and reports the health of its Rollout.
+ * Succeeded, history entry) and reports the health of its Rollout. A sync runs the
+ * Application's resource hooks the way gitops-engine does: PreSync before the apply,
+ * Sync with it, PostSync once the applied resources are Healthy; a failed hook (or a
+ * resource turning Degraded while PostSync waits) fails the operation, which then
+ * adds no history entry, and auto-sync does not retry that revision.
  */
 export class ApplicationSimulation {
   private desired: DesiredApplication;
@@ -69,7 +96,7 @@ export class ApplicationSimulation {
     now: number,
     private readonly timing: SyncTiming,
     private readonly log: (line: string) => void,
-    podFailure?: RolloutSimulationParams['podFailure'],
+    private readonly scripted: ScriptedBehaviour = {},
   ) {
     this.desired = desired;
     this.deployed = desired;
@@ -84,11 +111,12 @@ export class ApplicationSimulation {
       now,
       timing,
       log,
-      podFailure,
+      podFailure: scripted.podFailure,
     });
     // Argo CD adopting what already runs: first sight is a finished automated sync.
     this.beginOperation({ automated: true }, now, false);
-    this.finishOperation(now, false);
+    this.apply(now);
+    this.succeed(now, false);
     this.health = { status: this.healthStatus(), since: now };
   }
 
@@ -119,9 +147,19 @@ export class ApplicationSimulation {
     this.beginOperation(initiatedBy, now);
   }
 
+  /** `DELETE /api/v1/applications/{name}/operation`: Terminating, ended by the next tick. */
+  terminate(): void {
+    if (!this.running) {
+      throw new NoOperationError('Unable to terminate operation. No operation is in progress');
+    }
+    this.running.terminating = true;
+    this.operationState = { ...this.operationState, phase: 'Terminating' };
+    this.log(`application ${this.name} operation Terminating`);
+  }
+
   tick(now: number): void {
-    if (this.running && now >= this.running.startedAt + this.operationMs()) {
-      this.finishOperation(now);
+    if (this.running) {
+      this.advanceOperation(now);
     }
     if (!this.running) {
       this.autoSync(now);
@@ -209,7 +247,15 @@ export class ApplicationSimulation {
     }
     const automated =
       this.desired.manifest.spec.syncPolicy?.automated !== undefined;
-    if (automated && now - this.outOfSyncSince >= this.timing.syncDelayMs) {
+    // Argo CD: "Skipping auto-sync: failed previous sync attempt to <revision>".
+    const failedBefore =
+      this.operationState.phase === 'Failed' &&
+      this.operationState.operation.sync.revision === this.desired.revision;
+    if (
+      automated &&
+      !failedBefore &&
+      now - this.outOfSyncSince >= this.timing.syncDelayMs
+    ) {
       this.beginOperation({ automated: true }, now);
     }
   }
@@ -220,17 +266,25 @@ export class ApplicationSimulation {
     log = true,
   ): void {
     const target = this.desired;
-    this.running = { target, startedAt: now, initiatedBy };
+    const hooks = new HookRuns(
+      this.scripted.syncHooks ?? [],
+      image(target),
+      destinationNamespace(target),
+      this.timing.timeScale,
+    );
+    this.running = { target, startedAt: now, initiatedBy, hooks };
+    const retry = target.manifest.spec.syncPolicy?.retry;
     this.operationState = {
       operation: {
         sync: { revision: target.revision },
         initiatedBy,
-        retry: { limit: 5 },
+        ...(retry ? { retry } : {}),
       },
       phase: 'Running',
       message: 'one or more tasks are running',
       startedAt: kubeTime(now),
     };
+    hooks.start('PreSync', now);
     if (log) {
       this.log(
         `application ${this.name} sync Running revision=${short(
@@ -240,24 +294,64 @@ export class ApplicationSimulation {
     }
   }
 
-  private finishOperation(now: number, log = true): void {
-    const { target, startedAt, initiatedBy } = this.running!;
-    const source = target.manifest.spec.source!;
-    this.running = undefined;
-    this.deployed = target;
-    this.outOfSyncSince = undefined;
-    this.reconciledAt = now;
+  /** One step of the running operation: hooks, apply, waiting for health, the end. */
+  private advanceOperation(now: number): void {
+    const op = this.running!;
+    const { hooks } = op;
+    if (op.terminating) {
+      hooks.terminate();
+      this.endOperation(now, 'Failed', TERMINATED);
+      return;
+    }
+    hooks.advance('PreSync', now);
+    if (!hooks.done('PreSync')) return this.waiting(hooks.waitingMessage('PreSync'));
+    if (hooks.failed('PreSync')) return this.endOperation(now, 'Failed', TASKS_FAILED);
+    if (op.appliedAt === undefined) {
+      if (now < op.startedAt + this.operationMs()) return;
+      this.apply(now);
+      hooks.start('Sync', now);
+    }
+    hooks.advance('Sync', now);
+    if (!hooks.done('Sync')) return this.waiting(hooks.waitingMessage('Sync'));
+    if (hooks.failed('Sync')) return this.endOperation(now, 'Failed', TASKS_FAILED);
+    if (!hooks.has('PostSync')) return this.succeed(now);
+    if (!hooks.started('PostSync')) {
+      // PostSync runs once every applied resource is Healthy; a Degraded one fails the sync.
+      const health = this.healthStatus();
+      if (health === 'Degraded') return this.endOperation(now, 'Failed', TASKS_FAILED);
+      if (health !== 'Healthy') {
+        return this.waiting(`waiting for healthy state of argoproj.io/Rollout/${this.rollout.name}`);
+      }
+      hooks.start('PostSync', now);
+    }
+    hooks.advance('PostSync', now);
+    if (!hooks.done('PostSync')) return this.waiting(hooks.waitingMessage('PostSync'));
+    if (hooks.failed('PostSync')) return this.endOperation(now, 'Failed', TASKS_FAILED);
+    this.succeed(now);
+  }
+
+  private waiting(message: string | undefined): void {
     this.operationState = {
       ...this.operationState,
-      phase: 'Succeeded',
-      message: 'successfully synced (all tasks run)',
-      finishedAt: kubeTime(now),
-      syncResult: {
-        revision: target.revision,
-        source,
-        resources: this.syncedResources(),
-      },
+      message: message ?? this.operationState.message,
+      ...this.syncResult(),
     };
+  }
+
+  /** Applying the manifests is what hands the new version to the Rollouts controller. */
+  private apply(now: number): void {
+    const op = this.running!;
+    op.appliedAt = now;
+    this.deployed = op.target;
+    this.outOfSyncSince = undefined;
+    this.reconciledAt = now;
+    this.rollout.applySpec(renderRolloutSpec(op.target), now);
+  }
+
+  private succeed(now: number, log = true): void {
+    const { target, startedAt, initiatedBy } = this.running!;
+    const source = target.manifest.spec.source!;
+    this.endOperation(now, 'Succeeded', SUCCEEDED, false);
     const id = (this.history.at(-1)?.id ?? -1) + 1;
     this.history.push({
       id,
@@ -275,8 +369,44 @@ export class ApplicationSimulation {
         )} ` + `image=${image(target)} history=${id}`,
       );
     }
-    // Applying the manifests is what hands the new version to the Rollouts controller.
-    this.rollout.applySpec(renderRolloutSpec(target), now);
+  }
+
+  /** Ends the operation; only a successful one adds a history entry (see `succeed`). */
+  private endOperation(
+    now: number,
+    phase: 'Succeeded' | 'Failed',
+    message: string,
+    log = true,
+  ): void {
+    this.operationState = {
+      ...this.operationState,
+      phase,
+      message,
+      finishedAt: kubeTime(now),
+      ...this.syncResult(),
+    };
+    this.running = undefined;
+    this.reconciledAt = now;
+    if (log) {
+      this.log(`application ${this.name} sync ${phase}: ${message}`);
+    }
+  }
+
+  /** `syncResult` of the running operation: what was applied and the hooks started so far. */
+  private syncResult(): Pick<OperationState, 'syncResult'> {
+    const op = this.running!;
+    const resources = [
+      ...(op.appliedAt !== undefined ? this.syncedResources() : []),
+      ...op.hooks.results(),
+    ];
+    if (!resources.length) return {};
+    return {
+      syncResult: {
+        revision: op.target.revision,
+        source: op.target.manifest.spec.source!,
+        resources,
+      },
+    };
   }
 
   private syncedResources(): Array<Record<string, string>> {

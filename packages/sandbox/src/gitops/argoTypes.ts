@@ -20,9 +20,10 @@ export interface OperationState {
   operation: {
     sync: { revision: string };
     initiatedBy: OperationInitiator;
-    retry: { limit: number };
+    /** The Application's `syncPolicy.retry`, when it has one. */
+    retry?: Record<string, unknown>;
   };
-  phase: 'Running' | 'Succeeded';
+  phase: 'Running' | 'Terminating' | 'Succeeded' | 'Failed';
   message: string;
   startedAt: string;
   finishedAt?: string;

@@ -16,7 +16,10 @@ export interface ApplicationManifest {
     project?: string;
     source?: { repoURL?: string; path?: string; targetRevision?: string };
     destination?: { server?: string; name?: string; namespace?: string };
-    syncPolicy?: { automated?: { prune?: boolean; selfHeal?: boolean } };
+    syncPolicy?: {
+      automated?: { prune?: boolean; selfHeal?: boolean };
+      retry?: Record<string, unknown>;
+    };
     [key: string]: unknown;
   };
 }

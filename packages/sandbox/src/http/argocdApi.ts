@@ -5,7 +5,7 @@ import {
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import { kubeTime } from '../clock';
 import type { Application, ResourceRef } from '../gitops/argoTypes';
-import { OperationInProgressError } from '../gitops/applicationSimulation';
+import { NoOperationError, OperationInProgressError } from '../gitops/applicationSimulation';
 import type { ApplicationSimulation } from '../gitops/applicationSimulation';
 import { isPlainObject } from '../mergePatch';
 import {
@@ -46,7 +46,7 @@ export interface RouteRequest {
 }
 
 export interface ArgoCdRoute {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express path; a `:param` is the swagger's `{param}`. */
   path: string;
   /** The query parameters the handler reads; a test checks each against the swagger. */
@@ -128,6 +128,12 @@ export const argoCdRoutes: ArgoCdRoute[] = [
     path: '/api/v1/applications/:name/sync',
     query: [],
     handle: syncApplication,
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/applications/:name/operation',
+    query: ['appNamespace', 'project'],
+    handle: terminateOperation,
   },
   {
     method: 'get',
@@ -322,6 +328,24 @@ function syncApplication(sandbox: Sandbox, { params, body }: RouteRequest) {
     }
   }
   return sandbox.stamp(app.toApplication());
+}
+
+/** `ApplicationService.TerminateOperation`: the running operation goes Terminating. */
+function terminateOperation(sandbox: Sandbox, { params, query }: RouteRequest) {
+  const app = findApplication(
+    sandbox,
+    params.name,
+    query.one('appNamespace') || undefined,
+    query.all('project'),
+  );
+  try {
+    sandbox.terminate(app);
+  } catch (error) {
+    if (error instanceof NoOperationError) throw invalidArgument(error.message);
+    throw error;
+  }
+  // applicationOperationTerminateResponse has no fields.
+  return {};
 }
 
 /**
