@@ -66,7 +66,7 @@ test('a PostSync hook that fails in staging fails the promotion, naming the hook
   // Synced and Healthy, then Argo CD runs the PostSync hook, which fails.
   const progress = dialog.getByTestId('promotion-progress');
   await expect(
-    progress.getByText(/orders-api-staging: PostSync hook Job orders-api-smoke-test failed: Job has reached the specified backoff limit/),
+    progress.getByRole('alert').getByText(/orders-api-staging: PostSync hook Job orders-api-smoke-test failed: Job has reached the specified backoff limit/),
   ).toBeVisible({ timeout: 120_000 });
   await page.screenshot({ path: `${SCREENSHOTS}/sync-hook-failed.png` });
   await dialog.getByRole('button', { name: 'Close' }).click();
