@@ -232,7 +232,10 @@ export function parseScenario(text: string, source: string): Scenario {
   };
 }
 
-function parseSyncHooks(value: unknown, fail: (m: string) => never): SyncHook[] {
+function parseSyncHooks(
+  value: unknown,
+  fail: (m: string) => never,
+): SyncHook[] {
   const hooks = (value ?? []) as Array<Partial<SyncHook>>;
   if (!Array.isArray(hooks)) fail('syncHooks must be a list');
   return hooks.map((hook, i) => {
@@ -241,7 +244,10 @@ function parseSyncHooks(value: unknown, fail: (m: string) => never): SyncHook[] 
     if (typeof hook.application !== 'string' || !hook.application) {
       fail(`${at}.application must name an Argo CD Application`);
     }
-    if (typeof hook.name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(hook.name)) {
+    if (
+      typeof hook.name !== 'string' ||
+      !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(hook.name)
+    ) {
       fail(`${at}.name must be a Kubernetes object name`);
     }
     const kind = hook.kind ?? 'Job';
@@ -254,7 +260,12 @@ function parseSyncHooks(value: unknown, fail: (m: string) => never): SyncHook[] 
       fail(`${at}.durationSeconds must be a number of seconds`);
     }
     const failsFor = hook.failsFor ?? [];
-    if (!Array.isArray(failsFor) || !failsFor.every(image => typeof image === 'string' && /:[^/:]+$/.test(image))) {
+    if (
+      !Array.isArray(failsFor) ||
+      !failsFor.every(
+        image => typeof image === 'string' && /:[^/:]+$/.test(image),
+      )
+    ) {
       fail(`${at}.failsFor must be a list of repository:tag or repository:*`);
     }
     if (hook.message !== undefined && typeof hook.message !== 'string') {
@@ -273,14 +284,19 @@ function parseSyncHooks(value: unknown, fail: (m: string) => never): SyncHook[] 
 }
 
 /** The hooks of `application` (in scenario order). */
-export function syncHooksOf(scenario: Pick<Scenario, 'syncHooks'>, application: string): SyncHook[] {
+export function syncHooksOf(
+  scenario: Pick<Scenario, 'syncHooks'>,
+  application: string,
+): SyncHook[] {
   return scenario.syncHooks.filter(hook => hook.application === application);
 }
 
 /** Whether `hook` fails when the sync deploys `image` (`repository:tag`). */
 export function hookFailsFor(hook: SyncHook, image: string): boolean {
   const repository = image.replace(/:[^/:]+$/, '');
-  return hook.failsFor.some(entry => entry === image || entry === `${repository}:*`);
+  return hook.failsFor.some(
+    entry => entry === image || entry === `${repository}:*`,
+  );
 }
 
 /** The failure scripted for pods running `image` in `namespace`, if any. */

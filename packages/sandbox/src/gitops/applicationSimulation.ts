@@ -1,5 +1,5 @@
 import { kubeTime } from '../clock';
-import type { SyncHook } from '../findings/scenario';
+import type { SyncHook, SyncHookType } from '../findings/scenario';
 import { stableUid } from '../ids';
 import type { KubeObject } from '../kubeTypes';
 import type { HealthStatusCode } from '../rollouts/rolloutHealth';
@@ -53,7 +53,8 @@ export interface ScriptedBehaviour {
 
 /** gitops-engine's operation messages. */
 const SUCCEEDED = 'successfully synced (all tasks run)';
-const TASKS_FAILED = 'one or more synchronization tasks completed unsuccessfully';
+const TASKS_FAILED =
+  'one or more synchronization tasks completed unsuccessfully';
 const TERMINATED = 'Operation terminated';
 
 /** Argo CD keeps this many history entries by default (`revisionHistoryLimit`). */
@@ -150,7 +151,9 @@ export class ApplicationSimulation {
   /** `DELETE /api/v1/applications/{name}/operation`: Terminating, ended by the next tick. */
   terminate(): void {
     if (!this.running) {
-      throw new NoOperationError('Unable to terminate operation. No operation is in progress');
+      throw new NoOperationError(
+        'Unable to terminate operation. No operation is in progress',
+      );
     }
     this.running.terminating = true;
     this.operationState = { ...this.operationState, phase: 'Terminating' };
@@ -297,37 +300,55 @@ export class ApplicationSimulation {
   /** One step of the running operation: hooks, apply, waiting for health, the end. */
   private advanceOperation(now: number): void {
     const op = this.running!;
-    const { hooks } = op;
     if (op.terminating) {
-      hooks.terminate();
+      op.hooks.terminate();
       this.endOperation(now, 'Failed', TERMINATED);
       return;
     }
-    hooks.advance('PreSync', now);
-    if (!hooks.done('PreSync')) return this.waiting(hooks.waitingMessage('PreSync'));
-    if (hooks.failed('PreSync')) return this.endOperation(now, 'Failed', TASKS_FAILED);
+    if (!this.hookPhaseDone('PreSync', now)) return;
     if (op.appliedAt === undefined) {
       if (now < op.startedAt + this.operationMs()) return;
       this.apply(now);
-      hooks.start('Sync', now);
+      op.hooks.start('Sync', now);
     }
-    hooks.advance('Sync', now);
-    if (!hooks.done('Sync')) return this.waiting(hooks.waitingMessage('Sync'));
-    if (hooks.failed('Sync')) return this.endOperation(now, 'Failed', TASKS_FAILED);
-    if (!hooks.has('PostSync')) return this.succeed(now);
-    if (!hooks.started('PostSync')) {
-      // PostSync runs once every applied resource is Healthy; a Degraded one fails the sync.
-      const health = this.healthStatus();
-      if (health === 'Degraded') return this.endOperation(now, 'Failed', TASKS_FAILED);
-      if (health !== 'Healthy') {
-        return this.waiting(`waiting for healthy state of argoproj.io/Rollout/${this.rollout.name}`);
-      }
-      hooks.start('PostSync', now);
-    }
-    hooks.advance('PostSync', now);
-    if (!hooks.done('PostSync')) return this.waiting(hooks.waitingMessage('PostSync'));
-    if (hooks.failed('PostSync')) return this.endOperation(now, 'Failed', TASKS_FAILED);
+    if (!this.hookPhaseDone('Sync', now)) return;
+    const postSyncDue =
+      op.hooks.has('PostSync') && !op.hooks.started('PostSync');
+    if (postSyncDue && !this.startPostSync(now)) return;
+    if (!this.hookPhaseDone('PostSync', now)) return;
     this.succeed(now);
+  }
+
+  /** Advances a phase's hooks: true once all succeeded; else waits, or fails the operation. */
+  private hookPhaseDone(type: SyncHookType, now: number): boolean {
+    const { hooks } = this.running!;
+    hooks.advance(type, now);
+    if (!hooks.done(type)) {
+      this.waiting(hooks.waitingMessage(type));
+      return false;
+    }
+    if (hooks.failed(type)) {
+      this.endOperation(now, 'Failed', TASKS_FAILED);
+      return false;
+    }
+    return true;
+  }
+
+  /** PostSync runs once every applied resource is Healthy; a Degraded one fails the sync. */
+  private startPostSync(now: number): boolean {
+    const health = this.healthStatus();
+    if (health === 'Degraded') {
+      this.endOperation(now, 'Failed', TASKS_FAILED);
+      return false;
+    }
+    if (health !== 'Healthy') {
+      this.waiting(
+        `waiting for healthy state of argoproj.io/Rollout/${this.rollout.name}`,
+      );
+      return false;
+    }
+    this.running!.hooks.start('PostSync', now);
+    return true;
   }
 
   private waiting(message: string | undefined): void {

@@ -1,4 +1,8 @@
-import { hookFailsFor, type SyncHook, type SyncHookType } from '../findings/scenario';
+import {
+  hookFailsFor,
+  type SyncHook,
+  type SyncHookType,
+} from '../findings/scenario';
 
 /**
  * The hooks of one sync operation as Argo CD's gitops-engine runs them: the hooks of a
@@ -46,7 +50,9 @@ export class HookRuns {
       run.phase = 'Running';
       // As kubectl words an apply: `job.batch/smoke-test created`.
       const group = objectGroup(run.hook);
-      run.message = `${run.hook.kind.toLowerCase()}${group ? `.${group}` : ''}/${run.hook.name} created`;
+      run.message = `${run.hook.kind.toLowerCase()}${
+        group ? `.${group}` : ''
+      }/${run.hook.name} created`;
     }
   }
 
@@ -57,20 +63,30 @@ export class HookRuns {
   /** Lets the started hooks of a phase finish once their time is up. */
   advance(type: SyncHookType, now: number): void {
     for (const run of this.of(type)) {
-      if (run.phase !== 'Running' || now < run.startedAt! + run.hook.durationSeconds * 1000 * this.timeScale) continue;
+      if (
+        run.phase !== 'Running' ||
+        now < run.startedAt! + run.hook.durationSeconds * 1000 * this.timeScale
+      )
+        continue;
       const failed = hookFailsFor(run.hook, this.image);
       run.phase = failed ? 'Failed' : 'Succeeded';
-      run.message = failed ? run.hook.message ?? JOB_FAILED : run.hook.kind === 'Job' ? JOB_SUCCEEDED : 'Pod has completed';
+      run.message = failed
+        ? run.hook.message ?? JOB_FAILED
+        : succeededMessage(run.hook);
     }
   }
 
   /** Whether every hook of the phase has finished (true for a phase without hooks). */
   done(type: SyncHookType): boolean {
-    return this.of(type).every(run => run.phase === 'Succeeded' || run.phase === 'Failed');
+    return this.of(type).every(
+      run => run.phase === 'Succeeded' || run.phase === 'Failed',
+    );
   }
 
   failed(type?: SyncHookType): boolean {
-    return this.runs.some(run => (!type || run.hook.hook === type) && run.phase === 'Failed');
+    return this.runs.some(
+      run => (!type || run.hook.hook === type) && run.phase === 'Failed',
+    );
   }
 
   /** Ends every running hook, as terminating the operation does. */
@@ -88,8 +104,12 @@ export class HookRuns {
     const running = this.of(type).filter(run => run.phase === 'Running');
     if (!running.length) return undefined;
     const [first, ...more] = running;
-    const name = `${objectGroup(first.hook)}/${first.hook.kind}/${first.hook.name}`;
-    return `waiting for completion of hook ${name}${more.length ? ` and ${more.length} more hooks` : ''}`;
+    const name = `${objectGroup(first.hook)}/${first.hook.kind}/${
+      first.hook.name
+    }`;
+    return `waiting for completion of hook ${name}${
+      more.length ? ` and ${more.length} more hooks` : ''
+    }`;
   }
 
   /** The started hooks as `syncResult.resources` entries. */
@@ -116,4 +136,8 @@ export class HookRuns {
 
 function objectGroup(hook: SyncHook): string {
   return hook.kind === 'Job' ? 'batch' : '';
+}
+
+function succeededMessage(hook: SyncHook): string {
+  return hook.kind === 'Job' ? JOB_SUCCEEDED : 'Pod has completed';
 }

@@ -5,7 +5,10 @@ import {
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import { kubeTime } from '../clock';
 import type { Application, ResourceRef } from '../gitops/argoTypes';
-import { NoOperationError, OperationInProgressError } from '../gitops/applicationSimulation';
+import {
+  NoOperationError,
+  OperationInProgressError,
+} from '../gitops/applicationSimulation';
 import type { ApplicationSimulation } from '../gitops/applicationSimulation';
 import { isPlainObject } from '../mergePatch';
 import {

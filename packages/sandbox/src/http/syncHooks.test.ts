@@ -44,20 +44,27 @@ describe('sync hooks', () => {
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-hooks-'));
     await fs.writeFile(path.join(dir, 'scenario.yaml'), SCENARIO);
-    sandbox = await startTestSandbox({ scenarioPath: path.join(dir, 'scenario.yaml') });
+    sandbox = await startTestSandbox({
+      scenarioPath: path.join(dir, 'scenario.yaml'),
+    });
   });
   afterAll(async () => {
     await sandbox.close();
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const operationOf = async (name: string) => (await sandbox.application(name)).status.operationState;
+  const operationOf = async (name: string) =>
+    (await sandbox.application(name)).status.operationState;
   const hookOf = (operation: any, name: string) =>
     operation.syncResult?.resources.find((r: any) => r.name === name);
 
   it('runs a PostSync hook once the applied resources are Healthy, then succeeds with a history entry', async () => {
-    const historyBefore = (await sandbox.application('orders-api-staging')).status.history.length;
-    const revision = await sandbox.setImageTag('apps/orders-api/staging/values.yaml', '2.9.0');
+    const historyBefore = (await sandbox.application('orders-api-staging'))
+      .status.history.length;
+    const revision = await sandbox.setImageTag(
+      'apps/orders-api/staging/values.yaml',
+      '2.9.0',
+    );
     const messages = new Set<string>();
     await sandbox.advanceUntil(async () => {
       const operation = await operationOf('orders-api-staging');
@@ -67,8 +74,13 @@ describe('sync hooks', () => {
     });
     const app = await sandbox.application('orders-api-staging');
     const operation = app.status.operationState;
-    expect(operation).toMatchObject({ phase: 'Succeeded', message: 'successfully synced (all tasks run)' });
-    expect(messages).toContain('waiting for completion of hook batch/Job/orders-api-smoke-test');
+    expect(operation).toMatchObject({
+      phase: 'Succeeded',
+      message: 'successfully synced (all tasks run)',
+    });
+    expect(messages).toContain(
+      'waiting for completion of hook batch/Job/orders-api-smoke-test',
+    );
     expect(hookOf(operation, 'orders-api-smoke-test')).toEqual({
       group: 'batch',
       version: 'v1',
@@ -86,11 +98,18 @@ describe('sync hooks', () => {
   });
 
   it('fails the operation when a PostSync hook fails: applied, no history entry, not retried by auto-sync', async () => {
-    const historyBefore = (await sandbox.application('orders-api-staging')).status.history.length;
-    const revision = await sandbox.setImageTag('apps/orders-api/staging/values.yaml', '2.9.1');
+    const historyBefore = (await sandbox.application('orders-api-staging'))
+      .status.history.length;
+    const revision = await sandbox.setImageTag(
+      'apps/orders-api/staging/values.yaml',
+      '2.9.1',
+    );
     await sandbox.advanceUntil(async () => {
       const operation = await operationOf('orders-api-staging');
-      return operation.operation.sync.revision === revision && operation.phase !== 'Running';
+      return (
+        operation.operation.sync.revision === revision &&
+        operation.phase !== 'Running'
+      );
     });
     const app = await sandbox.application('orders-api-staging');
     const operation = app.status.operationState;
@@ -108,15 +127,23 @@ describe('sync hooks', () => {
     expect(app.status.sync).toMatchObject({ status: 'Synced', revision });
     expect(app.status.history).toHaveLength(historyBefore);
     await sandbox.advance(10_000);
-    expect((await operationOf('orders-api-staging')).startedAt).toBe(operation.startedAt);
+    expect((await operationOf('orders-api-staging')).startedAt).toBe(
+      operation.startedAt,
+    );
   });
 
   it('fails before the apply when a PreSync hook fails, with the hook message', async () => {
     const before = await sandbox.rollout('shipping-api-dev', 'shipping-api');
-    const revision = await sandbox.setImageTag('apps/shipping-api/dev/values.yaml', '3.9.9');
+    const revision = await sandbox.setImageTag(
+      'apps/shipping-api/dev/values.yaml',
+      '3.9.9',
+    );
     await sandbox.advanceUntil(async () => {
       const operation = await operationOf('shipping-api-dev');
-      return operation.operation.sync.revision === revision && operation.phase !== 'Running';
+      return (
+        operation.operation.sync.revision === revision &&
+        operation.phase !== 'Running'
+      );
     });
     const app = await sandbox.application('shipping-api-dev');
     expect(app.status.operationState.phase).toBe('Failed');
@@ -126,36 +153,70 @@ describe('sync hooks', () => {
         name: 'shipping-api-db-migrate',
         hookType: 'PreSync',
         hookPhase: 'Failed',
-        message: 'Job has reached the specified backoff limit: column "label" already exists',
+        message:
+          'Job has reached the specified backoff limit: column "label" already exists',
       }),
     ]);
     expect(app.status.sync.status).toBe('OutOfSync');
     const after = await sandbox.rollout('shipping-api-dev', 'shipping-api');
-    expect(after.spec.template.spec.containers[0].image).toBe(before.spec.template.spec.containers[0].image);
+    expect(after.spec.template.spec.containers[0].image).toBe(
+      before.spec.template.spec.containers[0].image,
+    );
   });
 
   it('terminates a running operation (Terminating, then Failed "Operation terminated"), and refuses when none runs', async () => {
-    const sync = await sandbox.argocd('/api/v1/applications/payments-api-prod/sync', { method: 'POST', body: '{}' });
+    const sync = await sandbox.argocd(
+      '/api/v1/applications/payments-api-prod/sync',
+      { method: 'POST', body: '{}' },
+    );
     expect(sync.status).toBe(200);
-    await sandbox.advanceUntil(async () => hookOf(await operationOf('payments-api-prod'), 'payments-api-soak')?.hookPhase === 'Running');
-    expect((await operationOf('payments-api-prod')).message).toBe('waiting for completion of hook /Pod/payments-api-soak');
+    await sandbox.advanceUntil(
+      async () =>
+        hookOf(await operationOf('payments-api-prod'), 'payments-api-soak')
+          ?.hookPhase === 'Running',
+    );
+    expect((await operationOf('payments-api-prod')).message).toBe(
+      'waiting for completion of hook /Pod/payments-api-soak',
+    );
 
-    const terminate = await sandbox.argocd('/api/v1/applications/payments-api-prod/operation', { method: 'DELETE' });
+    const terminate = await sandbox.argocd(
+      '/api/v1/applications/payments-api-prod/operation',
+      { method: 'DELETE' },
+    );
     expect(terminate).toEqual({ status: 200, body: {} });
     expect((await operationOf('payments-api-prod')).phase).toBe('Terminating');
     await sandbox.advance(500);
     const operation = await operationOf('payments-api-prod');
-    expect(operation).toMatchObject({ phase: 'Failed', message: 'Operation terminated' });
-    expect(hookOf(operation, 'payments-api-soak')).toMatchObject({ hookPhase: 'Failed', message: 'Terminated' });
-    expect((await sandbox.application('payments-api-prod')).operation).toBeUndefined();
+    expect(operation).toMatchObject({
+      phase: 'Failed',
+      message: 'Operation terminated',
+    });
+    expect(hookOf(operation, 'payments-api-soak')).toMatchObject({
+      hookPhase: 'Failed',
+      message: 'Terminated',
+    });
+    expect(
+      (await sandbox.application('payments-api-prod')).operation,
+    ).toBeUndefined();
 
-    const again = await sandbox.argocd('/api/v1/applications/payments-api-prod/operation', { method: 'DELETE' });
+    const again = await sandbox.argocd(
+      '/api/v1/applications/payments-api-prod/operation',
+      { method: 'DELETE' },
+    );
     expect(again.status).toBe(400);
-    expect(again.body).toMatchObject({ code: 3, message: 'Unable to terminate operation. No operation is in progress' });
+    expect(again.body).toMatchObject({
+      code: 3,
+      message: 'Unable to terminate operation. No operation is in progress',
+    });
   });
 
   it('rejects a scenario hook without a valid phase, naming the field', () => {
-    expect(() => parseScenario('syncHooks:\n  - application: a\n    name: smoke\n    hook: Later\n', 'test.yaml')).toThrow(
+    expect(() =>
+      parseScenario(
+        'syncHooks:\n  - application: a\n    name: smoke\n    hook: Later\n',
+        'test.yaml',
+      ),
+    ).toThrow(
       'invalid scenario test.yaml: syncHooks[0].hook must be one of PreSync, Sync, PostSync',
     );
   });
