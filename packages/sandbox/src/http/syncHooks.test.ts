@@ -55,6 +55,15 @@ describe('sync hooks', () => {
 
   const operationOf = async (name: string) =>
     (await sandbox.application(name)).status.operationState;
+  /** Advances until the application's operation for `revision` is no longer running. */
+  const syncFinished = (name: string, revision: string) =>
+    sandbox.advanceUntil(async () => {
+      const operation = await operationOf(name);
+      return (
+        operation.operation.sync.revision === revision &&
+        operation.phase !== 'Running'
+      );
+    });
   const hookOf = (operation: any, name: string) =>
     operation.syncResult?.resources.find((r: any) => r.name === name);
 
@@ -104,13 +113,7 @@ describe('sync hooks', () => {
       'apps/orders-api/staging/values.yaml',
       '2.9.1',
     );
-    await sandbox.advanceUntil(async () => {
-      const operation = await operationOf('orders-api-staging');
-      return (
-        operation.operation.sync.revision === revision &&
-        operation.phase !== 'Running'
-      );
-    });
+    await syncFinished('orders-api-staging', revision);
     const app = await sandbox.application('orders-api-staging');
     const operation = app.status.operationState;
     expect(operation).toMatchObject({
@@ -138,13 +141,7 @@ describe('sync hooks', () => {
       'apps/shipping-api/dev/values.yaml',
       '3.9.9',
     );
-    await sandbox.advanceUntil(async () => {
-      const operation = await operationOf('shipping-api-dev');
-      return (
-        operation.operation.sync.revision === revision &&
-        operation.phase !== 'Running'
-      );
-    });
+    await syncFinished('shipping-api-dev', revision);
     const app = await sandbox.application('shipping-api-dev');
     expect(app.status.operationState.phase).toBe('Failed');
     expect(app.status.operationState.syncResult.resources).toEqual([
