@@ -2,10 +2,12 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { gitopsPermissions } from '@gitops-suite/backstage-plugin-gitops-common';
+import { registerGitopsActions } from './actions/registerGitopsActions';
 import { readGitopsConfig } from './config/gitopsConfig';
 import { createRouter } from './service/router';
 import { createGitopsContext } from './wiring/createGitopsContext';
@@ -38,6 +40,7 @@ export const gitopsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         signals: signalsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const config = readGitopsConfig(deps.rootConfig);
@@ -58,15 +61,16 @@ export const gitopsPlugin = createBackendPlugin({
           path: '/health',
           allow: 'unauthenticated',
         });
-        deps.httpRouter.use(
-          await createRouter({
-            ...context,
-            httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            catalog: deps.catalog,
-            auditor: deps.auditor,
-          }),
-        );
+        // The REST API and the actions (for AI agents, over MCP) run on the same services.
+        const apiOptions = {
+          ...context,
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          catalog: deps.catalog,
+          auditor: deps.auditor,
+        };
+        deps.httpRouter.use(await createRouter(apiOptions));
+        registerGitopsActions(deps.actionsRegistry, apiOptions);
       },
     });
   },

@@ -104,6 +104,62 @@ export const gitopsLineStopPermission: BasicPermission = createPermission({
 });
 
 /**
+ * Who an AI agent's caller sees the suite's actions as (the actions registry's
+ * `visibilityPermission`, served over MCP). The registry decides visibility with a basic
+ * permission and no resource, while every gitops permission above is a resource
+ * permission on catalog entities; so each action is listed under the basic twin
+ * `gitops.actions.<name>` (the same attributes), and its call still checks the gitops
+ * permission itself on the entity, exactly as the REST route does.
+ *
+ * @public
+ */
+export const gitopsActionsReadPermission: BasicPermission = createPermission({
+  name: 'gitops.actions.deployments.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Lists the `request-promotion` action (twin of {@link gitopsPromotePermission}).
+ *
+ * @public
+ */
+export const gitopsActionsPromotePermission: BasicPermission = createPermission({
+  name: 'gitops.actions.promotion.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Lists the `approve-promotion` and `reject-promotion` actions (twin of
+ * {@link gitopsApprovePermission}).
+ *
+ * @public
+ */
+export const gitopsActionsApprovePermission: BasicPermission = createPermission({
+  name: 'gitops.actions.promotion.approve',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Lists the `run-rollout-control` action (twin of {@link gitopsRolloutControlPermission}).
+ *
+ * @public
+ */
+export const gitopsActionsRolloutControlPermission: BasicPermission = createPermission({
+  name: 'gitops.actions.rollout.control',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Lists the `request-rollback` action (twin of {@link gitopsRollbackPermission}).
+ *
+ * @public
+ */
+export const gitopsActionsRollbackPermission: BasicPermission = createPermission({
+  name: 'gitops.actions.rollback.create',
+  attributes: { action: 'create' },
+});
+
+/**
  * Every permission above, for the backend to register with the permission framework
  * (so policies and the permission UI can list them).
  *

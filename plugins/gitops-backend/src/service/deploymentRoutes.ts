@@ -1,3 +1,4 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
@@ -5,15 +6,17 @@ import {
   gitopsApplicationSyncPermission,
   gitopsRollbackPermission,
   gitopsRolloutControlPermission,
+  type RolloutAction,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { DeploymentsService } from '../deployments/DeploymentsService';
 import { fleetEntityQuery, type FleetService } from '../fleet/FleetService';
+import type { FleetFilter } from '../fleet/types';
 import type { Inventory } from '../inventory/Inventory';
 import type { ApplicationActionService } from '../applications/ApplicationActionService';
 import type { ArgoCdRollbackService } from '../promotions/ArgoCdRollbackService';
 import type { RolloutActionService } from '../rollouts/RolloutActionService';
-import type { RouteContext } from './routeContext';
+import type { AuditedEvent, RouteContext } from './routeContext';
 import type { GitopsApiRouter } from './routeTypes';
 
 export interface DeploymentRouteOptions {
@@ -27,10 +30,68 @@ export interface DeploymentRouteOptions {
   applicationActions: ApplicationActionService;
 }
 
+/** A rollout control on one of an entity's Rollouts (the route's path and body). */
+export type RolloutControlRequest = {
+  entityRef: string;
+  action: RolloutAction;
+  environment: string;
+  namespace: string;
+  name: string;
+};
+
+/** The audit event of a rollout control, for the route and the action alike. */
+export function rolloutEvent({ entityRef, action, environment, namespace, name }: RolloutControlRequest): AuditedEvent {
+  return {
+    eventId: 'rollout-action',
+    meta: { entityRef, action, environment, namespace, name },
+    resultMeta: (rollout: { phase: string }) => ({ phase: rollout.phase }),
+  };
+}
+
+/** The fleet's entities (those with gitops annotations) whose deployments the caller may read, decided in one batch. */
+export async function readableFleetEntities(
+  context: { catalog: CatalogService; readableRefs: RouteContext['readableRefs'] },
+  credentials: BackstageCredentials,
+  filter: FleetFilter = {},
+) {
+  const { items } = await context.catalog.getEntities(fleetEntityQuery(CATALOG_FILTER_EXISTS, filter), { credentials });
+  const allowed = await context.readableRefs(items.map(entity => stringifyEntityRef(entity)), credentials);
+  return items.filter(entity => allowed.has(stringifyEntityRef(entity)));
+}
+
+/**
+ * What the deployment routes do once the caller's credentials are known, shared by the
+ * routes and the actions (same permission checks).
+ */
+export function deploymentOperations(
+  context: Pick<RouteContext, 'permittedEntity' | 'readableRefs'>,
+  options: Pick<DeploymentRouteOptions, 'catalog' | 'deployments' | 'rolloutActions' | 'fleet'>,
+) {
+  const { permittedEntity, readableRefs } = context;
+  return {
+    async deployments(credentials: BackstageCredentials, entityRef: string) {
+      const entity = await permittedEntity(entityRef, credentials, 'read the deployments of');
+      return options.deployments.getDeployments(entity);
+    },
+
+    async fleet(credentials: BackstageCredentials, filter: FleetFilter, includeFindings: boolean) {
+      const readable = await readableFleetEntities({ catalog: options.catalog, readableRefs }, credentials, filter);
+      return options.fleet.getFleet(readable, filter, { includeFindings });
+    },
+
+    async rolloutControl(credentials: BackstageCredentials, request: RolloutControlRequest) {
+      const { entityRef, ...target } = request;
+      const entity = await permittedEntity(entityRef, credentials, 'control the rollouts of', gitopsRolloutControlPermission);
+      return options.rolloutActions.run({ entity, ...target });
+    },
+  };
+}
+
 /** What runs where: health, environments, an entity's deployments, the fleet, and the controls on them. */
 export function registerDeploymentRoutes(router: GitopsApiRouter, context: RouteContext, options: DeploymentRouteOptions) {
-  const { httpAuth, authorizedEntity, audited, readableRefs } = context;
-  const { config, catalog, inventory, deployments } = options;
+  const { httpAuth, authorizedEntity, audited } = context;
+  const { config, inventory } = options;
+  const operations = deploymentOperations(context, options);
 
   router.get('/health', async (_req, res) => {
     res.json({
@@ -57,22 +118,15 @@ export function registerDeploymentRoutes(router: GitopsApiRouter, context: Route
   });
 
   router.get('/v1/entities/:kind/:namespace/:name/deployments', async (req, res) => {
-    const entity = await authorizedEntity(req, 'read the deployments of');
-    res.json(await deployments.getDeployments(entity));
+    res.json(await operations.deployments(await httpAuth.credentials(req), stringifyEntityRef(req.params)));
   });
 
   router.post('/v1/entities/:kind/:namespace/:name/rollouts/:action', async (req, res) => {
-    const { action } = req.params;
     const { environment, namespace, name } = req.body;
-    const event = {
-      eventId: 'rollout-action',
-      meta: { entityRef: stringifyEntityRef(req.params), action, environment, namespace, name },
-      resultMeta: (rollout: { phase: string }) => ({ phase: rollout.phase }),
-    };
-    const rollout = await audited(req, event, async () => {
-      const entity = await authorizedEntity(req, 'control the rollouts of', gitopsRolloutControlPermission);
-      return options.rolloutActions.run({ entity, environment, namespace, name, action });
-    });
+    const request = { entityRef: stringifyEntityRef(req.params), action: req.params.action, environment, namespace, name };
+    const rollout = await audited(req, rolloutEvent(request), async () =>
+      operations.rolloutControl(await httpAuth.credentials(req), request),
+    );
     res.json(rollout);
   });
 
@@ -89,12 +143,7 @@ export function registerDeploymentRoutes(router: GitopsApiRouter, context: Route
   router.get('/v1/fleet', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const { owner, system, kind, findings } = req.query;
-    const filter = { owner, system, kind };
-    const { items } = await catalog.getEntities(fleetEntityQuery(CATALOG_FILTER_EXISTS, filter), { credentials });
-    // Only entities whose deployments the caller may read, decided in one batch.
-    const allowed = await readableRefs(items.map(entity => stringifyEntityRef(entity)), credentials);
-    const readable = items.filter(entity => allowed.has(stringifyEntityRef(entity)));
-    res.json(await options.fleet.getFleet(readable, filter, { includeFindings: findings === 'true' }));
+    res.json(await operations.fleet(credentials, { owner, system, kind }, findings === 'true'));
   });
 
   router.post('/v1/entities/:kind/:namespace/:name/argocd-rollback', async (req, res) => {

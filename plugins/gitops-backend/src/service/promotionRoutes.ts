@@ -3,7 +3,8 @@ import type { Promotion } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { PromotionService } from '../promotions/PromotionService';
 import type { RollbackService } from '../promotions/RollbackService';
 import type { LineStops } from '../promotions/LineStops';
-import { createdOrGatesFailed, normalizedEntityRef, type RouteContext } from './routeContext';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { createdOrGatesFailed, normalizedEntityRef, type AuditedEvent, type RouteContext } from './routeContext';
 import type { GitopsApiRouter } from './routeTypes';
 
 export interface PromotionRouteOptions {
@@ -23,26 +24,91 @@ function checkComment(comment: string | undefined) {
   }
 }
 
+/** A promotion request (the body of `POST /v1/promotions` and of its preview). */
+export type PromotionRequest = { entityRef: string; from: string; to: string; comment?: string; overrideGates?: boolean };
+/** A rollback request (the body of `POST /v1/rollbacks`). */
+export type RollbackRequest = { entityRef: string; environment: string; tag: string; comment?: string; overrideGates?: boolean };
+/** A decision on a promotion (`POST /v1/promotions/{id}/{decision}`). */
+export type PromotionDecision = 'approve' | 'reject' | 'cancel';
+
+/** The audit events of the promotion mutations, for the routes and the actions alike. */
+export const promotionEvents = {
+  create: ({ entityRef, from, to }: PromotionRequest): AuditedEvent => ({ eventId: 'promotion-create', meta: { entityRef, from, to } }),
+  rollback: ({ entityRef, environment, tag }: RollbackRequest): AuditedEvent => ({
+    eventId: 'rollback-create',
+    meta: { entityRef, environment, tag },
+  }),
+  decision: (id: string, decision: string): AuditedEvent => ({ eventId: `promotion-${decision}`, meta: { promotionId: id } }),
+};
+
+/**
+ * What the promotion routes do once the caller's credentials are known: the routes
+ * (credentials from the request) and the actions (credentials of the action's call) run
+ * the same permission checks through these.
+ */
+export function promotionOperations(
+  context: Pick<RouteContext, 'entityByRef' | 'readableEntity'>,
+  options: Pick<PromotionRouteOptions, 'promotions' | 'rollbacks'>,
+) {
+  const { entityByRef, readableEntity } = context;
+  const { promotions, rollbacks } = options;
+  return {
+    /** Principals each operation allows (as `httpAuth.credentials(req, { allow })`). */
+    allow: {
+      preview: ['user'],
+      create: ['user', 'service'],
+      rollback: ['user'],
+      get: ['user', 'service'],
+      decide: ['user'],
+    } as const,
+
+    async preview(credentials: BackstageCredentials, { entityRef, from, to }: Pick<PromotionRequest, 'entityRef' | 'from' | 'to'>) {
+      const entity = await readableEntity(entityRef, credentials, 'preview promotions of');
+      return promotions.preview(entity, from, to);
+    },
+
+    async create(credentials: BackstageCredentials, { entityRef, ...request }: PromotionRequest) {
+      checkComment(request.comment);
+      return promotions.create(await entityByRef(entityRef, credentials), request, credentials);
+    },
+
+    async rollback(credentials: BackstageCredentials, { entityRef, ...request }: RollbackRequest) {
+      checkComment(request.comment);
+      return rollbacks.create(await entityByRef(entityRef, credentials), request, credentials);
+    },
+
+    async get(credentials: BackstageCredentials, id: string) {
+      const promotion = await promotions.get(id);
+      await readableEntity(promotion.entityRef, credentials, 'read the promotions of');
+      return promotion;
+    },
+
+    async decide(credentials: BackstageCredentials, id: string, decision: PromotionDecision, comment?: string) {
+      const entity = await entityByRef(await promotions.entityRefOf(id), credentials);
+      if (decision === 'approve') return promotions.approve(entity, id, credentials, comment);
+      if (decision === 'reject') return promotions.reject(entity, id, credentials, comment);
+      return promotions.cancel(entity, id, credentials);
+    },
+  };
+}
+
 /** The promotion and rollback routes (preview, create, list, get, approve, reject, cancel), and stopping the line. */
 export function registerPromotionRoutes(router: GitopsApiRouter, context: RouteContext, options: PromotionRouteOptions) {
-  const { httpAuth, audited, entityByRef, readableEntity, readableRefs } = context;
+  const { httpAuth, audited, readableEntity, readableRefs } = context;
   const { promotions, rollbacks } = options;
+  const operations = promotionOperations(context, options);
+  const { allow } = operations;
 
   router.post('/v1/promotions/preview', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const entity = await readableEntity(req.body.entityRef, credentials, 'preview promotions of');
-    res.json(await promotions.preview(entity, req.body.from, req.body.to));
+    const credentials = await httpAuth.credentials(req, { allow: [...allow.preview] });
+    res.json(await operations.preview(credentials, req.body));
   });
 
   router.post('/v1/promotions', async (req, res) => {
-    const { entityRef, ...request } = req.body;
-    const event = { eventId: 'promotion-create', meta: { entityRef, from: request.from, to: request.to } };
     await createdOrGatesFailed(res, () =>
-      audited(req, event, async () => {
-        const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-        checkComment(request.comment);
-        return promotions.create(await entityByRef(entityRef, credentials), request, credentials);
-      }),
+      audited(req, promotionEvents.create(req.body), async () =>
+        operations.create(await httpAuth.credentials(req, { allow: [...allow.create] }), req.body),
+      ),
     );
   });
 
@@ -52,14 +118,10 @@ export function registerPromotionRoutes(router: GitopsApiRouter, context: RouteC
   });
 
   router.post('/v1/rollbacks', async (req, res) => {
-    const { entityRef, ...request } = req.body;
-    const event = { eventId: 'rollback-create', meta: { entityRef, environment: request.environment, tag: request.tag } };
     await createdOrGatesFailed(res, () =>
-      audited(req, event, async () => {
-        const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-        checkComment(request.comment);
-        return rollbacks.create(await entityByRef(entityRef, credentials), request, credentials);
-      }),
+      audited(req, promotionEvents.rollback(req.body), async () =>
+        operations.rollback(await httpAuth.credentials(req, { allow: [...allow.rollback] }), req.body),
+      ),
     );
   });
 
@@ -98,22 +160,15 @@ export function registerPromotionRoutes(router: GitopsApiRouter, context: RouteC
   });
 
   router.get('/v1/promotions/:id', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const promotion = await promotions.get(req.params.id);
-    await readableEntity(promotion.entityRef, credentials, 'read the promotions of');
-    res.json(promotion);
+    const credentials = await httpAuth.credentials(req, { allow: [...allow.get] });
+    res.json(await operations.get(credentials, req.params.id));
   });
 
   router.post('/v1/promotions/:id/:decision', async (req, res) => {
     const { id, decision } = req.params;
-    const comment = req.body?.comment;
-    const promotion = await audited(req, { eventId: `promotion-${decision}`, meta: { promotionId: id } }, async () => {
-      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      const entity = await entityByRef(await promotions.entityRefOf(id), credentials);
-      if (decision === 'approve') return promotions.approve(entity, id, credentials, comment);
-      if (decision === 'reject') return promotions.reject(entity, id, credentials, comment);
-      return promotions.cancel(entity, id, credentials);
-    });
+    const promotion = await audited(req, promotionEvents.decision(id, decision), async () =>
+      operations.decide(await httpAuth.credentials(req, { allow: [...allow.decide] }), id, decision, req.body?.comment),
+    );
     res.json(promotion);
   });
 }

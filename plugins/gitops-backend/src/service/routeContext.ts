@@ -5,9 +5,9 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef, type Entity } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthenticationError, InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { AuthorizeResult, type ResourcePermission } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
 import { gitopsReadPermission } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { Request, Response } from 'express';
@@ -25,8 +25,45 @@ export interface RouteContext {
   readableEntity(entityRef: string, credentials: BackstageCredentials, verb: string): Promise<Entity>;
   /** Which of these entities the caller may read the deployments (and promotions) of, in one batch. */
   readableRefs(entityRefs: string[], credentials: BackstageCredentials): Promise<Set<string>>;
+  /** The entity a ref names, when the caller holds `permission` on it (default: read): 400, 403, then 404. */
+  permittedEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+    verb: string,
+    permission?: ResourcePermission<'catalog-entity'>,
+  ): Promise<Entity>;
   /** Runs a mutation as an audited event: success or failure, with the request. */
   audited<T>(req: Request, event: AuditedEvent, fn: () => Promise<T>): Promise<T>;
+  /**
+   * `audited` for a call with no HTTP request (an action of the actions registry): the
+   * same event, with the caller recorded in its metadata (`actor`) since there is no
+   * request to read them from.
+   */
+  auditedAs<T>(credentials: BackstageCredentials, event: AuditedEvent, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Who a call is from, for audit metadata: a user's entity ref or a service's subject. */
+export function actorOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as { type?: string; userEntityRef?: string; subject?: string };
+  if (principal?.type === 'user') return principal.userEntityRef!;
+  if (principal?.type === 'service') return principal.subject!;
+  return 'none';
+}
+
+/**
+ * The principal check `httpAuth.credentials(req, { allow })` makes, for credentials that
+ * came without a request (the same errors).
+ */
+export function allowedCredentials(
+  credentials: BackstageCredentials,
+  allow: Array<'user' | 'service'>,
+): BackstageCredentials {
+  const type = (credentials.principal as { type?: string } | undefined)?.type;
+  if (type === 'none' || !type) throw new AuthenticationError('Missing credentials');
+  if (!allow.includes(type as 'user' | 'service')) {
+    throw new NotAllowedError(`This endpoint does not allow '${type}' credentials`);
+  }
+  return credentials;
 }
 
 /** An audit event's id, metadata and severity (medium unless said). */
@@ -72,6 +109,41 @@ export function createRouteContext(options: {
     return new Set(refs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW));
   }
 
+  async function permittedEntity(
+    ref: string,
+    credentials: BackstageCredentials,
+    verb: string,
+    permission: ResourcePermission<'catalog-entity'> = gitopsReadPermission,
+  ) {
+    const entityRef = normalizedEntityRef(ref);
+    const [decision] = await permissions.authorize([{ permission, resourceRef: entityRef }], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) throw new NotAllowedError(`Not allowed to ${verb} ${entityRef}`);
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    return entity;
+  }
+
+  async function runAudited<T>(
+    { eventId, meta, severityLevel = 'medium', resultMeta }: AuditedEvent,
+    context: { request?: Request; actor?: string },
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel,
+      request: context.request,
+      meta: context.actor ? { ...meta, actor: context.actor } : meta,
+    });
+    try {
+      const result = await fn();
+      await event.success(resultMeta ? { meta: resultMeta(result) } : undefined);
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
   return {
     httpAuth,
     entityByRef,
@@ -79,13 +151,10 @@ export function createRouteContext(options: {
 
     async authorizedEntity(req, verb, permission = gitopsReadPermission) {
       const credentials: BackstageCredentials = await httpAuth.credentials(req);
-      const entityRef = stringifyEntityRef(req.params);
-      const [decision] = await permissions.authorize([{ permission, resourceRef: entityRef }], { credentials });
-      if (decision.result !== AuthorizeResult.ALLOW) throw new NotAllowedError(`Not allowed to ${verb} ${entityRef}`);
-      const entity = await catalog.getEntityByRef(entityRef, { credentials });
-      if (!entity) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-      return entity;
+      return permittedEntity(stringifyEntityRef(req.params), credentials, verb, permission);
     },
+
+    permittedEntity,
 
     async readableEntity(entityRef, credentials, verb) {
       const ref = normalizedEntityRef(entityRef);
@@ -93,17 +162,9 @@ export function createRouteContext(options: {
       return entityByRef(ref, credentials);
     },
 
-    async audited(req, { eventId, meta, severityLevel = 'medium', resultMeta }, fn) {
-      const event = await auditor.createEvent({ eventId, severityLevel, request: req, meta });
-      try {
-        const result = await fn();
-        await event.success(resultMeta ? { meta: resultMeta(result) } : undefined);
-        return result;
-      } catch (error) {
-        await event.fail({ error: error as Error });
-        throw error;
-      }
-    },
+    audited: (req, event, fn) => runAudited(event, { request: req }, fn),
+
+    auditedAs: (credentials, event, fn) => runAudited(event, { actor: actorOf(credentials) }, fn),
   };
 }
 
