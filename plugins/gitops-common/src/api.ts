@@ -395,3 +395,97 @@ export type ConfigAuditsResponse = {
   summary: ConfigAuditSummary;
   errors: SourceError[];
 };
+
+/**
+ * One delivery measure (DORA) over a period: its value, what it was computed from, and
+ * what it could not measure. `value` is null when nothing could be measured: never a
+ * number made up from missing data. @public
+ */
+export type InsightMeasure = {
+  value: number | null;
+  /** What the value was computed from: deployments, commits, changes or restored failures. */
+  sampleSize: number;
+  /** What could not be measured: promotions without source commits, failures not restored yet. */
+  notMeasured: number;
+  /** Why the value is null, or what `notMeasured` stands for. */
+  reason?: string;
+};
+
+/**
+ * Versions that reached the environment: `value` deployments in the period, as Argo CD's
+ * sync history records them (never fewer than the promotions and rollbacks recorded). @public
+ */
+export type DeploymentFrequencyMeasure = InsightMeasure & {
+  /** Deployments per week over the period, null with `value`. */
+  perWeek: number | null;
+  /** Succeeded promotions (continuous deployment's too). */
+  promotions: number;
+  rollbacks: number;
+  /** Versions Argo CD synced that no promotion or rollback made: CI pushing straight to the GitOps repository, a hand edit. */
+  direct: number;
+};
+
+/** From a commit's time in the source repository to its version running healthy: `value` is the median, seconds. @public */
+export type LeadTimeMeasure = InsightMeasure & {
+  p90: number | null;
+  /** Succeeded promotions whose source commits are known (`sampleSize` counts their commits). */
+  promotions: number;
+};
+
+/** Failed changes over all changes (succeeded or failed promotions): `value` from 0 to 1. @public */
+export type ChangeFailureRateMeasure = InsightMeasure & {
+  failures: number;
+  failedPromotions: number;
+  /** Rollbacks a person asked for: the change they rolled back failed. */
+  manualRollbacks: number;
+  /** Automatic rollbacks; one answering a failed promotion of the period is not counted twice. */
+  automaticRollbacks: number;
+};
+
+/** From a failed change to the environment healthy again: `value` is the median, seconds. @public */
+export type TimeToRestoreMeasure = InsightMeasure & {
+  p90: number | null;
+};
+
+/** One week of the period, oldest first: for a trend. @public */
+export type InsightsWeek = {
+  start: string;
+  deployments: number;
+  failures: number;
+};
+
+/** The four measures of one entity, group or fleet in one environment. @public */
+export type DeliveryMeasures = {
+  environment: string;
+  deploymentFrequency: DeploymentFrequencyMeasure;
+  leadTime: LeadTimeMeasure;
+  changeFailureRate: ChangeFailureRateMeasure;
+  timeToRestore: TimeToRestoreMeasure;
+  weeks: InsightsWeek[];
+};
+
+/** The measures of one entity in one environment. @public */
+export type EntityInsights = DeliveryMeasures & { entityRef: string };
+
+/** The measures of the entities of one owner or system in one environment. @public */
+export type InsightsGroup = DeliveryMeasures & {
+  /** The owner's or the system's entity ref. */
+  name: string;
+  /** Entities of the group with promotions or deployments in the period. */
+  entities: number;
+};
+
+/** Answer of `GET /v1/insights`. @public */
+export type InsightsResponse = {
+  days: 7 | 30 | 90;
+  since: string;
+  until: string;
+  /** With `entityRef`: the entity in each environment (or the one asked for). */
+  items?: EntityInsights[];
+  /** Without `entityRef`: every readable entity together, per environment. */
+  fleet?: InsightsGroup[];
+  /** Without `entityRef`: per owner and environment. */
+  owners?: InsightsGroup[];
+  /** Without `entityRef`: per system and environment (entities without a system are in none). */
+  systems?: InsightsGroup[];
+};

@@ -244,6 +244,15 @@ export function fleetFilterMatcher(filter: FleetFilter): (entity: Entity) => boo
   };
 }
 
+/** The entity's owner and system as full, lower-case refs (how the fleet groups and filters). */
+export function ownerAndSystemOf(entity: Entity): { owner?: string; system?: string } {
+  const namespace = entity.metadata.namespace ?? 'default';
+  return {
+    owner: normalizeRef(specString(entity, 'owner'), 'group', namespace),
+    system: normalizeRef(specString(entity, 'system'), 'system', namespace),
+  };
+}
+
 function describeEntity(entity: Entity): FleetItem {
   const namespace = entity.metadata.namespace ?? 'default';
   return {
@@ -252,8 +261,7 @@ function describeEntity(entity: Entity): FleetItem {
     namespace,
     name: entity.metadata.name,
     title: entity.metadata.title,
-    owner: normalizeRef(specString(entity, 'owner'), 'group', namespace),
-    system: normalizeRef(specString(entity, 'system'), 'system', namespace),
+    ...ownerAndSystemOf(entity),
     environments: {},
     drift: false,
     risk: 'none',

@@ -856,6 +856,66 @@ export const spec = {
         }
       }
     },
+    "/v1/insights": {
+      "get": {
+        "operationId": "GetInsights",
+        "description": "Delivery insights (the four DORA measures) from the promotions the suite recorded: with entityRef, that entity per environment; without it, every readable entity pooled for the fleet, per owner and per system.",
+        "parameters": [
+          {
+            "name": "entityRef",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "maxLength": 255
+            }
+          },
+          {
+            "name": "environment",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "maxLength": 63
+            }
+          },
+          {
+            "name": "days",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "7",
+                "30",
+                "90"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The measures",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/InsightsResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/v1/entities/{kind}/{namespace}/{name}/argocd-rollback": {
       "post": {
         "operationId": "ArgoCdRollback",
@@ -2851,6 +2911,297 @@ export const spec = {
           "namespace",
           "name",
           "message"
+        ]
+      },
+      "DeploymentFrequencyMeasure": {
+        "type": "object",
+        "description": "Versions that reached the environment in the period, as Argo CD's sync history records them (never fewer than the succeeded promotions and rollbacks recorded).",
+        "properties": {
+          "value": {
+            "type": "number",
+            "nullable": true
+          },
+          "sampleSize": {
+            "type": "integer"
+          },
+          "notMeasured": {
+            "type": "integer"
+          },
+          "reason": {
+            "type": "string"
+          },
+          "perWeek": {
+            "type": "number",
+            "nullable": true
+          },
+          "promotions": {
+            "type": "integer"
+          },
+          "rollbacks": {
+            "type": "integer"
+          },
+          "direct": {
+            "type": "integer",
+            "description": "Versions Argo CD synced that no promotion or rollback made (CI pushing to the GitOps repository, a hand edit)."
+          }
+        },
+        "required": [
+          "value",
+          "sampleSize",
+          "notMeasured",
+          "perWeek",
+          "promotions",
+          "rollbacks",
+          "direct"
+        ]
+      },
+      "LeadTimeMeasure": {
+        "type": "object",
+        "description": "Seconds from a commit in the source repository to its version running healthy: value is the median.",
+        "properties": {
+          "value": {
+            "type": "number",
+            "nullable": true
+          },
+          "sampleSize": {
+            "type": "integer"
+          },
+          "notMeasured": {
+            "type": "integer"
+          },
+          "reason": {
+            "type": "string"
+          },
+          "p90": {
+            "type": "number",
+            "nullable": true
+          },
+          "promotions": {
+            "type": "integer"
+          }
+        },
+        "required": [
+          "value",
+          "sampleSize",
+          "notMeasured",
+          "p90",
+          "promotions"
+        ]
+      },
+      "ChangeFailureRateMeasure": {
+        "type": "object",
+        "description": "Failed changes over all changes (promotions that ended, versions synced straight from git), from 0 to 1.",
+        "properties": {
+          "value": {
+            "type": "number",
+            "nullable": true
+          },
+          "sampleSize": {
+            "type": "integer"
+          },
+          "notMeasured": {
+            "type": "integer"
+          },
+          "reason": {
+            "type": "string"
+          },
+          "failures": {
+            "type": "integer"
+          },
+          "failedPromotions": {
+            "type": "integer"
+          },
+          "manualRollbacks": {
+            "type": "integer"
+          },
+          "automaticRollbacks": {
+            "type": "integer"
+          }
+        },
+        "required": [
+          "value",
+          "sampleSize",
+          "notMeasured",
+          "failures",
+          "failedPromotions",
+          "manualRollbacks",
+          "automaticRollbacks"
+        ]
+      },
+      "TimeToRestoreMeasure": {
+        "type": "object",
+        "description": "Seconds from a failed change to the next succeeded promotion or rollback there: value is the median.",
+        "properties": {
+          "value": {
+            "type": "number",
+            "nullable": true
+          },
+          "sampleSize": {
+            "type": "integer"
+          },
+          "notMeasured": {
+            "type": "integer"
+          },
+          "reason": {
+            "type": "string"
+          },
+          "p90": {
+            "type": "number",
+            "nullable": true
+          }
+        },
+        "required": [
+          "value",
+          "sampleSize",
+          "notMeasured",
+          "p90"
+        ]
+      },
+      "InsightsWeek": {
+        "type": "object",
+        "properties": {
+          "start": {
+            "type": "string"
+          },
+          "deployments": {
+            "type": "integer"
+          },
+          "failures": {
+            "type": "integer"
+          }
+        },
+        "required": [
+          "start",
+          "deployments",
+          "failures"
+        ]
+      },
+      "EntityInsights": {
+        "type": "object",
+        "properties": {
+          "entityRef": {
+            "type": "string"
+          },
+          "environment": {
+            "type": "string"
+          },
+          "deploymentFrequency": {
+            "$ref": "#/components/schemas/DeploymentFrequencyMeasure"
+          },
+          "leadTime": {
+            "$ref": "#/components/schemas/LeadTimeMeasure"
+          },
+          "changeFailureRate": {
+            "$ref": "#/components/schemas/ChangeFailureRateMeasure"
+          },
+          "timeToRestore": {
+            "$ref": "#/components/schemas/TimeToRestoreMeasure"
+          },
+          "weeks": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/InsightsWeek"
+            }
+          }
+        },
+        "required": [
+          "entityRef",
+          "environment",
+          "deploymentFrequency",
+          "leadTime",
+          "changeFailureRate",
+          "timeToRestore",
+          "weeks"
+        ]
+      },
+      "InsightsGroup": {
+        "type": "object",
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "entities": {
+            "type": "integer"
+          },
+          "environment": {
+            "type": "string"
+          },
+          "deploymentFrequency": {
+            "$ref": "#/components/schemas/DeploymentFrequencyMeasure"
+          },
+          "leadTime": {
+            "$ref": "#/components/schemas/LeadTimeMeasure"
+          },
+          "changeFailureRate": {
+            "$ref": "#/components/schemas/ChangeFailureRateMeasure"
+          },
+          "timeToRestore": {
+            "$ref": "#/components/schemas/TimeToRestoreMeasure"
+          },
+          "weeks": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/InsightsWeek"
+            }
+          }
+        },
+        "required": [
+          "name",
+          "entities",
+          "environment",
+          "deploymentFrequency",
+          "leadTime",
+          "changeFailureRate",
+          "timeToRestore",
+          "weeks"
+        ]
+      },
+      "InsightsResponse": {
+        "type": "object",
+        "properties": {
+          "days": {
+            "type": "integer",
+            "enum": [
+              7,
+              30,
+              90
+            ]
+          },
+          "since": {
+            "type": "string"
+          },
+          "until": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/EntityInsights"
+            }
+          },
+          "fleet": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/InsightsGroup"
+            }
+          },
+          "owners": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/InsightsGroup"
+            }
+          },
+          "systems": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/InsightsGroup"
+            }
+          }
+        },
+        "required": [
+          "days",
+          "since",
+          "until"
         ]
       },
       "SourceError": {

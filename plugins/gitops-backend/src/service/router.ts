@@ -7,6 +7,7 @@ import type { ScanStore } from '../findings/ScanStore';
 import { spec } from '../schema/openapi.generated';
 import { registerDeploymentRoutes, type DeploymentRouteOptions } from './deploymentRoutes';
 import { registerFindingsRoutes } from './findingsRoutes';
+import { registerInsightsRoutes, type InsightsRouteOptions } from './insightsRoutes';
 import { registerPromotionRoutes, type PromotionRouteOptions } from './promotionRoutes';
 import { createRouteContext } from './routeContext';
 
@@ -14,7 +15,8 @@ import { createRouteContext } from './routeContext';
 const BODY_LIMIT = '10mb';
 
 export type RouterOptions = DeploymentRouteOptions &
-  PromotionRouteOptions & {
+  PromotionRouteOptions &
+  InsightsRouteOptions & {
     httpAuth: HttpAuthService;
     permissions: PermissionsService;
     catalog: CatalogService;
@@ -37,5 +39,6 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     scans: options.scans,
   });
   registerPromotionRoutes(router, context, options);
+  registerInsightsRoutes(router, context, options);
   return router;
 }

@@ -36,6 +36,7 @@ import { ArgoCdRollbackService } from '../promotions/ArgoCdRollbackService';
 import { createFailureHandler } from '../promotions/autoRollback';
 import { ContinuousDeployment } from '../promotions/ContinuousDeployment';
 import { PromotionEngine } from '../promotions/PromotionEngine';
+import { createOutcomeNotifier } from '../promotions/promotionNotifications';
 import { PromotionService } from '../promotions/PromotionService';
 import { PromotionStarter } from '../promotions/PromotionStarter';
 import { LineStops } from '../promotions/LineStops';
@@ -46,6 +47,9 @@ import { KubernetesRolloutControl } from '../rollouts/KubernetesRolloutControl';
 import { RolloutActionService } from '../rollouts/RolloutActionService';
 import { ApplicationActionService } from '../applications/ApplicationActionService';
 import { publishChanges } from '../signals/publishChanges';
+import { InsightsService } from '../insights/InsightsService';
+import { InsightsStore } from '../insights/InsightsStore';
+import { DeploymentRecorder } from '../insights/DeploymentRecorder';
 
 /** The services the plugin is built from (see plugin.ts). */
 export interface GitopsDeps {
@@ -162,6 +166,12 @@ export async function createGitopsContext(
       logger: deps.logger,
       notifications: deps.notifications,
     }),
+    onFinished: createOutcomeNotifier({
+      catalog: deps.catalog,
+      auth: deps.auth,
+      logger: deps.logger,
+      notifications: deps.notifications,
+    }),
   });
 
   const continuousDeployment = new ContinuousDeployment({
@@ -172,6 +182,9 @@ export async function createGitopsContext(
     promotions,
     logger: deps.logger,
   });
+  // Every version Argo CD syncs, for the deployment frequency (also what no promotion made).
+  const deploymentRecorder = new DeploymentRecorder(db, config.environments, deps.logger);
+  inventory.onChange(change => void deploymentRecorder.record(change.instance, change.entries));
   const changes = publishChanges({
     inventory,
     promotions: promotionStore,
@@ -203,6 +216,13 @@ export async function createGitopsContext(
     argoCdRollbacks: new ArgoCdRollbackService(inventory, clientsByName),
     lineStops,
     sourceChanges,
+    insights: new InsightsService({
+      store: new InsightsStore(db),
+      inventory,
+      environments: config.environments.map(env => env.name),
+      sourceChanges,
+      logger: deps.logger,
+    }),
     applicationActions: new ApplicationActionService({ config, inventory, clients: clientsByName, promotions: promotionStore }),
   };
 }

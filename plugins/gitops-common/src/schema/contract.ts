@@ -11,6 +11,7 @@ import type {
   EnvironmentsResponse,
   ExposedSecretsResponse,
   FindingOccurrence,
+  InsightsResponse,
   PoliciesResponse,
   SourceError,
   VulnerabilitiesResponse,
@@ -63,4 +64,6 @@ export type Contract = [
   Holds<Same<CreateRollbackRequest, RequestBody<'CreateRollback'>>>,
   Holds<Same<RollbackCandidate[], Ok<'GetRollbackCandidates'>['items']>>,
   Holds<Fits<FleetResponse, Ok<'GetFleet'>>>,
+  Holds<Same<InsightsResponse, Schemas['InsightsResponse']>>,
+  Holds<Same<InsightsResponse, Ok<'GetInsights'>>>,
 ];

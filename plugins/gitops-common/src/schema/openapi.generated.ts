@@ -257,6 +257,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Delivery insights (the four DORA measures) from the promotions the suite recorded: with entityRef, that entity per environment; without it, every readable entity pooled for the fleet, per owner and per system. */
+        get: operations["GetInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/entities/{kind}/{namespace}/{name}/argocd-rollback": {
         parameters: {
             query?: never;
@@ -778,6 +795,80 @@ export interface components {
             name: string;
             message: string;
         };
+        /** @description Versions that reached the environment in the period, as Argo CD's sync history records them (never fewer than the succeeded promotions and rollbacks recorded). */
+        DeploymentFrequencyMeasure: {
+            value: number | null;
+            sampleSize: number;
+            notMeasured: number;
+            reason?: string;
+            perWeek: number | null;
+            promotions: number;
+            rollbacks: number;
+            /** @description Versions Argo CD synced that no promotion or rollback made (CI pushing to the GitOps repository, a hand edit). */
+            direct: number;
+        };
+        /** @description Seconds from a commit in the source repository to its version running healthy: value is the median. */
+        LeadTimeMeasure: {
+            value: number | null;
+            sampleSize: number;
+            notMeasured: number;
+            reason?: string;
+            p90: number | null;
+            promotions: number;
+        };
+        /** @description Failed changes over all changes (promotions that ended, versions synced straight from git), from 0 to 1. */
+        ChangeFailureRateMeasure: {
+            value: number | null;
+            sampleSize: number;
+            notMeasured: number;
+            reason?: string;
+            failures: number;
+            failedPromotions: number;
+            manualRollbacks: number;
+            automaticRollbacks: number;
+        };
+        /** @description Seconds from a failed change to the next succeeded promotion or rollback there: value is the median. */
+        TimeToRestoreMeasure: {
+            value: number | null;
+            sampleSize: number;
+            notMeasured: number;
+            reason?: string;
+            p90: number | null;
+        };
+        InsightsWeek: {
+            start: string;
+            deployments: number;
+            failures: number;
+        };
+        EntityInsights: {
+            entityRef: string;
+            environment: string;
+            deploymentFrequency: components["schemas"]["DeploymentFrequencyMeasure"];
+            leadTime: components["schemas"]["LeadTimeMeasure"];
+            changeFailureRate: components["schemas"]["ChangeFailureRateMeasure"];
+            timeToRestore: components["schemas"]["TimeToRestoreMeasure"];
+            weeks: components["schemas"]["InsightsWeek"][];
+        };
+        InsightsGroup: {
+            name: string;
+            entities: number;
+            environment: string;
+            deploymentFrequency: components["schemas"]["DeploymentFrequencyMeasure"];
+            leadTime: components["schemas"]["LeadTimeMeasure"];
+            changeFailureRate: components["schemas"]["ChangeFailureRateMeasure"];
+            timeToRestore: components["schemas"]["TimeToRestoreMeasure"];
+            weeks: components["schemas"]["InsightsWeek"][];
+        };
+        InsightsResponse: {
+            /** @enum {integer} */
+            days: 7 | 30 | 90;
+            since: string;
+            until: string;
+            items?: components["schemas"]["EntityInsights"][];
+            fleet?: components["schemas"]["InsightsGroup"][];
+            owners?: components["schemas"]["InsightsGroup"][];
+            systems?: components["schemas"]["InsightsGroup"][];
+        };
         SourceError: {
             source: string;
             message: string;
@@ -1294,6 +1385,33 @@ export interface operations {
                 };
             };
             400: components["responses"]["ErrorResponse"];
+        };
+    };
+    GetInsights: {
+        parameters: {
+            query?: {
+                entityRef?: string;
+                environment?: string;
+                days?: "7" | "30" | "90";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The measures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsResponse"];
+                };
+            };
+            400: components["responses"]["ErrorResponse"];
+            403: components["responses"]["ErrorResponse"];
+            404: components["responses"]["ErrorResponse"];
         };
     };
     ArgoCdRollback: {

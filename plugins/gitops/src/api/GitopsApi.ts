@@ -21,6 +21,7 @@ import type {
   RollbackCandidate,
   FleetFilter,
   FleetResponse,
+  InsightsResponse,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 
 /**
@@ -150,6 +151,15 @@ export interface GitopsApi {
    * `GET /v1/fleet?owner=&system=&kind=&findings=`
    */
   getFleet(filter: FleetFilter, options?: { findings?: boolean }): Promise<FleetResponse>;
+
+  /**
+   * Delivery insights (the four DORA measures) over the last 7, 30 or 90 days (default
+   * 30): with `entityRef`, that entity per environment (`items`); without it, the
+   * readable fleet pooled, by owner and by system.
+   *
+   * `GET /v1/insights?entityRef=&environment=&days=`
+   */
+  getInsights(query: { entityRef?: string; environment?: string; days?: 7 | 30 | 90 }): Promise<InsightsResponse>;
 
   /**
    * Argo CD's own rollback of one of the entity's applications to an entry of its

@@ -526,6 +526,14 @@ const CALLS: { [Method in keyof GitopsApi]: Call[] } = {
     },
   ],
   listLineStops: [{ name: '', operationId: 'ListLineStops', call: c => c.listLineStops() }],
+  getInsights: [
+    {
+      name: 'of an entity in one environment over 90 days',
+      operationId: 'GetInsights',
+      call: c => c.getInsights({ entityRef: 'component:default/payments-api', environment: 'prod', days: 90 }),
+    },
+    { name: 'of the fleet, by default over 30 days', operationId: 'GetInsights', call: c => c.getInsights({}) },
+  ],
   stopLine: [
     {
       name: '',

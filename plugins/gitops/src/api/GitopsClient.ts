@@ -23,6 +23,7 @@ import type {
   RollbackCandidate,
   FleetFilter,
   FleetResponse,
+  InsightsResponse,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { GitopsApi } from './GitopsApi';
 
@@ -131,6 +132,15 @@ export class GitopsClient implements GitopsApi {
     );
     if (options.findings) query.set('findings', 'true');
     return this.get(`/v1/fleet${query.size ? `?${query}` : ''}`);
+  }
+
+  /** {@inheritDoc GitopsApi.getInsights} */
+  getInsights(query: { entityRef?: string; environment?: string; days?: 7 | 30 | 90 }): Promise<InsightsResponse> {
+    const params = new URLSearchParams();
+    if (query.entityRef) params.set('entityRef', query.entityRef);
+    if (query.environment) params.set('environment', query.environment);
+    if (query.days) params.set('days', String(query.days));
+    return this.get(`/v1/insights${params.size ? `?${params}` : ''}`);
   }
 
   /** {@inheritDoc GitopsApi.argoCdRollback} */

@@ -8,6 +8,7 @@ import type { Entity } from '@backstage/catalog-model';
 import {
   gitopsEntitySignalChannel,
   type DeploymentsResponse,
+  type InsightsResponse,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import { gitopsApiRef, type GitopsApi } from '../../api';
 import { FakeSignalApi } from '../../__testUtils__/FakeSignalApi';
@@ -81,6 +82,13 @@ const response = {
   errors: [{ source: 'argocd:other', message: 'connection refused' }],
 } as DeploymentsResponse;
 
+const insights: InsightsResponse = {
+  days: 30,
+  since: '2026-12-01T00:00:00.000Z',
+  until: '2026-12-31T00:00:00.000Z',
+  items: [],
+};
+
 function renderWith(
   api: Partial<GitopsApi>,
   forEntity: Entity = entity,
@@ -88,7 +96,7 @@ function renderWith(
   signals = new FakeSignalApi(),
 ) {
   return renderInTestApp(
-    <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, permissionApi], [signalApiRef, signals]]}>
+    <TestApiProvider apis={[[gitopsApiRef, { getInsights: jest.fn().mockResolvedValue(insights), ...api }], [permissionApiRef, permissionApi], [signalApiRef, signals]]}>
       <EntityProvider entity={forEntity}>
         <DeploymentsContent />
       </EntityProvider>
@@ -113,7 +121,9 @@ describe('DeploymentsContent', () => {
     expect(await screen.findByText('Development')).toBeInTheDocument();
     expect(getDeployments).toHaveBeenCalledWith({ kind: 'Component', namespace: 'default', name: 'payments-api' });
     expect(screen.getByText('Staging')).toBeInTheDocument();
-    expect(screen.getByText('Production')).toBeInTheDocument();
+    // the environment's card, and the delivery insights' environment (prod by default)
+    expect(screen.getAllByText('Production')).toHaveLength(2);
+    expect(screen.getByLabelText('Environment')).toHaveTextContent('Production');
     expect(screen.getByText('1.5.0')).toBeInTheDocument();
     expect(screen.getByText('behind dev')).toBeInTheDocument();
     expect(screen.getByText('Not deployed here')).toBeInTheDocument();
@@ -132,6 +142,7 @@ describe('DeploymentsContent', () => {
     expect(screen.getByText('policies: 5 pass, 1 fail')).toBeInTheDocument();
     expect(await screen.findByText('commit cf8d8b4')).toBeInTheDocument();
     expect(screen.getByText('1.4.2 → 1.5.0')).toBeInTheDocument();
+    expect(screen.getByText('Delivery insights')).toBeInTheDocument();
   });
 
   it('shows each rollout whose state could not be read as "state unknown", with the reason', async () => {

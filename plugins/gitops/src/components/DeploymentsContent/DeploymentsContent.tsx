@@ -20,6 +20,7 @@ import { PromotionHistoryCard } from '../PromotionHistory';
 import { useDeployments } from '../../hooks/useDeployments';
 import { EnvironmentCard } from '../EnvironmentCard';
 import { LineStopBanner } from '../LineStops';
+import { InsightsPanel } from '../Insights';
 
 /** The entity's Deployments tab: every environment side by side, kept live. */
 export function DeploymentsContent() {
@@ -79,6 +80,9 @@ function DeploymentsView() {
           </Grid>
         </Fragment>
       ))}
+      <Grid item xs={12}>
+        <InsightsPanel environments={environments} refreshKey={changes} />
+      </Grid>
       <Grid item xs={12}>
         <PromotionHistoryCard refreshKey={changes} />
       </Grid>

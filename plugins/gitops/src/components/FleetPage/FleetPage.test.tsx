@@ -3,7 +3,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { GITOPS_FLEET_SIGNAL_CHANNEL } from '@gitops-suite/backstage-plugin-gitops-common';
+import { GITOPS_FLEET_SIGNAL_CHANNEL, type InsightsResponse } from '@gitops-suite/backstage-plugin-gitops-common';
 import userEvent from '@testing-library/user-event';
 import { gitopsApiRef } from '../../api';
 import { FakeSignalApi } from '../../__testUtils__/FakeSignalApi';
@@ -172,6 +172,14 @@ describe('FleetPage', () => {
     active: [{ id: 's1', environment: '*', reason: 'release freeze', stoppedBy: 'user:default/sam', stoppedAt: new Date().toISOString() }],
     recent: [],
   });
+  const getInsights = async (): Promise<InsightsResponse> => ({
+    days: 30,
+    since: '2026-12-01T00:00:00.000Z',
+    until: '2026-12-31T00:00:00.000Z',
+    fleet: [],
+    owners: [],
+    systems: [],
+  });
 
   it('loads the fleet through the gitops API and shows partial-data errors, and a stop of the line', async () => {
     const getFleet = jest.fn().mockResolvedValue({
@@ -179,7 +187,7 @@ describe('FleetPage', () => {
       errors: [{ source: 'argocd:other', message: 'connection refused' }],
     });
     await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [], listLineStops } as never], [permissionApiRef, new MockPermissionApi()]]}>
+      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [], listLineStops, getInsights } as never], [permissionApiRef, new MockPermissionApi()]]}>
         <FleetPage />
       </TestApiProvider>,
       mountedRoutes,
@@ -193,7 +201,7 @@ describe('FleetPage', () => {
   it('shows the error when the fleet cannot be read', async () => {
     const getFleet = jest.fn().mockRejectedValue(new Error('fleet route failed'));
     await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [], listLineStops } as never], [permissionApiRef, new MockPermissionApi()]]}>
+      <TestApiProvider apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [], listLineStops, getInsights } as never], [permissionApiRef, new MockPermissionApi()]]}>
         <FleetPage />
       </TestApiProvider>,
       mountedRoutes,
@@ -207,7 +215,7 @@ describe('FleetPage', () => {
     const getFleet = jest.fn().mockResolvedValueOnce(fleet).mockResolvedValueOnce(changed);
     await renderInTestApp(
       <TestApiProvider
-        apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [], listLineStops } as never], [permissionApiRef, new MockPermissionApi()], [signalApiRef, signals]]}
+        apis={[[gitopsApiRef, { getFleet, listPromotions: async () => [], listLineStops, getInsights } as never], [permissionApiRef, new MockPermissionApi()], [signalApiRef, signals]]}
       >
         <FleetPage />
       </TestApiProvider>,

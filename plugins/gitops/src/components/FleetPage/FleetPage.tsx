@@ -37,6 +37,7 @@ import { VirtualRows } from './VirtualRows';
 import { AwaitingApprovalCard } from '../AwaitingApproval';
 import { useFleet } from './useFleet';
 import { LineStopBanner } from '../LineStops';
+import { FleetInsightsTable } from '../Insights';
 
 export { FLEET_POLL_MS, type FleetApi } from './useFleet';
 
@@ -433,6 +434,9 @@ export function FleetPage() {
           </Box>
         )}
         <FleetTable fleet={value} />
+        <Box mt={2}>
+          <FleetInsightsTable environments={value.environments} />
+        </Box>
       </>
     );
   }
