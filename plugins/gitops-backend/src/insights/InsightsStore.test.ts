@@ -82,7 +82,7 @@ describe.each(databases.eachSupportedId())('InsightsStore on %p', databaseId => 
   }
 
   it('reads only the promotions that ended in the period, by entity and environment, through the indexes', async () => {
-    const { knex, promotions, ended, store } = await setUp();
+    const { promotions, ended, store } = await setUp();
     await ended('old', 40 * 24, 'succeeded');
     await ended('p1', 50, 'failed');
     await ended('p2', 40, 'succeeded');
