@@ -68,6 +68,8 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 
 // notifications and signals plugins
 backend.add(import('@backstage/plugin-notifications-backend'));
+// notifications by mail as well (notifications.processors.email in app-config.yaml)
+backend.add(import('@backstage/plugin-notifications-backend-module-email'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 // mcp actions plugin

@@ -55,6 +55,11 @@ export interface PromotionEngineOptions {
   lineStops?: Pick<LineStops, 'holding'>;
   /** Called once when a promotion fails verification (marks it bad, may roll back). */
   onVerificationFailed?(promotion: StoredPromotion, reason: string): Promise<void>;
+  /**
+   * Called once when a promotion or rollback ends, succeeded or failed (notifies the
+   * requester and the owners). What it throws is logged, never fails the promotion.
+   */
+  onFinished?(promotion: StoredPromotion, outcome: 'succeeded' | 'failed'): Promise<void>;
 }
 
 /**
@@ -316,8 +321,22 @@ export class PromotionEngine {
     return this.options.config.environments.find(e => e.name === promotion.to);
   }
 
-  private move(promotion: StoredPromotion, from: StoredPromotion['status'][], to: StoredPromotion['status'], type: string, message: string, patch: Patch = {}) {
+  private async move(promotion: StoredPromotion, from: StoredPromotion['status'][], to: StoredPromotion['status'], type: string, message: string, patch: Patch = {}) {
     this.options.logger.info(`Promotion ${promotion.id} (${promotion.entityRef} ${promotion.version.tag} -> ${promotion.to}): ${message}`);
-    return this.options.store.transition(promotion.id, from, to, { type, message }, patch, this.now(), this.options.workerId);
+    const moved = await this.options.store.transition(promotion.id, from, to, { type, message }, patch, this.now(), this.options.workerId);
+    // Only the worker whose transition ended the promotion tells about it: once.
+    if (moved && (to === 'succeeded' || to === 'failed')) {
+      await this.finished({ ...promotion, status: to, failureReason: patch.failureReason ?? promotion.failureReason }, to);
+    }
+    return moved;
+  }
+
+  /** Tells that a promotion ended; a notification that cannot be sent never fails the promotion. */
+  private async finished(promotion: StoredPromotion, outcome: 'succeeded' | 'failed') {
+    try {
+      await this.options.onFinished?.(promotion, outcome);
+    } catch (error) {
+      this.options.logger.warn(`Could not tell that promotion ${promotion.id} ${outcome}: ${error}`);
+    }
   }
 }

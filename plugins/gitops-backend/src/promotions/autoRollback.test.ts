@@ -58,6 +58,7 @@ describe('the failure handler', () => {
     expect(notifications.send).toHaveBeenCalledWith(
       expect.objectContaining({
         recipients: { type: 'entity', entityRef: ['user:default/alice', 'group:default/team-payments'] },
+        payload: expect.objectContaining({ topic: 'gitops-rollback-started', severity: 'high', link: '/catalog/default/component/payments-api/deployments' }),
       }),
     );
   });

@@ -7,6 +7,7 @@ import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { Entity } from '@backstage/catalog-model';
 import type { GitopsConfig } from '../config/gitopsConfig';
 import type { PromotionStore, StoredPromotion } from '../database/PromotionStore';
+import { requesterAndOwners, rollbackStartedNotification, sendNotification } from './promotionNotifications';
 import type { RollbackService } from './RollbackService';
 
 /** Who automatic rollbacks are recorded as requested by. */
@@ -31,23 +32,8 @@ export function createFailureHandler(options: {
 
   /** Tells the requester and the owners what happened; a failed notification is only logged. */
   async function notify(promotion: StoredPromotion, entity: Entity, description: string) {
-    const recipients = [
-      ...(promotion.requestedBy.startsWith('user:') ? [promotion.requestedBy] : []),
-      ...(entity.relations ?? []).filter(r => r.type === 'ownedBy').map(r => r.targetRef),
-    ];
-    if (!notifications || !recipients.length) return;
-    await notifications
-      .send({
-        recipients: { type: 'entity', entityRef: recipients },
-        payload: {
-          title: `${entity.metadata.name} ${promotion.version.tag} failed in ${promotion.to}`,
-          description,
-          link: `/catalog/${entity.metadata.namespace ?? 'default'}/${entity.kind.toLowerCase()}/${entity.metadata.name}/deployments`,
-          severity: 'high',
-          topic: 'gitops-promotion-failed',
-        },
-      })
-      .catch(error => logger.warn(`Could not notify about promotion ${promotion.id}: ${error}`));
+    const notification = rollbackStartedNotification(promotion, requesterAndOwners(promotion, entity), description);
+    await sendNotification(notifications, logger, notification, `promotion ${promotion.id}`);
   }
 
   return async (promotion: StoredPromotion, reason: string) => {
