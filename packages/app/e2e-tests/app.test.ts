@@ -51,8 +51,9 @@ test('a guest creates a service from a golden-path template and sees it deployed
 
 test('a guest sees every environment of payments-api on its Deployments tab', async ({ page }) => {
   await openDeployments(page, 'payments-api');
+  // The environment cards' titles (the insights panel's environment select says one too).
   for (const title of ['Development', 'Staging', 'Production']) {
-    await expect(page.getByText(title, { exact: true })).toBeVisible();
+    await expect(page.locator('span').filter({ hasText: new RegExp(`^${title}$`) }).first()).toBeVisible();
   }
   const dev = page.getByTestId('environment-dev');
   // Versions come from the sandbox's Argo CD API, seeded from examples/gitops-repo.

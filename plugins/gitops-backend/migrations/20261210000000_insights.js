@@ -39,7 +39,8 @@ exports.up = async function up(knex) {
     table.boolean('new_revision').notNullable().comment('false for a sync of the revision the entry before synced');
     table.string('environment', 63).nullable().comment('where the application was placed when it synced');
     table.timestamp('deployed_at', { useTz: true }).notNullable();
-    table.primary(['instance', 'app_namespace', 'app_name', 'history_id']);
+    // With when it synced: an application deleted and created again numbers its history from 0 again.
+    table.primary(['instance', 'app_namespace', 'app_name', 'history_id', 'deployed_at']);
     table.index(['environment', 'deployed_at'], 'gitops_deployments_env_idx');
     table.index(['app_name', 'deployed_at'], 'gitops_deployments_app_idx');
   });

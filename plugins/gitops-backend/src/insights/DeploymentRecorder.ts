@@ -47,13 +47,13 @@ export function deploymentRowsOf(instance: string, app: ArgoApplication, environ
  * Records every version that reached an environment as Argo CD's sync history shows it,
  * so the deployment frequency counts what no promotion made (CI pushing straight to the
  * GitOps repository, a hand edit) too. Fed by the inventory's changes on every replica:
- * an entry is inserted once (the key is the application and the history id) and later
- * copies are ignored. A failed write is logged; the next change of the application
+ * an entry is inserted once (the key is the application, the history id and when it
+ * synced) and later copies are ignored. A failed write is logged; the next change of the application
  * writes its history again.
  */
 export class DeploymentRecorder {
   private readonly placer: EnvironmentPlacer;
-  /** The newest history id recorded per application, so an unchanged history is not written again. */
+  /** The newest history entry (id and time) recorded per application, so an unchanged history is not written again. */
   private readonly recorded = new Map<string, string>();
 
   constructor(
@@ -68,10 +68,11 @@ export class DeploymentRecorder {
     for (const { application } of entries) {
       const key = entryKey(instance, application);
       const rows = deploymentRowsOf(instance, application, this.placer.place(application));
-      const newest = rows[rows.length - 1]?.history_id;
+      const last = rows[rows.length - 1];
+      const newest = last && `${last.history_id}@${last.deployed_at.getTime()}`;
       if (!newest || this.recorded.get(key) === newest) continue;
       try {
-        await this.db('gitops_deployments').insert(rows).onConflict(['instance', 'app_namespace', 'app_name', 'history_id']).ignore();
+        await this.db('gitops_deployments').insert(rows).onConflict(['instance', 'app_namespace', 'app_name', 'history_id', 'deployed_at']).ignore();
         this.recorded.set(key, newest);
       } catch (error) {
         this.logger.warn(`Could not record the sync history of ${key}: ${error}`);

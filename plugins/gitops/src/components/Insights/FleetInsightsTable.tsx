@@ -53,12 +53,12 @@ export function FleetInsightsTable({ environments }: { environments: InsightsEnv
       <Table<InsightsGroup>
         key={grouping}
         title={heading}
-        subtitle={`The four DORA measures over the last ${days} days, from the promotions recorded here`}
+        subtitle={`The four DORA measures over the last ${days} days, from the promotions and Argo CD syncs recorded here`}
         isLoading={loading}
         columns={columns}
         data={(value?.[grouping] ?? []).filter(g => g.environment === environment)}
         options={{ paging: false, search: false, padding: 'dense' }}
-        emptyContent={<Box p={2}>No promotion ended in {environment} in the last {days} days.</Box>}
+        emptyContent={<Box p={2}>Nothing reached {environment} in the last {days} days.</Box>}
       />
     </>
   );
