@@ -130,11 +130,52 @@ export type RolloutSummary = {
   completed: boolean;
   step?: { index: number; count: number };
   steps: RolloutStep[];
-  weights?: { stable: number; canary: number };
+  /**
+   * The traffic split: as the traffic router (mesh, gateway) reports it in
+   * `status.canary.weights` (`source: 'traffic-router'`), else the weight the current
+   * step sets (`source: 'step'`: replica count only).
+   */
+  weights?: { stable: number; canary: number; source: 'traffic-router' | 'step'; verified?: boolean };
   blueGreen?: { activeSelector?: string; previewSelector?: string };
   images: string[];
   message?: string;
-  analysis?: { name?: string; status: string };
+  /** The analysis running for the current step (or in the background), with its metrics when read. */
+  analysis?: RolloutAnalysis;
+};
+
+/**
+ * One metric of an AnalysisRun: its assessment, its last measurement and the condition it
+ * is judged by, e.g. `success-rate` Successful, `0.992`, `result[0] >= 0.95`. @public
+ */
+export type AnalysisMetricSummary = {
+  name: string;
+  /** Pending, Running, Successful, Failed, Error, Inconclusive. */
+  phase: string;
+  /** The last measurement's value as the provider returned it (often `[0.992]`). */
+  lastValue?: string;
+  lastMeasuredAt?: string;
+  successCondition?: string;
+  failureCondition?: string;
+  /** Measurements failed so far, and how many fail the metric (`failureLimit`, default 0). */
+  failed: number;
+  failureLimit: number;
+  successful: number;
+  inconclusive: number;
+  error: number;
+  count: number;
+  message?: string;
+};
+
+/** An AnalysisRun of a Rollout, as the controller assessed it. @public */
+export type RolloutAnalysis = {
+  name?: string;
+  /** The run's phase as the Rollout's status reports it. */
+  status: string;
+  message?: string;
+  /** The run's metrics; absent when the AnalysisRun was not read (see `error`). */
+  metrics?: AnalysisMetricSummary[];
+  /** Why the AnalysisRun could not be read: its metrics are unknown. */
+  error?: string;
 };
 
 /** Vulnerabilities per severity. @public */

@@ -43,6 +43,7 @@ type ApplicationRow = {
   application: string;
   rollouts: string | null;
   rollout_errors: string | null;
+  analysis_runs: string | null;
   refreshed_at: Date | string;
   resource_version: number | string | null;
   deleted_at: Date | string | null;
@@ -157,7 +158,7 @@ function groupByGuard(rows: ApplicationRow[]): [boolean, ApplicationRow[]][] {
 }
 
 function toRow(entry: InventoryEntry): ApplicationRow {
-  const { instance, application, rollouts, rolloutErrors, observedAt } = entry;
+  const { instance, application, rollouts, rolloutErrors, analysisRuns, analysisRunErrors, observedAt } = entry;
   return {
     instance,
     app_namespace: application.metadata.namespace ?? '',
@@ -165,6 +166,7 @@ function toRow(entry: InventoryEntry): ApplicationRow {
     application: JSON.stringify(application),
     rollouts: rollouts.length ? JSON.stringify(rollouts) : null,
     rollout_errors: rolloutErrors.length ? JSON.stringify(rolloutErrors) : null,
+    analysis_runs: analysisRuns || analysisRunErrors ? JSON.stringify({ runs: analysisRuns, errors: analysisRunErrors }) : null,
     refreshed_at: observedAt,
     resource_version: resourceVersionOf(application) ?? null,
     deleted_at: null,
@@ -177,7 +179,14 @@ function fromRow(row: ApplicationRow): InventoryEntry {
     application: JSON.parse(row.application),
     rollouts: row.rollouts ? JSON.parse(row.rollouts) : [],
     rolloutErrors: row.rollout_errors ? JSON.parse(row.rollout_errors) : [],
+    ...analysisRunsOf(row.analysis_runs),
     observedAt: new Date(row.refreshed_at),
   };
 }
 
+/** The stored AnalysisRuns and read errors, as optional entry fields. */
+function analysisRunsOf(column: string | null): Pick<InventoryEntry, 'analysisRuns' | 'analysisRunErrors'> {
+  if (!column) return {};
+  const { runs, errors } = JSON.parse(column);
+  return { ...(runs ? { analysisRuns: runs } : {}), ...(errors ? { analysisRunErrors: errors } : {}) };
+}

@@ -1,6 +1,8 @@
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import type { UnknownRollout } from '@gitops-suite/backstage-plugin-gitops-common';
+import type { IAnalysisRun } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisRun';
 import type { ArgoApplication } from '../argocd/types';
+import type { AnalysisRunReadError } from '../rollouts/analysisRuns';
 
 /** A managed Rollout whose live state could not be read (unknown, never absent). */
 export type RolloutReadError = Omit<UnknownRollout, 'application'>;
@@ -12,6 +14,9 @@ export interface InventoryEntry {
   application: ArgoApplication;
   rollouts: IRollout[];
   rolloutErrors: RolloutReadError[];
+  /** The AnalysisRuns the Rollouts' status points at (trimmed), and those that could not be read. */
+  analysisRuns?: IAnalysisRun[];
+  analysisRunErrors?: AnalysisRunReadError[];
   observedAt: Date;
 }
 

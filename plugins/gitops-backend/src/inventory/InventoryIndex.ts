@@ -229,7 +229,7 @@ export class InventoryIndex {
     const { instance, application } = entry;
     const environment = this.placer.place(application);
     const instanceConfig = this.config.argocd.instances.find(i => i.name === instance);
-    const rollouts = entry.rollouts.map(summarizeRollout);
+    const rollouts = entry.rollouts.map(rollout => summarizeRollout(rollout, entry.analysisRuns, entry.analysisRunErrors));
     return {
       key: entryKey(instance, application),
       instance,

@@ -109,5 +109,7 @@ export function contentOf(entry: InventoryEntry): string {
     { ...entry.application, metadata },
     entry.rollouts,
     entry.rolloutErrors,
+    entry.analysisRuns,
+    entry.analysisRunErrors,
   ]);
 }

@@ -1,4 +1,6 @@
+import type { IAnalysisRun } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisRun';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import { currentAnalysisRun, trimAnalysisRun, type AnalysisRunReadError } from '../rollouts/analysisRuns';
 import { ArgoCdRequestError, type ArgoCdClient } from '../argocd/ArgoCdClient';
 import { managedRollouts } from '../argocd/trimApplication';
 import type { ArgoApplication } from '../argocd/types';
@@ -13,7 +15,7 @@ import type { InventoryEntry, RolloutReadError } from './InventoryEntry';
 export async function readRollouts(
   client: ArgoCdClient,
   app: ArgoApplication,
-): Promise<Pick<InventoryEntry, 'rollouts' | 'rolloutErrors'>> {
+): Promise<Pick<InventoryEntry, 'rollouts' | 'rolloutErrors' | 'analysisRuns' | 'analysisRunErrors'>> {
   const rollouts: IRollout[] = [];
   const rolloutErrors: RolloutReadError[] = [];
   await Promise.all(
@@ -41,7 +43,42 @@ export async function readRollouts(
   );
   const order = (r: { namespace?: string; name?: string }) => `${r.namespace}/${r.name}`;
   rollouts.sort((a, b) => order(a.metadata ?? {}).localeCompare(order(b.metadata ?? {})));
-  return { rollouts, rolloutErrors };
+  return { rollouts, rolloutErrors, ...(await readAnalysisRuns(client, app, rollouts)) };
+}
+
+/**
+ * The AnalysisRuns the Rollouts' status points at, through the same resource route (Argo
+ * CD serves the children of what it manages: the controller creates AnalysisRuns owned by
+ * the Rollout). One that could not be read is kept as an error: its metrics are unknown.
+ */
+async function readAnalysisRuns(
+  client: ArgoCdClient,
+  app: ArgoApplication,
+  rollouts: IRollout[],
+): Promise<{ analysisRuns?: IAnalysisRun[]; analysisRunErrors?: AnalysisRunReadError[] }> {
+  const analysisRuns: IAnalysisRun[] = [];
+  const analysisRunErrors: AnalysisRunReadError[] = [];
+  await Promise.all(
+    rollouts.map(async rollout => {
+      const run = currentAnalysisRun(rollout);
+      const namespace = rollout.metadata?.namespace ?? '';
+      if (!run) return;
+      try {
+        const live = await client.getResource<IAnalysisRun>(
+          app.metadata.name,
+          { namespace, resourceName: run.name, version: 'v1alpha1', kind: 'AnalysisRun', group: 'argoproj.io' },
+          app.metadata.namespace,
+        );
+        analysisRuns.push(trimAnalysisRun(live));
+      } catch (error) {
+        analysisRunErrors.push({ namespace, name: run.name, message: (error as Error).message });
+      }
+    }),
+  );
+  return {
+    ...(analysisRuns.length ? { analysisRuns } : {}),
+    ...(analysisRunErrors.length ? { analysisRunErrors } : {}),
+  };
 }
 
 /**
@@ -54,11 +91,11 @@ export async function readRollouts(
 export function reusableRollouts(
   app: ArgoApplication,
   previous: InventoryEntry | undefined,
-): Pick<InventoryEntry, 'rollouts' | 'rolloutErrors'> | undefined {
-  if (!previous || previous.rolloutErrors.length) return undefined;
+): Pick<InventoryEntry, 'rollouts' | 'rolloutErrors' | 'analysisRuns'> | undefined {
+  if (!previous || previous.rolloutErrors.length || previous.analysisRunErrors?.length) return undefined;
   if (app.status?.health?.status !== 'Healthy') return undefined;
   return fingerprint(previous.application) === fingerprint(app)
-    ? { rollouts: previous.rollouts, rolloutErrors: [] }
+    ? { rollouts: previous.rollouts, rolloutErrors: [], ...(previous.analysisRuns ? { analysisRuns: previous.analysisRuns } : {}) }
     : undefined;
 }
 

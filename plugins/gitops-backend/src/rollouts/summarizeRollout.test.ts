@@ -77,6 +77,6 @@ describe('summarizeRollout on the Argo Rollouts kubectl plugin fixtures', () => 
     rollout.status.conditions = [];
     const summary = summarizeRollout(rollout);
     expect(summary.aborted).toBe(true);
-    expect(summary.weights).toEqual({ stable: 100, canary: 0 });
+    expect(summary.weights).toEqual({ stable: 100, canary: 0, source: 'step' });
   });
 });

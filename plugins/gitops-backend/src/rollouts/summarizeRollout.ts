@@ -1,4 +1,6 @@
+import type { IAnalysisRun } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisRun';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import { summarizeAnalysis, type AnalysisRunReadError } from './analysisRuns';
 import type {
   RolloutStep,
   RolloutSummary,
@@ -13,9 +15,15 @@ type CanaryStep = NonNullable<
 /**
  * Summarises a live Rollout the way the Argo Rollouts controller and its kubectl
  * plugin present it: phase and message (`rolloututil.GetRolloutPhase`), step n/m,
- * the weight the current step sets (`GetCurrentSetWeight`), pause reasons, abort.
+ * the weight the current step sets (`GetCurrentSetWeight`) or the traffic router reports,
+ * pause reasons, abort, and the current analysis with its metrics (from its AnalysisRun,
+ * when read).
  */
-export function summarizeRollout(rollout: IRollout): RolloutSummary {
+export function summarizeRollout(
+  rollout: IRollout,
+  analysisRuns?: IAnalysisRun[],
+  analysisRunErrors?: AnalysisRunReadError[],
+): RolloutSummary {
   const status: Status = rollout.status ?? {};
   const canary = rollout.spec.strategy?.canary;
   const blueGreen = rollout.spec.strategy?.blueGreen;
@@ -49,7 +57,7 @@ export function summarizeRollout(rollout: IRollout): RolloutSummary {
     images: (rollout.spec.template?.spec?.containers ?? [])
       .map(c => c.image)
       .filter((image): image is string => Boolean(image)),
-    analysis: currentAnalysis(status),
+    analysis: summarizeAnalysis(rollout, analysisRuns, analysisRunErrors),
   };
 }
 
@@ -131,10 +139,24 @@ function isUnpausing(rollout: IRollout): boolean {
  * else the last `setWeight` at or before the current step. Traffic-routed rollouts
  * report the weights the controller observed in `status.canary.weights`.
  */
-function canaryWeights(rollout: IRollout): { stable: number; canary: number } {
+function canaryWeights(rollout: IRollout): NonNullable<RolloutSummary['weights']> {
   const status: Status = rollout.status ?? {};
+  // What the traffic router (mesh, gateway) applied, when the Rollout routes traffic.
   const observed = status.canary?.weights;
-  if (observed) return { stable: observed.stable.weight, canary: observed.canary.weight };
+  if (observed) {
+    return {
+      stable: observed.stable.weight,
+      canary: observed.canary.weight,
+      source: 'traffic-router',
+      ...(observed.verified !== undefined ? { verified: observed.verified } : {}),
+    };
+  }
+  return { ...stepWeights(rollout), source: 'step' };
+}
+
+/** The weight the current step sets (`GetCurrentSetWeight`): replicas only, no router. */
+function stepWeights(rollout: IRollout): { stable: number; canary: number } {
+  const status: Status = rollout.status ?? {};
   const steps = rollout.spec.strategy?.canary?.steps ?? [];
   let canary: number;
   if (status.abort) canary = 0;
@@ -166,11 +188,3 @@ function describeStep(step: CanaryStep): RolloutStep {
   return { kind: 'other' };
 }
 
-function currentAnalysis(status: Status): RolloutSummary['analysis'] {
-  const run =
-    status.canary?.currentStepAnalysisRunStatus ??
-    status.canary?.currentBackgroundAnalysisRunStatus ??
-    status.blueGreen?.prePromotionAnalysisRunStatus ??
-    status.blueGreen?.postPromotionAnalysisRunStatus;
-  return run ? { name: run.name, status: run.status } : undefined;
-}

@@ -2679,17 +2679,29 @@ export const spec = {
           },
           "weights": {
             "type": "object",
+            "description": "The traffic split: as the traffic router (mesh, gateway) reports it in status.canary.weights (source traffic-router), else the weight the current step sets (source step).",
             "properties": {
               "stable": {
                 "type": "number"
               },
               "canary": {
                 "type": "number"
+              },
+              "source": {
+                "type": "string",
+                "enum": [
+                  "traffic-router",
+                  "step"
+                ]
+              },
+              "verified": {
+                "type": "boolean"
               }
             },
             "required": [
               "stable",
-              "canary"
+              "canary",
+              "source"
             ]
           },
           "blueGreen": {
@@ -2713,18 +2725,7 @@ export const spec = {
             "type": "string"
           },
           "analysis": {
-            "type": "object",
-            "properties": {
-              "name": {
-                "type": "string"
-              },
-              "status": {
-                "type": "string"
-              }
-            },
-            "required": [
-              "status"
-            ]
+            "$ref": "#/components/schemas/RolloutAnalysis"
           }
         },
         "required": [
@@ -2738,6 +2739,89 @@ export const spec = {
           "completed",
           "steps",
           "images"
+        ]
+      },
+      "RolloutAnalysis": {
+        "type": "object",
+        "description": "The analysis running for the current step (or in the background), with its metrics when read.",
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string"
+          },
+          "message": {
+            "type": "string"
+          },
+          "metrics": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AnalysisMetricSummary"
+            }
+          },
+          "error": {
+            "type": "string",
+            "description": "Why the AnalysisRun could not be read: its metrics are unknown."
+          }
+        },
+        "required": [
+          "status"
+        ]
+      },
+      "AnalysisMetricSummary": {
+        "type": "object",
+        "description": "One metric of an AnalysisRun, its last measurement and the condition it is judged by.",
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "phase": {
+            "type": "string"
+          },
+          "lastValue": {
+            "type": "string"
+          },
+          "lastMeasuredAt": {
+            "type": "string"
+          },
+          "successCondition": {
+            "type": "string"
+          },
+          "failureCondition": {
+            "type": "string"
+          },
+          "failed": {
+            "type": "integer"
+          },
+          "failureLimit": {
+            "type": "integer"
+          },
+          "successful": {
+            "type": "integer"
+          },
+          "inconclusive": {
+            "type": "integer"
+          },
+          "error": {
+            "type": "integer"
+          },
+          "count": {
+            "type": "integer"
+          },
+          "message": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "name",
+          "phase",
+          "failed",
+          "failureLimit",
+          "successful",
+          "inconclusive",
+          "error",
+          "count"
         ]
       },
       "EnvironmentDeployment": {

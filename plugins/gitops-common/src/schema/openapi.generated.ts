@@ -730,9 +730,13 @@ export interface components {
                 /** @description the weight (setWeight) or duration (pause) */
                 value?: string | number;
             }[];
+            /** @description The traffic split: as the traffic router (mesh, gateway) reports it in status.canary.weights (source traffic-router), else the weight the current step sets (source step). */
             weights?: {
                 stable: number;
                 canary: number;
+                /** @enum {string} */
+                source: "traffic-router" | "step";
+                verified?: boolean;
             };
             blueGreen?: {
                 activeSelector?: string;
@@ -740,10 +744,32 @@ export interface components {
             };
             images: string[];
             message?: string;
-            analysis?: {
-                name?: string;
-                status: string;
-            };
+            analysis?: components["schemas"]["RolloutAnalysis"];
+        };
+        /** @description The analysis running for the current step (or in the background), with its metrics when read. */
+        RolloutAnalysis: {
+            name?: string;
+            status: string;
+            message?: string;
+            metrics?: components["schemas"]["AnalysisMetricSummary"][];
+            /** @description Why the AnalysisRun could not be read: its metrics are unknown. */
+            error?: string;
+        };
+        /** @description One metric of an AnalysisRun, its last measurement and the condition it is judged by. */
+        AnalysisMetricSummary: {
+            name: string;
+            phase: string;
+            lastValue?: string;
+            lastMeasuredAt?: string;
+            successCondition?: string;
+            failureCondition?: string;
+            failed: number;
+            failureLimit: number;
+            successful: number;
+            inconclusive: number;
+            error: number;
+            count: number;
+            message?: string;
         };
         EnvironmentDeployment: {
             name: string;

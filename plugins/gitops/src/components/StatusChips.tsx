@@ -36,3 +36,20 @@ export function HealthStatusLabel({ status }: { status: HealthStatus | string })
       return <StatusPending>{status}</StatusPending>;
   }
 }
+
+/** An Argo Rollouts analysis phase (of a run or a metric) with the core-components status icon. */
+export function AnalysisPhaseLabel({ phase }: { phase: string }) {
+  switch (phase) {
+    case 'Successful':
+      return <StatusOK>{phase}</StatusOK>;
+    case 'Running':
+      return <StatusRunning>{phase}</StatusRunning>;
+    case 'Failed':
+    case 'Error':
+      return <StatusError>{phase}</StatusError>;
+    case 'Inconclusive':
+      return <StatusWarning>{phase}</StatusWarning>;
+    default:
+      return <StatusPending>{phase}</StatusPending>;
+  }
+}

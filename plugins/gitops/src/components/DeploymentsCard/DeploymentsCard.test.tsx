@@ -56,7 +56,7 @@ const response: DeploymentsResponse = {
           completed: false,
           step: { index: 1, count: 4 },
           steps: [{ kind: 'setWeight', value: 20 }, { kind: 'pause' }, { kind: 'setWeight', value: 50 }, { kind: 'pause', value: '10s' }],
-          weights: { stable: 80, canary: 20 },
+          weights: { stable: 80, canary: 20, source: 'step' },
           images: ['ghcr.io/example/payments-api:1.5.0'],
         },
       ],

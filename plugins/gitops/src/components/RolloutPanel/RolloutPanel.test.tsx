@@ -28,7 +28,7 @@ const paused: RolloutSummary = {
   completed: false,
   step: { index: 1, count: 4 },
   steps: [{ kind: 'setWeight', value: 20 }, { kind: 'pause' }, { kind: 'setWeight', value: 50 }, { kind: 'pause', value: '10s' }],
-  weights: { stable: 80, canary: 20 },
+  weights: { stable: 80, canary: 20, source: 'step' },
   images: [],
 };
 
@@ -75,6 +75,38 @@ describe('RolloutPanel', () => {
   it('offers retry only, besides restart, for an aborted rollout', async () => {
     await renderPanel({ ...paused, aborted: true, paused: false, pauseReasons: [], phase: 'Degraded' });
     expect(screen.getAllByRole('button').map(b => b.textContent)).toEqual(['Retry', 'Restart']);
+  });
+
+  it("shows the analysis's metrics with their last value and condition, and the router's weights", async () => {
+    await renderPanel({
+      ...paused,
+      phase: 'Degraded',
+      paused: false,
+      pauseReasons: [],
+      aborted: true,
+      weights: { stable: 100, canary: 0, source: 'traffic-router', verified: true },
+      analysis: {
+        name: 'payments-api-6f646bf7b7-3-2',
+        status: 'Failed',
+        message: 'Metric "success-rate" assessed Failed due to failed (1) > failureLimit (0)',
+        metrics: [
+          { name: 'success-rate', phase: 'Failed', lastValue: '[0.912]', successCondition: 'result[0] >= 0.95', failed: 1, failureLimit: 0, successful: 1, inconclusive: 0, error: 0, count: 2 },
+          { name: 'latency-p95', phase: 'Successful', lastValue: '[0.21]', successCondition: 'result[0] <= 0.5', failed: 0, failureLimit: 0, successful: 2, inconclusive: 0, error: 0, count: 2 },
+        ],
+      },
+    });
+    expect(screen.getByText('(as the traffic router reports)')).toBeInTheDocument();
+    expect(screen.getByText('Metric "success-rate" assessed Failed due to failed (1) > failureLimit (0)')).toBeInTheDocument();
+    const failing = screen.getByTestId('analysis-metric-success-rate');
+    expect(failing).toHaveTextContent('success-rate');
+    expect(failing).toHaveTextContent('0.912');
+    expect(failing).toHaveTextContent('success when result[0] >= 0.95; 1 of 2 measurements failed (limit 0)');
+    expect(screen.getByTestId('analysis-metric-latency-p95')).toHaveTextContent('Successful');
+  });
+
+  it('says the metrics are unknown when the AnalysisRun could not be read', async () => {
+    await renderPanel({ ...paused, analysis: { name: 'run-1', status: 'Running', error: 'Argo CD answered 403' } });
+    expect(screen.getByText('metrics unknown: Argo CD answered 403')).toBeInTheDocument();
   });
 
   it('disables the controls without permission', async () => {

@@ -2,6 +2,7 @@ import { Box, Chip, LinearProgress, Typography, makeStyles } from '@material-ui/
 import type { RolloutStep, RolloutSummary } from '@gitops-suite/backstage-plugin-gitops-common';
 import { HealthStatusLabel } from '../StatusChips';
 import { relativeTime, strategyLabel } from '../formatting';
+import { AnalysisSummary } from './AnalysisSummary';
 import { RolloutControls } from './RolloutControls';
 
 const useStyles = makeStyles(theme => ({
@@ -15,7 +16,7 @@ function stepLabel(step: RolloutStep): string {
   return step.kind;
 }
 
-/** Progress of one Argo Rollout: phase, step n/m, canary weight, pause reason. */
+/** Progress of one Argo Rollout: phase, step n/m, canary weight, pause reason, analysis. */
 export function RolloutPanel(props: {
   rollout: RolloutSummary;
   environment: { name: string; title: string };
@@ -53,6 +54,9 @@ export function RolloutPanel(props: {
         <Box mt={1}>
           <Typography variant="caption">
             canary {rollout.weights.canary}% / stable {rollout.weights.stable}%
+          </Typography>{' '}
+          <Typography variant="caption" color="textSecondary">
+            {rollout.weights.source === 'traffic-router' ? '(as the traffic router reports)' : '(by replicas)'}
           </Typography>
           <LinearProgress
             className={classes.weight}
@@ -76,11 +80,7 @@ export function RolloutPanel(props: {
         </div>
       )}
       <RolloutControls rollout={rollout} environment={environment} onDone={onChange} />
-      {rollout.analysis && (
-        <Typography variant="caption" component="p">
-          analysis {rollout.analysis.name}: {rollout.analysis.status}
-        </Typography>
-      )}
+      {rollout.analysis && <AnalysisSummary analysis={rollout.analysis} />}
     </Box>
   );
 }
