@@ -3,7 +3,12 @@ import { configAuditReports } from './findings/configAuditReports';
 import { exposedSecretReports } from './findings/exposedSecretReports';
 import { admittedPod } from './findings/imageVerification';
 import { policyReports } from './findings/policyReports';
-import { podFailureFor, syncHooksOf, type Scenario } from './findings/scenario';
+import {
+  analysisScriptFor,
+  podFailureFor,
+  syncHooksOf,
+  type Scenario,
+} from './findings/scenario';
 import { vulnerabilityReports } from './findings/vulnerabilityReports';
 import type { GitRepo } from './git/gitRepo';
 import { allObjects } from './gitops/applicationResources';
@@ -102,6 +107,8 @@ export class Sandbox {
               podFailure: (image, namespace) =>
                 podFailureFor(this.deps.scenario, image, namespace),
               syncHooks: syncHooksOf(this.deps.scenario, name),
+              analysisScript: (images, metric) =>
+                analysisScriptFor(this.deps.scenario, images, metric),
             },
           ),
         );
@@ -243,6 +250,12 @@ export class Sandbox {
     return this.rolloutSimulations()
       .flatMap(r => r.pods())
       .map(pod => admittedPod(pod, this.deps.scenario))
+      .map(this.stamp);
+  }
+
+  analysisRuns(): KubeObject[] {
+    return this.rolloutSimulations()
+      .flatMap(r => r.analysisRuns())
       .map(this.stamp);
   }
 

@@ -1,6 +1,11 @@
 import { promises as fs } from 'node:fs';
 import { parse } from 'yaml';
 import { isPlainObject } from '../mergePatch';
+import {
+  MEASUREMENT_PHASES,
+  type MeasurementPhase,
+  type MetricScript,
+} from '../rollouts/analysis';
 
 /**
  * The findings scenario: which vulnerabilities and secrets the (simulated) Trivy
@@ -145,6 +150,18 @@ export interface SyncHook {
   message?: string;
 }
 
+/**
+ * The measurements a metric of the AnalysisRuns of a Rollout reports while its canary
+ * runs `image`: one value per measurement (the last repeats), whose phase follows from
+ * the metric's successCondition/failureCondition unless `phase` says otherwise.
+ */
+export interface AnalysisRunScript extends MetricScript {
+  /** `repository:tag`, or `repository:*` for every tag. */
+  image: string;
+  /** The metric's `name` in the AnalysisTemplate. */
+  metric: string;
+}
+
 export interface Scenario {
   scanner: Scanner;
   clusterPolicies: ClusterPolicy[];
@@ -152,6 +169,7 @@ export interface Scenario {
   images: Record<string, ImageFindings>;
   podFailures: PodFailure[];
   syncHooks: SyncHook[];
+  analysisRuns: AnalysisRunScript[];
 }
 
 const DEFAULT_SCANNER: Scanner = {
@@ -229,7 +247,79 @@ export function parseScenario(text: string, source: string): Scenario {
     images: normalized,
     podFailures,
     syncHooks: parseSyncHooks(document.syncHooks, fail),
+    analysisRuns: parseAnalysisRuns(document.analysisRuns, fail),
   };
+}
+
+function parseAnalysisRuns(
+  value: unknown,
+  fail: (m: string) => never,
+): AnalysisRunScript[] {
+  const entries = (value ?? []) as Array<Partial<AnalysisRunScript>>;
+  if (!Array.isArray(entries)) fail('analysisRuns must be a list');
+  const isPhase = (phase: unknown) =>
+    MEASUREMENT_PHASES.includes(phase as MeasurementPhase);
+  return entries.map((entry, i) => {
+    const at = `analysisRuns[${i}]`;
+    if (!isPlainObject(entry)) fail(`${at} must be a mapping`);
+    if (typeof entry.image !== 'string' || !/:[^/:]+$/.test(entry.image)) {
+      fail(`${at}.image must be repository:tag or repository:*`);
+    }
+    if (typeof entry.metric !== 'string' || !entry.metric) {
+      fail(`${at}.metric must name a metric of an AnalysisTemplate`);
+    }
+    const values = entry.values;
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      !values.every(v => typeof v === 'number' || typeof v === 'string')
+    ) {
+      fail(`${at}.values must be a non-empty list of numbers or strings`);
+    }
+    const { phase } = entry;
+    if (
+      phase !== undefined &&
+      !isPhase(phase) &&
+      !(Array.isArray(phase) && phase.every(p => p === null || isPhase(p)))
+    ) {
+      fail(
+        `${at}.phase must be one of ${MEASUREMENT_PHASES.join(
+          ', ',
+        )}, or a list of them (null: from the metric's conditions)`,
+      );
+    }
+    const { intervalSeconds } = entry;
+    if (
+      intervalSeconds !== undefined &&
+      (typeof intervalSeconds !== 'number' || !(intervalSeconds > 0))
+    ) {
+      fail(`${at}.intervalSeconds must be a positive number of seconds`);
+    }
+    return {
+      image: entry.image!,
+      metric: entry.metric!,
+      values: values!,
+      ...(phase !== undefined ? { phase } : {}),
+      ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
+    };
+  });
+}
+
+/**
+ * The script of `metric` for canary pods running `images`: an entry for one of the
+ * images' `repository:tag` first, then for its `repository:*`.
+ */
+export function analysisScriptFor(
+  scenario: Pick<Scenario, 'analysisRuns'>,
+  images: string[],
+  metric: string,
+): AnalysisRunScript | undefined {
+  const entries = scenario.analysisRuns.filter(e => e.metric === metric);
+  const wildcards = images.map(image => `${image.replace(/:[^/:]+$/, '')}:*`);
+  return (
+    entries.find(entry => images.includes(entry.image)) ??
+    entries.find(entry => wildcards.includes(entry.image))
+  );
 }
 
 function parseSyncHooks(

@@ -13,6 +13,8 @@ export interface LiveObjects {
   services: KubeObject[];
   replicaSets: ReplicaSet[];
   pods: Pod[];
+  /** The AnalysisRuns the Rollouts controller created (children of the Rollout). */
+  analysisRuns: KubeObject[];
 }
 
 /** Argo CD's health order: an application is as healthy as its least healthy resource. */
@@ -26,7 +28,13 @@ const HEALTH_ORDER: HealthStatusCode[] = [
 ];
 
 export function allObjects(live: LiveObjects): KubeObject[] {
-  return [...live.services, live.rollout, ...live.replicaSets, ...live.pods];
+  return [
+    ...live.services,
+    live.rollout,
+    ...live.replicaSets,
+    ...live.pods,
+    ...live.analysisRuns,
+  ];
 }
 
 /** `v1alpha1ApplicationTree.nodes`: managed resources and their children with parentRefs. */
@@ -61,6 +69,12 @@ export function resourceTree(live: LiveObjects): { nodes: ResourceNode[] } {
           health: podHealth(pod),
           info: podInfo(pod),
           images: pod.spec.containers.map(container => container.image),
+        }),
+      ),
+      ...live.analysisRuns.map(run =>
+        node(run, {
+          parentRefs: [rolloutRef],
+          health: analysisRunHealth(run),
         }),
       ),
     ],
@@ -127,6 +141,43 @@ function replicaSetHealth(rs: ReplicaSet): HealthStatus {
     };
   }
   return { status: 'Healthy' };
+}
+
+/**
+ * Argo CD's built-in `resource_customizations/argoproj.io/AnalysisRun/health.lua`:
+ * Pending and Running are Progressing, Successful Healthy, Failed and Error Degraded,
+ * Inconclusive Unknown; the run's message, or the script's default text.
+ */
+function analysisRunHealth(run: KubeObject): HealthStatus {
+  const { status } = run as { status?: { phase?: string; message?: string } };
+  const running = {
+    status: 'Progressing' as const,
+    message: 'Analysis run is running',
+  };
+  const outcomes: Record<string, HealthStatus> = {
+    Pending: running,
+    Running: running,
+    Successful: {
+      status: 'Healthy',
+      message: 'Analysis run completed successfully',
+    },
+    Failed: { status: 'Degraded', message: 'Analysis run failed' },
+    Error: { status: 'Degraded', message: 'Analysis run had an error' },
+    Inconclusive: {
+      status: 'Unknown',
+      message: 'Analysis run was inconclusive',
+    },
+  };
+  const outcome = outcomes[status?.phase ?? ''];
+  if (!outcome) {
+    return {
+      status: 'Progressing',
+      message:
+        'Waiting for analysis run to finish: status has not been reconciled.',
+    };
+  }
+  const ownMessage = outcome !== running && status?.message;
+  return ownMessage ? { ...outcome, message: ownMessage } : outcome;
 }
 
 function podHealth(pod: Pod): HealthStatus {

@@ -26,6 +26,7 @@ import { HookRuns } from './hookRuns';
 import {
   chartLabels,
   destinationNamespace,
+  renderAnalysisTemplates,
   renderRolloutSpec,
   serviceName,
 } from './renderRollout';
@@ -49,6 +50,8 @@ export interface ScriptedBehaviour {
   podFailure?: RolloutSimulationParams['podFailure'];
   /** The resource hooks in the Application's manifests (scenario `syncHooks`). */
   syncHooks?: SyncHook[];
+  /** The measurements of the Rollout's AnalysisRuns (scenario `analysisRuns`). */
+  analysisScript?: RolloutSimulationParams['analysisScript'];
 }
 
 /** gitops-engine's operation messages. */
@@ -113,6 +116,8 @@ export class ApplicationSimulation {
       timing,
       log,
       podFailure: scripted.podFailure,
+      analysisTemplates: renderAnalysisTemplates(desired),
+      analysisScript: scripted.analysisScript,
     });
     // Argo CD adopting what already runs: first sight is a finished automated sync.
     this.beginOperation({ automated: true }, now, false);
@@ -177,6 +182,7 @@ export class ApplicationSimulation {
       services: this.rollout.services(),
       replicaSets: this.rollout.replicaSets(),
       pods: this.rollout.pods(),
+      analysisRuns: this.rollout.analysisRuns(),
     };
   }
 
@@ -189,6 +195,7 @@ export class ApplicationSimulation {
       services: live.services.map(stamp),
       replicaSets: live.replicaSets.map(stamp),
       pods: live.pods.map(stamp),
+      analysisRuns: live.analysisRuns.map(stamp),
     });
   }
 
@@ -366,7 +373,11 @@ export class ApplicationSimulation {
     this.deployed = op.target;
     this.outOfSyncSince = undefined;
     this.reconciledAt = now;
-    this.rollout.applySpec(renderRolloutSpec(op.target), now);
+    this.rollout.applySpec(
+      renderRolloutSpec(op.target),
+      now,
+      renderAnalysisTemplates(op.target),
+    );
   }
 
   private succeed(now: number, log = true): void {

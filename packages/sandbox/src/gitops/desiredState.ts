@@ -1,7 +1,8 @@
 import { parse } from 'yaml';
 import type { GitRepo } from '../git/gitRepo';
 import { isPlainObject } from '../mergePatch';
-import type { CanaryStep } from '../rollouts/rolloutTypes';
+import type { AnalysisTemplate } from '../rollouts/analysis';
+import type { CanaryStrategy } from '../rollouts/rolloutTypes';
 
 /** An Argo CD Application manifest as committed under `argocd/`. */
 export interface ApplicationManifest {
@@ -30,10 +31,22 @@ export interface ServiceValues {
   replicas: number;
   resources?: unknown;
   rollout: (
-    | { strategy: 'canary'; canary: { steps: CanaryStep[] } }
+    | {
+        strategy: 'canary';
+        /** `steps`, and as written `analysis`, `trafficRouting`, `canaryService`, `stableService`. */
+        canary: CanaryStrategy & {
+          steps: NonNullable<CanaryStrategy['steps']>;
+        };
+      }
     | { strategy: 'blueGreen'; blueGreen: { autoPromotionEnabled?: boolean } }
   ) &
-    ProgressDeadline;
+    ProgressDeadline & {
+      /**
+       * `rollout.analysisTemplates`: the AnalysisTemplates the chart renders beside the
+       * Rollout, `{ name, spec: { args?, metrics } }` each.
+       */
+      analysisTemplates?: AnalysisTemplate[];
+    };
 }
 
 /** The Rollout's `progressDeadlineSeconds` and `progressDeadlineAbort`, when set. */
@@ -144,7 +157,10 @@ function parseValues(text: string): ServiceValues {
 }
 
 function parseRolloutValues(rollout: any): ServiceValues['rollout'] {
-  const deadline = parseProgressDeadline(rollout);
+  const deadline = {
+    ...parseProgressDeadline(rollout),
+    ...parseAnalysisTemplates(rollout?.analysisTemplates),
+  };
   if (rollout?.strategy === 'blueGreen') {
     return {
       strategy: 'blueGreen',
@@ -159,7 +175,27 @@ function parseRolloutValues(rollout: any): ServiceValues['rollout'] {
     if (!Array.isArray(steps) || !steps.every(isPlainObject)) {
       throw new Error('rollout.canary.steps must be a list of steps');
     }
-    return { strategy: 'canary', canary: { steps }, ...deadline };
+    const canary = rollout?.canary ?? {};
+    for (const field of ['analysis', 'trafficRouting'] as const) {
+      if (canary[field] !== undefined && !isPlainObject(canary[field])) {
+        throw new Error(`rollout.canary.${field} must be a mapping`);
+      }
+    }
+    for (const field of ['canaryService', 'stableService'] as const) {
+      if (canary[field] !== undefined && typeof canary[field] !== 'string') {
+        throw new Error(`rollout.canary.${field} must name a Service`);
+      }
+    }
+    const optional = Object.fromEntries(
+      ['analysis', 'trafficRouting', 'canaryService', 'stableService']
+        .filter(field => canary[field] !== undefined)
+        .map(field => [field, canary[field]]),
+    );
+    return {
+      strategy: 'canary',
+      canary: { steps, ...optional },
+      ...deadline,
+    };
   }
   throw new Error(`unknown rollout.strategy "${rollout?.strategy}"`);
 }
@@ -178,5 +214,35 @@ function parseProgressDeadline(rollout: any): ProgressDeadline {
   return {
     ...(seconds !== undefined ? { progressDeadlineSeconds: seconds } : {}),
     ...(abort !== undefined ? { progressDeadlineAbort: abort } : {}),
+  };
+}
+
+function parseAnalysisTemplates(templates: unknown): {
+  analysisTemplates?: AnalysisTemplate[];
+} {
+  if (templates === undefined) return {};
+  if (!Array.isArray(templates)) {
+    throw new Error('rollout.analysisTemplates must be a list');
+  }
+  return {
+    analysisTemplates: templates.map((template, i) => {
+      if (
+        typeof template?.name !== 'string' ||
+        !Array.isArray(template?.spec?.metrics) ||
+        !template.spec.metrics.every(
+          (metric: any) => typeof metric?.name === 'string',
+        )
+      ) {
+        throw new Error(
+          `rollout.analysisTemplates[${i}] needs a name and spec.metrics with names`,
+        );
+      }
+      return {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AnalysisTemplate',
+        metadata: { name: template.name },
+        spec: template.spec,
+      };
+    }),
   };
 }

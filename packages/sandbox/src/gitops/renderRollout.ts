@@ -1,3 +1,4 @@
+import type { AnalysisTemplate } from '../rollouts/analysis';
 import type { RolloutSpec } from '../rollouts/rolloutTypes';
 import type { DesiredApplication } from './desiredState';
 
@@ -54,7 +55,7 @@ export function renderRolloutSpec(
                 : {}),
             },
           }
-        : { canary: { steps: structuredClone(values.rollout.canary.steps) } },
+        : { canary: structuredClone(values.rollout.canary) },
     template: {
       metadata: { labels: { ...labels, [KUBERNETES_ID_LABEL]: name } },
       spec: {
@@ -71,6 +72,19 @@ export function renderRolloutSpec(
       },
     },
   };
+}
+
+/** The AnalysisTemplates the chart renders in the destination namespace. */
+export function renderAnalysisTemplates(
+  application: DesiredApplication,
+): AnalysisTemplate[] {
+  return (application.values.rollout.analysisTemplates ?? []).map(template => ({
+    ...structuredClone(template),
+    metadata: {
+      ...template.metadata,
+      namespace: destinationNamespace(application),
+    },
+  }));
 }
 
 /** The service is the `app.kubernetes.io/name` label; the Application name otherwise. */

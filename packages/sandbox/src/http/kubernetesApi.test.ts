@@ -404,6 +404,7 @@ describe('Kubernetes API', () => {
     expect(rollouts.body.resources.map((r: any) => r.name)).toEqual([
       'rollouts',
       'rollouts/status',
+      'analysisruns',
     ]);
 
     // every served type is discoverable, in its group version's list

@@ -138,6 +138,17 @@ export const kubernetesResourceTypes: KubernetesResourceType[] = [
     list: s => s.rollouts(),
   },
   {
+    groupVersion: 'argoproj.io/v1alpha1',
+    plural: 'analysisruns',
+    singular: 'analysisrun',
+    kind: 'AnalysisRun',
+    namespaced: true,
+    shortNames: ['ar'],
+    builtIn: false,
+    verbs: READ,
+    list: s => s.analysisRuns(),
+  },
+  {
     groupVersion: 'aquasecurity.github.io/v1alpha1',
     plural: 'vulnerabilityreports',
     singular: 'vulnerabilityreport',

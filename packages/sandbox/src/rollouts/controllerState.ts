@@ -1,4 +1,6 @@
 import type { PodTemplate } from '../kubeTypes';
+import type { AnalysisTemplate, MetricScript } from './analysis';
+import type { AnalysisRunState } from './analysisRuns';
 import type { Rollout } from './rolloutTypes';
 
 /**
@@ -14,6 +16,12 @@ export interface ControllerState {
   pausedAtStep?: number;
   /** Why the controller aborted the update itself (progressDeadlineAbort), for its condition. */
   abortMessage?: string;
+  /** The AnalysisRuns the controller created and has not yet deleted. */
+  analysisRuns: AnalysisRunState[];
+  /** The run of the current analysis step (`currentStepAnalysisRunStatus`). */
+  stepRun?: AnalysisRunState;
+  /** The background run (`currentBackgroundAnalysisRunStatus`). */
+  backgroundRun?: AnalysisRunState;
 }
 
 export interface ReplicaSetState {
@@ -43,6 +51,10 @@ export interface ControllerContext {
   nextPodName(replicaSet: ReplicaSetState): string;
   /** The scripted failure of a container image in this Rollout's namespace, if any. */
   podFailure?(image: string): { exitCode?: number } | undefined;
+  /** The AnalysisTemplate of that name in the Rollout's namespace, if the manifests have one. */
+  analysisTemplate?(name: string): AnalysisTemplate | undefined;
+  /** The scripted measurements of `metric` for canary pods running `images` (scenario `analysisRuns`). */
+  analysisScript?(images: string[], metric: string): MetricScript | undefined;
 }
 
 export function findReplicaSet(

@@ -1,4 +1,5 @@
 import { safeHash } from '../ids';
+import { pruneAnalysisRuns } from './analysisRuns';
 import { reconcileBlueGreen } from './blueGreen';
 import { reconcileCanary } from './canary';
 import {
@@ -35,6 +36,7 @@ export function reconcileRollout(
     reconcileCanary(state, ctx);
   }
   pruneReplicaSets(state);
+  pruneAnalysisRuns(state);
   updateStatus(state, ctx);
 }
 

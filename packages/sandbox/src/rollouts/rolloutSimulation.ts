@@ -1,8 +1,10 @@
 import { kubeTime } from '../clock';
 import { nameSuffix, stableUid } from '../ids';
-import type { Pod, ReplicaSet, Service } from '../kubeTypes';
+import type { KubeObject, Pod, ReplicaSet, Service } from '../kubeTypes';
 import { isPlainObject, mergePatch } from '../mergePatch';
 import type { ControllerContext, ControllerState } from './controllerState';
+import type { AnalysisTemplate, MetricScript } from './analysis';
+import { analysisRunObject } from './analysisRuns';
 import { applyRolloutAction } from './rolloutActions';
 import { reconcileRollout } from './rolloutController';
 import {
@@ -36,6 +38,10 @@ export interface RolloutSimulationParams {
     image: string,
     namespace: string,
   ): { exitCode?: number } | undefined;
+  /** The AnalysisTemplates the Application's manifests render in the namespace. */
+  analysisTemplates?: AnalysisTemplate[];
+  /** The scripted measurements of a metric for canary pods running `images` (scenario `analysisRuns`). */
+  analysisScript?(images: string[], metric: string): MetricScript | undefined;
 }
 
 /** A spec or status edit that a real API server would reject (HTTP 422). */
@@ -51,10 +57,17 @@ export class RolloutSimulation {
   private podSerial = 0;
   private lastLogged = '';
   private lastSeen: number;
+  private analysisTemplates: AnalysisTemplate[];
 
   constructor(private readonly params: RolloutSimulationParams) {
     this.lastSeen = params.now;
-    this.state = { rollout: newRollout(params), replicaSets: [], revision: 0 };
+    this.analysisTemplates = params.analysisTemplates ?? [];
+    this.state = {
+      rollout: newRollout(params),
+      replicaSets: [],
+      revision: 0,
+      analysisRuns: [],
+    };
     // First sight adopts a Rollout that already runs: its pods are up.
     reconcileRollout(this.state, {
       ...this.context(params.now),
@@ -93,6 +106,13 @@ export class RolloutSimulation {
     );
   }
 
+  /** The AnalysisRuns the controller created for this Rollout, oldest first. */
+  analysisRuns(): KubeObject[] {
+    return this.state.analysisRuns.map(run =>
+      analysisRunObject(this.state.rollout, run),
+    );
+  }
+
   services(): Service[] {
     return serviceObjects(
       this.state.rollout,
@@ -105,7 +125,14 @@ export class RolloutSimulation {
    * An Argo CD sync applying the manifest rendered from git. Only fields git owns are
    * replaced; `paused` and `restartAt`, set by people through actions, survive.
    */
-  applySpec(spec: RolloutSpec, now: number): void {
+  applySpec(
+    spec: RolloutSpec,
+    now: number,
+    analysisTemplates?: AnalysisTemplate[],
+  ): void {
+    if (analysisTemplates) {
+      this.analysisTemplates = structuredClone(analysisTemplates);
+    }
     this.edit(rollout => {
       const { paused, restartAt } = rollout.spec;
       rollout.spec = {
@@ -168,6 +195,10 @@ export class RolloutSimulation {
       timeScale,
       podFailure: image =>
         this.params.podFailure?.(image, this.params.namespace),
+      analysisTemplate: name =>
+        this.analysisTemplates.find(t => t.metadata.name === name),
+      analysisScript: (images, metric) =>
+        this.params.analysisScript?.(images, metric),
       nextPodName: replicaSet => {
         this.podSerial += 1;
         return `${replicaSet.name}-${nameSuffix(

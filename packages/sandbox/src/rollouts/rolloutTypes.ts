@@ -1,14 +1,26 @@
 import type { KubeObject, PodTemplate } from '../kubeTypes';
+import type { AnalysisPhase, RolloutAnalysis } from './analysis';
 
 /** Argo Rollouts `argoproj.io/v1alpha1` Rollout, as far as the sandbox simulates it. */
 
 export type CanaryStep =
   | { setWeight: number }
   | { pause: { duration?: string | number } }
+  | { analysis: RolloutAnalysis }
   | Record<string, unknown>;
 
+export interface CanaryStrategy {
+  steps?: CanaryStep[];
+  /** Background analysis, from `startingStep` (default the first) until promotion. */
+  analysis?: RolloutAnalysis;
+  canaryService?: string;
+  stableService?: string;
+  /** A traffic router (nginx, istio, ...): weights are set on it, not by pod counts. */
+  trafficRouting?: Record<string, unknown>;
+}
+
 export interface RolloutStrategy {
-  canary?: { steps?: CanaryStep[] };
+  canary?: CanaryStrategy;
   blueGreen?: {
     activeService: string;
     previewService: string;
@@ -47,6 +59,14 @@ export interface RolloutCondition {
 export interface TrafficWeight {
   weight: number;
   podTemplateHash: string;
+  serviceName?: string;
+}
+
+/** `v1alpha1.RolloutAnalysisRunStatus`. */
+export interface RolloutAnalysisRunStatus {
+  name: string;
+  status: AnalysisPhase;
+  message?: string;
 }
 
 export interface RolloutStatus {
@@ -68,7 +88,11 @@ export interface RolloutStatus {
   phase?: 'Healthy' | 'Progressing' | 'Paused' | 'Degraded';
   message?: string;
   conditions?: RolloutCondition[];
-  canary: { weights?: { canary: TrafficWeight; stable: TrafficWeight } };
+  canary: {
+    weights?: { canary: TrafficWeight; stable: TrafficWeight };
+    currentStepAnalysisRunStatus?: RolloutAnalysisRunStatus;
+    currentBackgroundAnalysisRunStatus?: RolloutAnalysisRunStatus;
+  };
   blueGreen: { activeSelector?: string; previewSelector?: string };
 }
 
@@ -85,6 +109,7 @@ export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
 export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
 export const CANARY_PAUSE_STEP = 'CanaryPauseStep';
 export const BLUE_GREEN_PAUSE = 'BlueGreenPause';
+export const INCONCLUSIVE_ANALYSIS_PAUSE = 'InconclusiveAnalysis';
 /** Argo Rollouts' default `spec.progressDeadlineSeconds`. */
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
@@ -98,6 +123,12 @@ export function isPauseStep(
   step: CanaryStep,
 ): step is { pause: { duration?: string | number } } {
   return typeof (step as { pause?: unknown }).pause === 'object';
+}
+
+export function isAnalysisStep(
+  step: CanaryStep,
+): step is { analysis: RolloutAnalysis } {
+  return typeof (step as { analysis?: unknown }).analysis === 'object';
 }
 
 export function canarySteps(rollout: Rollout): CanaryStep[] {

@@ -212,7 +212,20 @@ export function serviceObjects(
     'app.kubernetes.io/instance': instance,
   };
   if (!blueGreen) {
-    return [service(rollout, labels, rollout.metadata.name, undefined)];
+    const { canaryService, stableService } = rollout.spec.strategy.canary ?? {};
+    // The controller pins the canary and stable Services to their ReplicaSets.
+    const pinned = [
+      { name: stableService, hash: rollout.status.stableRS },
+      { name: canaryService, hash: rollout.status.currentPodHash },
+    ].filter((entry): entry is { name: string; hash: string | undefined } =>
+      Boolean(entry.name),
+    );
+    return [
+      ...(pinned.some(entry => entry.name === rollout.metadata.name)
+        ? []
+        : [service(rollout, labels, rollout.metadata.name, undefined)]),
+      ...pinned.map(entry => service(rollout, labels, entry.name, entry.hash)),
+    ];
   }
   return [
     service(
