@@ -7,8 +7,8 @@ import { Policy as KyvernoPolicy } from '@kubernetes-models/kyverno/kyverno.io/v
 import { ClusterPolicy as KyvernoClusterPolicy } from '@kubernetes-models/kyverno/kyverno.io/v1/ClusterPolicy';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import yaml from 'yaml';
-import { renderServiceFiles, type ServiceSpec } from '../actions/serviceManifests';
-import { mergeValues, MiniHelm } from '../__testUtils__/miniHelm';
+import { renderServiceFiles } from '../actions/serviceManifests';
+import { gitopsValues, helmTemplate } from '../__testUtils__/helmChart';
 import { renderSkeleton } from '../__testUtils__/renderSkeleton';
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
@@ -18,29 +18,6 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   PodDisruptionBudget,
   NetworkPolicy,
 };
-
-/** What gitops:service:register writes for this service: the values Argo CD deploys with. */
-function gitopsValues(strategy: ServiceSpec['strategy'], environment: string) {
-  const [values] = renderServiceFiles({
-    service: 'checkout-api',
-    environments: [environment],
-    imageRepository: 'ghcr.io/acme/checkout-api',
-    imageTag: '4f2c1d0',
-    replicas: { [environment]: 2 },
-    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-    strategy,
-    enforcePoliciesIn: ['prod'],
-    manualPromotionIn: ['prod'],
-    repoUrl: 'file:///gitops.git',
-    branch: 'main',
-    project: 'default',
-    argocdNamespace: 'argocd',
-    destinationServer: 'https://kubernetes.default.svc',
-    valuesPathTemplate: '{service}/{environment}/values.yaml',
-    applicationPathTemplate: '{service}/{environment}/app.yaml',
-  });
-  return yaml.parse(values.content);
-}
 
 describe('the Argo CD Applications gitops:service:register writes', () => {
   it('validate against the Argo CD Application schema, one per environment', () => {
@@ -88,22 +65,6 @@ function expectedStrategy(strategy: string, values: any, analysisName: string, e
       autoPromotionEnabled: environment !== 'prod',
     }),
   };
-}
-
-/** `helm template` of one chart folder of the rendered skeleton. */
-function helmTemplate(files: Record<string, string>, chart: string, values: object, environment: string) {
-  const meta = yaml.parse(files[`${chart}/Chart.yaml`]);
-  const templates = Object.fromEntries(Object.entries(files).filter(([f]) => f.startsWith(`${chart}/templates/`)));
-  const helm = new MiniHelm(templates);
-  const dot = {
-    Values: mergeValues(yaml.parse(files[`${chart}/values.yaml`]), values),
-    Release: { Name: `checkout-api-${environment}`, Namespace: `checkout-api-${environment}`, Service: 'Helm' },
-    Chart: { Name: meta.name, Version: meta.version },
-  };
-  return Object.entries(templates)
-    .filter(([file]) => !file.split('/').pop()!.startsWith('_'))
-    .flatMap(([, text]) => yaml.parseAllDocuments(helm.render(text, dot)).map(d => d.toJS()))
-    .filter(Boolean);
 }
 
 describe.each([['node-service'], ['python-service']])('the %s chart', template => {

@@ -98,6 +98,22 @@ describe.each([
     expect(ci.permissions).toEqual({ contents: 'read', packages: 'write', 'id-token': 'write' });
   });
 
+  it('never writes a secret: CI reads its tokens from GitHub and edits only the image tag', () => {
+    const text = files['.github/workflows/ci.yaml'];
+    expect(text).not.toMatch(/kind:\s*Secret\b|create secret|kubeseal|SealedSecret|ExternalSecret/);
+    const ci = yaml.parse(text);
+    const runs: string[] = Object.values(ci.jobs).flatMap((job: any) => job.steps.map((s: any) => s.run ?? ''));
+    // The one edit of the GitOps repository: image.tag of dev's values file.
+    const edits = runs.flatMap(run => run.match(/yq -i '[^']*'/g) ?? []);
+    expect(edits).toEqual([`yq -i '.image.tag = strenv(TAG) | .image.tag style="double"'`]);
+    // Tokens come from GitHub's secrets, never from a literal in the workflow.
+    const credentials = Object.values(ci.jobs)
+      .flatMap((job: any) => job.steps.flatMap((s: any) => Object.entries(s.env ?? {})))
+      .filter(([name]) => /TOKEN|PASSWORD|SECRET/.test(name));
+    expect(credentials.length).toBeGreaterThan(0);
+    for (const [name, value] of credentials) expect([name, value]).toEqual([name, expect.stringMatching(/^\$\{\{ secrets\./)]);
+  });
+
   it('scans with Grype instead when the form chooses it, gating and uploading the same way', async () => {
     const other = createMockDirectory();
     const withGrype = await renderSkeleton(template, { ...VALUES, scanner: 'grype', language }, other.path);

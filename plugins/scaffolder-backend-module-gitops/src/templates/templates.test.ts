@@ -83,6 +83,17 @@ describe('templates/', () => {
     });
   });
 
+  it.each([['node-service'], ['python-service']])('lets %s choose traffic routing, a load test and secrets', name => {
+    const { doc } = loadTemplates().find(t => path.basename(t.dir) === name)!;
+    const properties = Object.assign({}, ...doc.spec.parameters.map((page: any) => page.properties));
+    expect(properties.trafficRouting).toMatchObject({ type: 'string', enum: ['none', 'istio', 'gatewayApi'], default: 'none' });
+    expect(properties.secrets).toMatchObject({ type: 'string', enum: ['none', 'externalSecrets', 'sealedSecrets'], default: 'none' });
+    expect(properties.loadTest).toMatchObject({ type: 'boolean', default: false });
+    for (const key of ['trafficRouting', 'secrets']) expect(properties[key].enumNames).toHaveLength(properties[key].enum.length);
+    const fetch = doc.spec.steps.find((s: any) => s.action === 'fetch:template');
+    for (const key of ['trafficRouting', 'loadTest', 'secrets']) expect(fetch.input.values[key]).toBe(`\${{ parameters.${key} }}`);
+  });
+
   it('gives both golden paths the same chart and policies', () => {
     const read = (service: string, sub: string) => {
       const root = path.join(TEMPLATES_DIR, service, 'skeleton', sub);

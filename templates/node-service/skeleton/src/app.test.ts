@@ -26,6 +26,16 @@ describe('${{ values.name }}', () => {
     assert.match(text, /http_requests_total\{code="200"\} \d+/);
   });
 
+  it('exposes the response-time histogram on /metrics', async () => {
+    await fetch(`${base}/healthz`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    assert.match(text, /# TYPE http_request_duration_seconds histogram/);
+    const count = Number(text.match(/^http_request_duration_seconds_count (\d+)$/m)?.[1]);
+    assert.ok(count >= 1);
+    assert.match(text, new RegExp(`^http_request_duration_seconds_bucket\\{le="\\+Inf"\\} ${count}$`, 'm'));
+    assert.match(text, /^http_request_duration_seconds_sum \d/m);
+  });
+
   it('answers unknown routes with 404', async () => {
     const response = await fetch(`${base}/nope`);
     assert.equal(response.status, 404);
