@@ -233,7 +233,7 @@ test('a promotion whose rollout fails is rolled back automatically, both in the 
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   const failed = promotionRow(page, 'dev → staging', '2.1.0 → 2.3.0');
-  await expect(failed.getByText('failed')).toBeVisible();
+  await expect(failed.getByText('failed', { exact: true })).toBeVisible();
   const rollback = promotionRow(page, 'rollback of staging (automatic)', '2.3.0 → 2.1.0');
   await expect(rollback.getByText('system:gitops/auto-rollback')).toBeVisible({ timeout: 60_000 });
   await expect(rollback.getByText('succeeded')).toBeVisible({ timeout: 90_000 });

@@ -422,6 +422,9 @@ function routeTraffic(state: ControllerState): void {
   const { spec, status } = rollout;
   const strategy = spec.strategy.canary;
   if (!strategy?.trafficRouting) {
+    // Upstream sets status.canary.weights only through a traffic router: a basic canary
+    // splits traffic by replica counts and reports none.
+    delete status.canary.weights;
     return;
   }
   const steps = canarySteps(rollout);

@@ -3,7 +3,7 @@ import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { Button } from '@material-ui/core';
+import { Button, Tooltip, Typography } from '@material-ui/core';
 import {
   gitopsApprovePermission,
   gitopsEntitySignalChannel,
@@ -54,7 +54,7 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
     },
     { title: 'Version', render: p => `${p.previousVersion?.tag ?? '–'} → ${p.version.tag}` },
     { title: 'Requested by', field: 'requestedBy' },
-    { title: 'Status', render: p => <PromotionStatusLabel status={p.status} /> },
+    { title: 'Status', render: p => <StatusCell promotion={p} /> },
     {
       title: 'Approvals',
       render: p =>
@@ -95,6 +95,29 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
 }
 
 function CommitCell({ promotion }: { promotion: Promotion }) {
-  if (!promotion.commit && !promotion.pullRequestUrl) return <>{promotion.failureReason ?? ''}</>;
+  if (!promotion.commit && !promotion.pullRequestUrl) return null;
   return <PromotionChangeLink promotion={promotion} />;
+}
+
+/** The status, and why a promotion failed (a failed gate, hook or analysis metric, ...). */
+function StatusCell({ promotion }: { promotion: Promotion }) {
+  return (
+    <>
+      <PromotionStatusLabel status={promotion.status} />
+      {promotion.failureReason && (
+        <Tooltip title={promotion.failureReason}>
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            component="p"
+            data-testid="promotion-failure-reason"
+            // Two lines in the table; the whole reason on hover (and in the promotion's dialog).
+            style={{ display: '-webkit-box', WebkitLineClamp: 2, WebkitBoxOrient: 'vertical', overflow: 'hidden', maxWidth: 320 }}
+          >
+            {promotion.failureReason}
+          </Typography>
+        </Tooltip>
+      )}
+    </>
+  );
 }
