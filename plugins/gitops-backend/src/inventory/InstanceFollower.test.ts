@@ -186,4 +186,40 @@ describe('InstanceFollower', () => {
     argocd.put('checkout-dev', { rollout: { name: 'checkout', namespace: 'checkout-dev' }, revision: 'b'.repeat(40) });
     await eventually(() => reads() === 2);
   });
+
+  it('reads the Rollouts of an application whose analysis runs again on each tick: its measurements change, the Application does not', async () => {
+    const rollout = (status: string) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'checkout', namespace: 'checkout-prod' },
+      spec: {},
+      status: { canary: { currentStepAnalysisRunStatus: { name: 'checkout-run', status } } },
+    });
+    const run = (measured: number) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisRun',
+      metadata: { name: 'checkout-run', namespace: 'checkout-prod' },
+      spec: { metrics: [{ name: 'success-rate', successCondition: 'result[0] >= 0.95', provider: { prometheus: {} } }] },
+      status: { phase: 'Running', metricResults: [{ name: 'success-rate', phase: 'Running', count: measured, successful: measured }] },
+    });
+    argocd.liveObjects.set('Rollout/checkout', rollout('Running'));
+    argocd.liveObjects.set('AnalysisRun/checkout-run', run(1));
+    argocd.put('checkout-prod', { health: 'Progressing', rollout: { name: 'checkout', namespace: 'checkout-prod' } });
+    await follow();
+    const measurements = () => model.get('main/argocd/checkout-prod')?.analysisRuns?.[0]?.status?.metricResults?.[0]?.count;
+    expect(measurements()).toBe(1);
+
+    argocd.liveObjects.set('AnalysisRun/checkout-run', run(2));
+    await follower.tick();
+    expect(measurements()).toBe(2);
+    const stored = await store.listApplications();
+    expect(stored.find(e => e.application.metadata.name === 'checkout-prod')?.analysisRuns?.[0]?.status?.metricResults?.[0]?.count).toBe(2);
+
+    // Once the run is done nothing is read again until Argo CD reports a change.
+    argocd.liveObjects.set('Rollout/checkout', rollout('Successful'));
+    await follower.tick();
+    const reads = argocd.requests.filter(r => r.includes('/resource?')).length;
+    await follower.tick();
+    expect(argocd.requests.filter(r => r.includes('/resource?')).length).toBe(reads);
+  });
 });

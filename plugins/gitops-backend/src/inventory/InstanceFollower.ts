@@ -7,6 +7,7 @@ import type { InventoryStore } from '../database/InventoryStore';
 import { entryKey, resourceVersionOf, type InventoryEntry } from './InventoryEntry';
 import type { InventoryModel } from './InventoryModel';
 import { readRollouts, reusableRollouts } from './readRollouts';
+import { currentAnalysisRun } from '../rollouts/analysisRuns';
 
 /** How an instance is followed, for `/health`. */
 export type FollowMode = 'starting' | 'streaming' | 'polling';
@@ -116,6 +117,7 @@ export class InstanceFollower {
       } else if (this.state.mode === 'streaming') {
         const listedAt = this.state.listedAt?.getTime() ?? 0;
         if (this.now().getTime() - listedAt >= this.options.resyncIntervalMs) await this.resync();
+        else await this.rereadAnalysingRollouts();
       }
     } finally {
       this.ticking = false;
@@ -300,6 +302,22 @@ export class InstanceFollower {
     if (changed.length) await this.store.upsert(changed);
   }
 
+  /**
+   * A running analysis takes measurements without the Application changing (Argo CD
+   * reports the Rollout Progressing throughout), so the stream brings no event: the
+   * Rollouts of applications whose analysis runs are read again on each tick.
+   */
+  private async rereadAnalysingRollouts() {
+    const analysing = this.model.entriesOf(this.instance).filter(held => held.rollouts.some(isAnalysing));
+    await Promise.all(
+      analysing.map(async held => {
+        const rollouts = await this.rolloutReads(() => readRollouts(this.client, held.application));
+        const changed = this.model.upsert(this.instance, [{ ...held, ...rollouts, observedAt: this.now() }]);
+        if (changed.length) await this.store.upsert(changed);
+      }),
+    );
+  }
+
   private async entryOf(app: ArgoApplication): Promise<InventoryEntry> {
     const application = trimApplication(app);
     const previous = this.model.get(entryKey(this.instance, app));
@@ -326,4 +344,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
+}
+
+const ANALYSIS_DONE = new Set(['Successful', 'Failed', 'Error', 'Inconclusive']);
+
+/** The Rollout's current AnalysisRun is still measuring. */
+function isAnalysing(rollout: InventoryEntry['rollouts'][number]): boolean {
+  const status = currentAnalysisRun(rollout)?.status;
+  return status !== undefined && !ANALYSIS_DONE.has(status);
 }

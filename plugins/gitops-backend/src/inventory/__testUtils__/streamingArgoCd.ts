@@ -21,6 +21,8 @@ export class StreamingArgoCd {
   streamMode: StreamMode = 'argocd';
   /** Status the resource route answers for an app's Rollout (200 serves a live Rollout). */
   rolloutStatus = new Map<string, number>();
+  /** Live objects the resource route serves instead, by `kind/name` (a Rollout with status, an AnalysisRun). */
+  liveObjects = new Map<string, object>();
   private peer?: FakePeer;
 
   async start(): Promise<string> {
@@ -90,7 +92,8 @@ export class StreamingArgoCd {
     if (resource) {
       const status = this.rolloutStatus.get(resource[1]) ?? 200;
       if (status !== 200) return send(status, { code: status === 404 ? 5 : 7, message: `rollout of ${resource[1]}: ${status}` });
-      const manifest = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: url.searchParams.get('resourceName'), namespace: url.searchParams.get('namespace') }, spec: {}, status: {} };
+      const live = this.liveObjects.get(`${url.searchParams.get('kind')}/${url.searchParams.get('resourceName')}`);
+      const manifest = live ?? { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: url.searchParams.get('resourceName'), namespace: url.searchParams.get('namespace') }, spec: {}, status: {} };
       return send(200, { manifest: JSON.stringify(manifest) });
     }
     const one = url.pathname.match(/^\/api\/v1\/applications\/([^/]+)$/);
