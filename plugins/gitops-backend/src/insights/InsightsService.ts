@@ -21,11 +21,27 @@ export interface InsightsServiceOptions {
   sourceChanges?: { between(entity: Entity, from?: PromotionVersion, to?: PromotionVersion): Promise<SourceChanges | undefined> };
   logger: LoggerService;
   now?: () => Date;
+  /** How long an entity's view waits for the source commits it reads (default 2 s; 0: not at all). */
+  sourceReadWaitMs?: number;
   /** Promotions whose source commits one entity read looks up, at most (default 20). */
   sourceReadsPerView?: number;
 }
 
 const DAY_MS = 24 * 3600_000;
+const SOURCE_READ_WAIT_MS = 2_000;
+
+/** Whether the promise settles within `ms` (its timer cleared either way). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>(resolve => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The `days` query parameter, or a 400 naming it. */
 export function parseInsightPeriod(days: unknown): InsightPeriod {
@@ -70,12 +86,18 @@ export class InsightsService {
     const entityRef = stringifyEntityRef(entity);
     const { since, until, ms } = this.window(query.days);
     const apps = this.applicationsOf(entity);
-    const [rows, stored] = await Promise.all([
+    const [ended, stored] = await Promise.all([
       this.options.store.ended({ since, until, entityRef, environments }),
       this.options.store.syncs({ since, until, appNames: [...new Set(apps.all.map(app => app.application.metadata.name))] }),
     ]);
+    let rows = ended;
     if (rows.some(r => r.kind === 'promotion' && r.status === 'succeeded' && !r.commitDates)) {
-      this.readSourceCommits(entity, { since, until, environment: query.environment });
+      const read = this.readSourceCommits(entity, { since, until, environment: query.environment });
+      // A quick read (a local clone) is in this answer; a slow one goes on, for a later view.
+      const wait = this.options.sourceReadWaitMs ?? SOURCE_READ_WAIT_MS;
+      if (wait > 0 && (await settlesWithin(read, wait))) {
+        rows = await this.options.store.ended({ since, until, entityRef, environments });
+      }
     }
     const byEnvironment = groupBy(rows, r => r.environment);
     const syncs = groupBy(syncRows(stored, placementsOf(entityRef, apps)), s => s.environment);

@@ -148,6 +148,8 @@ describe.each(databases.eachSupportedId())('InsightsStore on %p', databaseId => 
       inventory: inventoryOf(),
       environments,
       sourceChanges: { between },
+      // Not waiting for the read: the first answer goes without them, a later one has them.
+      sourceReadWaitMs: 0,
       logger: mockServices.logger.mock(),
       now: () => now,
     });
@@ -182,6 +184,19 @@ describe.each(databases.eachSupportedId())('InsightsStore on %p', databaseId => 
     expect(fleet.fleet).toMatchObject([{ name: 'fleet', environment: 'prod', entities: 2, deploymentFrequency: { value: 3 } }]);
     expect(fleet.owners).toMatchObject([{ name: 'group:default/team-a', entities: 2, changeFailureRate: { value: 0.25 } }]);
     expect(fleet.systems).toMatchObject([{ name: 'system:default/shop', entities: 1, deploymentFrequency: { value: 1 } }]);
+  });
+
+  it("includes the source commits in the first view when they are read quickly", async () => {
+    const { ended, store } = await setUp();
+    await ended('p333', 46, 'succeeded');
+    const between = jest.fn(async (): Promise<SourceChanges> => ({
+      repoURL: 'https://git.example/payments',
+      commits: [{ sha: 'a', message: 'one', author: 'a', date: at(50).toISOString() }],
+      truncated: false,
+    }));
+    const service = new InsightsService({ store, inventory: inventoryOf(), environments, sourceChanges: { between }, logger: mockServices.logger.mock(), now: () => now });
+    const first = await service.entity(entity('payments'), { days: 7, environment: 'prod' });
+    expect(first.items![0].leadTime).toMatchObject({ value: 5 * 3600, sampleSize: 1, promotions: 1, notMeasured: 0 });
   });
 
   it('counts every version Argo CD synced, also those no promotion made, once per entity and revision', async () => {
