@@ -50,6 +50,7 @@ test('the fleet page shows the insights by owner and by system', async ({ page }
   await expect(page.getByRole('row', { name: /group:default\/team-orders/ })).toBeVisible({ timeout: 30_000 });
   await choose(page, page.locator('body'), 'Group by', 'System');
   await expect(page.getByText('Delivery insights by system')).toBeVisible();
-  await page.getByText('Delivery insights by system').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: `${SCREENSHOTS}/fleet-insights.png`, fullPage: true });
+  const table = page.getByText('Delivery insights by system').locator('xpath=ancestor::div[contains(@class, "MuiPaper-root")][1]');
+  await table.scrollIntoViewIfNeeded();
+  await table.screenshot({ path: `${SCREENSHOTS}/fleet-insights.png` });
 });
