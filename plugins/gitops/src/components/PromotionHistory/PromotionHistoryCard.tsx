@@ -54,7 +54,8 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
     },
     { title: 'Version', render: p => `${p.previousVersion?.tag ?? '–'} → ${p.version.tag}` },
     { title: 'Requested by', field: 'requestedBy' },
-    { title: 'Status', render: p => <StatusCell promotion={p} /> },
+    // Wide enough for a failure's reason (a gate, a hook, an analysis metric) to be read.
+    { title: 'Status', render: p => <StatusCell promotion={p} />, cellStyle: { minWidth: 260 } },
     {
       title: 'Approvals',
       render: p =>
@@ -111,8 +112,8 @@ function StatusCell({ promotion }: { promotion: Promotion }) {
             color="textSecondary"
             component="p"
             data-testid="promotion-failure-reason"
-            // Two lines in the table; the whole reason on hover (and in the promotion's dialog).
-            style={{ display: '-webkit-box', WebkitLineClamp: 2, WebkitBoxOrient: 'vertical', overflow: 'hidden', maxWidth: 320 }}
+            // Four lines in the table; the whole reason on hover (and in the promotion's dialog).
+            style={{ display: '-webkit-box', WebkitLineClamp: 4, WebkitBoxOrient: 'vertical', overflow: 'hidden' }}
           >
             {promotion.failureReason}
           </Typography>
