@@ -470,3 +470,29 @@ export function newMetricResult(name: string): MetricResult {
     consecutiveSuccess: 0,
   };
 }
+
+/** Argo Rollouts' `rollout-type` label values. */
+export type AnalysisRunType = 'Step' | 'Background';
+
+/** One AnalysisRun the simulated controller created, with its measurements. */
+export interface AnalysisRunState {
+  name: string;
+  type: AnalysisRunType;
+  stepIndex?: number;
+  podHash: string;
+  revision: string;
+  labels: Record<string, string>;
+  createdAt: number;
+  args: Array<{ name: string; value?: string }>;
+  metrics: Metric[];
+  results: MetricResult[];
+  phase: AnalysisPhase;
+  message: string;
+  summary: RunSummary;
+  completedAt?: number;
+  terminate?: boolean;
+  /** The controller paused the Rollout for this run being Inconclusive. */
+  pausedFor?: boolean;
+  /** Images of the canary pods: which scenario entries script the measurements. */
+  images: string[];
+}

@@ -3,6 +3,8 @@ import { stableUid } from '../ids';
 import type { KubeObject } from '../kubeTypes';
 import {
   AnalysisPhase,
+  AnalysisRunState,
+  AnalysisRunType,
   AnalysisTemplate,
   Argument,
   assessRun,
@@ -13,7 +15,6 @@ import {
   newMetricResult,
   recordMeasurement,
   RolloutAnalysis,
-  RunSummary,
   takeMeasurement,
 } from './analysis';
 import type { ControllerContext, ControllerState } from './controllerState';
@@ -23,31 +24,7 @@ import {
   Rollout,
 } from './rolloutTypes';
 
-/** Argo Rollouts' `rollout-type` label values. */
-export type AnalysisRunType = 'Step' | 'Background';
-
-/** One AnalysisRun the simulated controller created, with its measurements. */
-export interface AnalysisRunState {
-  name: string;
-  type: AnalysisRunType;
-  stepIndex?: number;
-  podHash: string;
-  revision: string;
-  labels: Record<string, string>;
-  createdAt: number;
-  args: Array<{ name: string; value?: string }>;
-  metrics: Metric[];
-  results: MetricResult[];
-  phase: AnalysisPhase;
-  message: string;
-  summary: RunSummary;
-  completedAt?: number;
-  terminate?: boolean;
-  /** The controller paused the Rollout for this run being Inconclusive. */
-  pausedFor?: boolean;
-  /** Images of the canary pods: which scenario entries script the measurements. */
-  images: string[];
-}
+export type { AnalysisRunState, AnalysisRunType } from './analysis';
 
 export interface AnalysisRunAnnotatedStatus {
   name: string;

@@ -1,6 +1,5 @@
 import type { PodTemplate } from '../kubeTypes';
-import type { AnalysisTemplate, MetricScript } from './analysis';
-import type { AnalysisRunState } from './analysisRuns';
+import type { AnalysisRunState, AnalysisTemplate, MetricScript } from './analysis';
 import type { Rollout } from './rolloutTypes';
 
 /**
