@@ -24,8 +24,6 @@ import {
   Rollout,
 } from './rolloutTypes';
 
-export type { AnalysisRunState, AnalysisRunType } from './analysis';
-
 export interface AnalysisRunAnnotatedStatus {
   name: string;
   status: AnalysisPhase;

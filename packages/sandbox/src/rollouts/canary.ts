@@ -1,13 +1,12 @@
 import { kubeTime } from '../clock';
 import {
   advanceAnalysisRun,
-  AnalysisRunState,
   createAnalysisRun,
   resolveTemplates,
   runStatus,
   terminateAnalysisRun,
 } from './analysisRuns';
-import type { RolloutAnalysis } from './analysis';
+import type { AnalysisRunState, RolloutAnalysis } from './analysis';
 import {
   addControllerPause,
   clearPause,

@@ -3,7 +3,7 @@ import type { GateResult, Promotion } from '@gitops-suite/backstage-plugin-gitop
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import crypto from 'crypto';
 import type { NewPromotion, PromotionStore } from '../database/PromotionStore';
-import { notifyApprovers } from './approvalNotifications';
+import { notifyApprovers } from './promotionNotifications';
 import { overrideEvent } from './gateOverride';
 import { toApi } from './promotionModel';
 

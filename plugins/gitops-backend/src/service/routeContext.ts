@@ -118,9 +118,7 @@ export function createRouteContext(options: {
     const entityRef = normalizedEntityRef(ref);
     const [decision] = await permissions.authorize([{ permission, resourceRef: entityRef }], { credentials });
     if (decision.result !== AuthorizeResult.ALLOW) throw new NotAllowedError(`Not allowed to ${verb} ${entityRef}`);
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-    return entity;
+    return entityByRef(entityRef, credentials);
   }
 
   async function runAudited<T>(
@@ -156,11 +154,8 @@ export function createRouteContext(options: {
 
     permittedEntity,
 
-    async readableEntity(entityRef, credentials, verb) {
-      const ref = normalizedEntityRef(entityRef);
-      if (!(await readableRefs([ref], credentials)).has(ref)) throw new NotAllowedError(`Not allowed to ${verb} ${ref}`);
-      return entityByRef(ref, credentials);
-    },
+    // The read permission is permittedEntity's default.
+    readableEntity: (entityRef, credentials, verb) => permittedEntity(entityRef, credentials, verb),
 
     audited: (req, event, fn) => runAudited(event, { request: req }, fn),
 
