@@ -37,13 +37,64 @@ export type ApplicationSummary = {
   autoSync?: boolean;
   /** Link to the application in the Argo CD UI. */
   url?: string;
-  /** The repository URL and path the application deploys from. */
-  source?: { repoURL?: string; path?: string; targetRevision?: string };
+  /**
+   * What the application deploys from: its `spec.source`, or of a multi-source
+   * application the source holding the workload (the chart, else the path).
+   */
+  source?: ApplicationSource;
+  /** Every source of a multi-source application (`spec.sources`), in order. */
+  sources?: ApplicationSource[];
+  /** The ApplicationSet that generated the application (its owner reference). */
+  applicationSet?: string;
+  /** URLs the application exposes (Argo CD's `status.summary.externalURLs`). */
+  externalURLs?: string[];
+  createdAt?: string;
+  /** Argo CD is deleting the application (`metadata.deletionTimestamp` is set). */
+  deleting?: boolean;
   history: DeploymentHistoryEntry[];
   /** The current or last sync operation, with its hooks. */
   operation?: SyncOperation;
   /** OutOfSync resources, when there are any. */
   drift?: ApplicationDrift;
+};
+
+/** One source of an Argo CD application (`spec.source` or an entry of `spec.sources`). @public */
+export type ApplicationSource = {
+  repoURL?: string;
+  path?: string;
+  /** A chart of a Helm repository; `targetRevision` is then its version. */
+  chart?: string;
+  targetRevision?: string;
+  /** The name other sources' value files use for this one (`$ref/...`). */
+  ref?: string;
+  /** Helm value files; `$ref/path` names a file of another source. */
+  valueFiles?: string[];
+};
+
+/**
+ * A short-lived application for one open pull request (an ApplicationSet pull-request
+ * generator's). Previews are outside the promotion chain.
+ *
+ * @public
+ */
+export type PreviewEnvironment = {
+  application: ApplicationSummary;
+  pullRequest: {
+    number: number;
+    title?: string;
+    url?: string;
+    branch?: string;
+    author?: string;
+    headSha?: string;
+  };
+  version?: { image?: string; tag?: string; revision?: string };
+  /** The preview's address, when the chart exposes one. */
+  url?: string;
+  createdAt?: string;
+  /** The pull request closed and Argo CD is deleting the preview. */
+  tearingDown: boolean;
+  vulnerabilities?: VulnerabilitySummary;
+  policies?: PolicySummary;
 };
 
 /** An operation's or hook's phase, as Argo CD reports it (`OperationPhase`). @public */
@@ -229,6 +280,8 @@ export type EnvironmentDeployment = {
     tag?: string;
     digest?: string;
     revision?: string;
+    /** The Helm chart the environment runs, when it comes from a Helm repository. */
+    chart?: { name: string; version: string };
   };
   lastDeployedAt?: string;
   rollouts: RolloutSummary[];
@@ -292,6 +345,8 @@ export type DeploymentsResponse = {
   errors: SourceError[];
   /** When the Argo CD snapshot used for this answer was taken. */
   observedAt?: string;
+  /** One preview application per open pull request, newest first. */
+  previews?: PreviewEnvironment[];
 };
 
 /** Response of `GET /v1/environments`. @public */

@@ -78,6 +78,8 @@ export type FleetItem = {
   risk: FleetRisk;
   /** Why the risk is what it is, e.g. `prod: Degraded`. */
   riskReasons: string[];
+  /** How many preview applications (one per open pull request) the entity has. */
+  previews?: number;
 };
 
 /** Response of `GET /v1/fleet`. @public */

@@ -49,12 +49,58 @@ export type GateResult = {
 
 /** The version being promoted. @public */
 export type PromotionVersion = {
+  /**
+   * What `tag` is: an image tag (`image`, the default), a Helm chart version
+   * (`chart`), or a git revision of the GitOps repository (`revision`: a tag or commit).
+   */
+  kind?: 'image' | 'chart' | 'revision';
   image?: string;
   repository?: string;
+  /** The value promoted: the image tag, chart version or git revision. */
   tag: string;
   digest?: string;
   /** The GitOps revision the source environment runs. */
   revision?: string;
+  /** The chart's name, for a chart version. */
+  chart?: string;
+};
+
+/**
+ * How a promotion puts its version into the target environment, derived from the
+ * target's Argo CD application (source kind, owner, branch) or from config.
+ *
+ * @public
+ */
+export type PromotionWriteStrategy =
+  | 'helm-value'
+  | 'kustomize-image'
+  | 'chart-version'
+  | 'git-revision'
+  | 'environment-branch'
+  | 'application-set';
+
+/** Where and how a promotion writes. @public */
+export type PromotionWrite = {
+  strategy: PromotionWriteStrategy;
+  method: 'commit' | 'pull-request';
+  repoURL: string;
+  branch: string;
+  file?: string;
+  /** What is set, e.g. `image.tag`, `spec.source.targetRevision`, `elements[1].imageTag`. */
+  field?: string;
+  /** environment-branch: the branch merged from. */
+  sourceBranch?: string;
+};
+
+/** The difference of the environment's files between the source revision and the target branch. @public */
+export type BranchDiff = {
+  from: string;
+  to: string;
+  files: Array<{ path: string; status: string; additions: number; deletions: number }>;
+  patch: string;
+  truncated: boolean;
+  /** Files a merge would conflict in; the promotion is refused while there are any. */
+  conflicts: string[];
 };
 
 /** One approver's decision on a promotion awaiting approval. @public */
@@ -155,6 +201,10 @@ export type PromotionPreview = {
   approverGroups: string[];
   /** The source commits the promotion ships, when the source repository is known. */
   changes?: SourceChanges;
+  /** Where and how the promotion writes; absent when that cannot be told (see `blockedBy`). */
+  write?: PromotionWrite;
+  /** environment-branch: what the merge carries, file by file, and whether it conflicts. */
+  diff?: BranchDiff;
   /** Why the promotion cannot start, when it cannot (no version, one active already). */
   blockedBy?: string;
 };

@@ -1834,6 +1834,15 @@ export const spec = {
       "PromotionVersion": {
         "type": "object",
         "properties": {
+          "kind": {
+            "type": "string",
+            "enum": [
+              "image",
+              "chart",
+              "revision"
+            ],
+            "description": "What `tag` is: an image tag (default), a Helm chart version, or a git revision (a tag or commit of the GitOps repository)."
+          },
           "image": {
             "type": "string"
           },
@@ -1841,13 +1850,19 @@ export const spec = {
             "type": "string"
           },
           "tag": {
-            "type": "string"
+            "type": "string",
+            "description": "The value promoted: image tag, chart version or git revision."
           },
           "digest": {
             "type": "string"
           },
           "revision": {
             "type": "string"
+          },
+          "chart": {
+            "type": "string",
+            "description": "The chart's name",
+            "for a chart version.": null
           }
         },
         "required": [
@@ -1889,6 +1904,12 @@ export const spec = {
           },
           "changes": {
             "$ref": "#/components/schemas/SourceChanges"
+          },
+          "write": {
+            "$ref": "#/components/schemas/PromotionWrite"
+          },
+          "diff": {
+            "$ref": "#/components/schemas/BranchDiff"
           },
           "blockedBy": {
             "type": "string"
@@ -2308,18 +2329,33 @@ export const spec = {
             "type": "string"
           },
           "source": {
-            "type": "object",
-            "properties": {
-              "repoURL": {
-                "type": "string"
-              },
-              "path": {
-                "type": "string"
-              },
-              "targetRevision": {
-                "type": "string"
-              }
+            "$ref": "#/components/schemas/ApplicationSource"
+          },
+          "sources": {
+            "type": "array",
+            "description": "Every source of a multi-source application (`spec.sources`), in order; `source` is then the one holding the workload (the chart, or the path).",
+            "items": {
+              "$ref": "#/components/schemas/ApplicationSource"
             }
+          },
+          "applicationSet": {
+            "type": "string",
+            "description": "The ApplicationSet that generated the application (its owner reference)."
+          },
+          "externalURLs": {
+            "type": "array",
+            "description": "URLs the application exposes (Argo CD's `status.summary.externalURLs`).",
+            "items": {
+              "type": "string"
+            }
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "deleting": {
+            "type": "boolean",
+            "description": "Argo CD is deleting the application (`metadata.deletionTimestamp` is set)."
           },
           "history": {
             "type": "array",
@@ -2362,6 +2398,250 @@ export const spec = {
           "health",
           "images",
           "history"
+        ]
+      },
+      "ApplicationSource": {
+        "type": "object",
+        "description": "One source of an Argo CD application (`spec.source` or an entry of `spec.sources`).",
+        "properties": {
+          "repoURL": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string"
+          },
+          "chart": {
+            "type": "string",
+            "description": "A chart of a Helm repository; `targetRevision` is its version."
+          },
+          "targetRevision": {
+            "type": "string"
+          },
+          "ref": {
+            "type": "string",
+            "description": "The name other sources' value files use for this source (`$ref/...`)."
+          },
+          "valueFiles": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "PreviewEnvironment": {
+        "type": "object",
+        "description": "A short-lived application for one open pull request (an ApplicationSet pull-request generator's); outside the promotion chain.",
+        "properties": {
+          "application": {
+            "$ref": "#/components/schemas/ApplicationSummary"
+          },
+          "pullRequest": {
+            "type": "object",
+            "properties": {
+              "number": {
+                "type": "integer"
+              },
+              "title": {
+                "type": "string"
+              },
+              "url": {
+                "type": "string"
+              },
+              "branch": {
+                "type": "string"
+              },
+              "author": {
+                "type": "string"
+              },
+              "headSha": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "number"
+            ]
+          },
+          "version": {
+            "type": "object",
+            "properties": {
+              "image": {
+                "type": "string"
+              },
+              "tag": {
+                "type": "string"
+              },
+              "revision": {
+                "type": "string"
+              }
+            }
+          },
+          "url": {
+            "type": "string",
+            "description": "The preview's address",
+            "when the chart exposes one.": null
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "tearingDown": {
+            "type": "boolean",
+            "description": "The pull request closed and Argo CD is deleting the preview."
+          },
+          "vulnerabilities": {
+            "type": "object",
+            "properties": {
+              "counts": {
+                "$ref": "#/components/schemas/SeverityCounts"
+              },
+              "fixable": {
+                "$ref": "#/components/schemas/SeverityCounts"
+              }
+            },
+            "required": [
+              "counts",
+              "fixable"
+            ]
+          },
+          "policies": {
+            "type": "object",
+            "properties": {
+              "pass": {
+                "type": "integer"
+              },
+              "fail": {
+                "type": "integer"
+              },
+              "warn": {
+                "type": "integer"
+              },
+              "error": {
+                "type": "integer"
+              },
+              "skip": {
+                "type": "integer"
+              }
+            },
+            "required": [
+              "pass",
+              "fail",
+              "warn",
+              "error",
+              "skip"
+            ]
+          }
+        },
+        "required": [
+          "application",
+          "pullRequest",
+          "tearingDown"
+        ]
+      },
+      "PromotionWrite": {
+        "type": "object",
+        "description": "Where and how a promotion writes, derived from the target's Argo CD application or config.",
+        "properties": {
+          "strategy": {
+            "type": "string",
+            "enum": [
+              "helm-value",
+              "kustomize-image",
+              "chart-version",
+              "git-revision",
+              "environment-branch",
+              "application-set"
+            ]
+          },
+          "method": {
+            "type": "string",
+            "enum": [
+              "commit",
+              "pull-request"
+            ]
+          },
+          "repoURL": {
+            "type": "string"
+          },
+          "branch": {
+            "type": "string"
+          },
+          "file": {
+            "type": "string"
+          },
+          "field": {
+            "type": "string",
+            "description": "What is set, e.g. `image.tag`, `spec.source.targetRevision`, `elements[1].imageTag`."
+          },
+          "sourceBranch": {
+            "type": "string",
+            "description": "environment-branch: the branch merged from."
+          }
+        },
+        "required": [
+          "strategy",
+          "method",
+          "repoURL",
+          "branch"
+        ]
+      },
+      "BranchDiff": {
+        "type": "object",
+        "description": "The difference of the environment's files between the source revision and the target branch.",
+        "properties": {
+          "from": {
+            "type": "string"
+          },
+          "to": {
+            "type": "string"
+          },
+          "files": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "path": {
+                  "type": "string"
+                },
+                "status": {
+                  "type": "string"
+                },
+                "additions": {
+                  "type": "integer"
+                },
+                "deletions": {
+                  "type": "integer"
+                }
+              },
+              "required": [
+                "path",
+                "status",
+                "additions",
+                "deletions"
+              ]
+            }
+          },
+          "patch": {
+            "type": "string"
+          },
+          "truncated": {
+            "type": "boolean"
+          },
+          "conflicts": {
+            "type": "array",
+            "description": "Files a merge would conflict in; the promotion is refused while there are any.",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "from",
+          "to",
+          "files",
+          "patch",
+          "truncated",
+          "conflicts"
         ]
       },
       "LineStop": {
@@ -2856,6 +3136,22 @@ export const spec = {
               },
               "revision": {
                 "type": "string"
+              },
+              "chart": {
+                "type": "object",
+                "description": "The Helm chart the environment runs, when it comes from a Helm repository.",
+                "properties": {
+                  "name": {
+                    "type": "string"
+                  },
+                  "version": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "name",
+                  "version"
+                ]
               }
             }
           },
@@ -3330,6 +3626,13 @@ export const spec = {
           "observedAt": {
             "type": "string",
             "format": "date-time"
+          },
+          "previews": {
+            "type": "array",
+            "description": "One preview application per open pull request, newest first.",
+            "items": {
+              "$ref": "#/components/schemas/PreviewEnvironment"
+            }
           }
         },
         "required": [

@@ -498,11 +498,19 @@ export interface components {
             gates?: components["schemas"]["GateResult"][];
         };
         PromotionVersion: {
+            /**
+             * @description What `tag` is: an image tag (default), a Helm chart version, or a git revision (a tag or commit of the GitOps repository).
+             * @enum {string}
+             */
+            kind?: "image" | "chart" | "revision";
             image?: string;
             repository?: string;
+            /** @description The value promoted: image tag, chart version or git revision. */
             tag: string;
             digest?: string;
             revision?: string;
+            /** @description The chart's name */
+            chart?: string;
         };
         PromotionPreview: {
             entityRef: string;
@@ -514,6 +522,8 @@ export interface components {
             requiredApprovals: number;
             approverGroups: string[];
             changes?: components["schemas"]["SourceChanges"];
+            write?: components["schemas"]["PromotionWrite"];
+            diff?: components["schemas"]["BranchDiff"];
             blockedBy?: string;
         };
         /** @description The commits between the source revisions of two versions. */
@@ -627,11 +637,17 @@ export interface components {
             lastDeployedAt?: string;
             autoSync?: boolean;
             url?: string;
-            source?: {
-                repoURL?: string;
-                path?: string;
-                targetRevision?: string;
-            };
+            source?: components["schemas"]["ApplicationSource"];
+            /** @description Every source of a multi-source application (`spec.sources`), in order; `source` is then the one holding the workload (the chart, or the path). */
+            sources?: components["schemas"]["ApplicationSource"][];
+            /** @description The ApplicationSet that generated the application (its owner reference). */
+            applicationSet?: string;
+            /** @description URLs the application exposes (Argo CD's `status.summary.externalURLs`). */
+            externalURLs?: string[];
+            /** Format: date-time */
+            createdAt?: string;
+            /** @description Argo CD is deleting the application (`metadata.deletionTimestamp` is set). */
+            deleting?: boolean;
             history: {
                 id: number;
                 revision?: string;
@@ -641,6 +657,80 @@ export interface components {
             }[];
             operation?: components["schemas"]["SyncOperation"];
             drift?: components["schemas"]["ApplicationDrift"];
+        };
+        /** @description One source of an Argo CD application (`spec.source` or an entry of `spec.sources`). */
+        ApplicationSource: {
+            repoURL?: string;
+            path?: string;
+            /** @description A chart of a Helm repository; `targetRevision` is its version. */
+            chart?: string;
+            targetRevision?: string;
+            /** @description The name other sources' value files use for this source (`$ref/...`). */
+            ref?: string;
+            valueFiles?: string[];
+        };
+        /** @description A short-lived application for one open pull request (an ApplicationSet pull-request generator's); outside the promotion chain. */
+        PreviewEnvironment: {
+            application: components["schemas"]["ApplicationSummary"];
+            pullRequest: {
+                number: number;
+                title?: string;
+                url?: string;
+                branch?: string;
+                author?: string;
+                headSha?: string;
+            };
+            version?: {
+                image?: string;
+                tag?: string;
+                revision?: string;
+            };
+            /** @description The preview's address */
+            url?: string;
+            /** Format: date-time */
+            createdAt?: string;
+            /** @description The pull request closed and Argo CD is deleting the preview. */
+            tearingDown: boolean;
+            vulnerabilities?: {
+                counts: components["schemas"]["SeverityCounts"];
+                fixable: components["schemas"]["SeverityCounts"];
+            };
+            policies?: {
+                pass: number;
+                fail: number;
+                warn: number;
+                error: number;
+                skip: number;
+            };
+        };
+        /** @description Where and how a promotion writes, derived from the target's Argo CD application or config. */
+        PromotionWrite: {
+            /** @enum {string} */
+            strategy: "helm-value" | "kustomize-image" | "chart-version" | "git-revision" | "environment-branch" | "application-set";
+            /** @enum {string} */
+            method: "commit" | "pull-request";
+            repoURL: string;
+            branch: string;
+            file?: string;
+            /** @description What is set, e.g. `image.tag`, `spec.source.targetRevision`, `elements[1].imageTag`. */
+            field?: string;
+            /** @description environment-branch: the branch merged from. */
+            sourceBranch?: string;
+        };
+        /** @description The difference of the environment's files between the source revision and the target branch. */
+        BranchDiff: {
+            from: string;
+            to: string;
+            files: {
+                path: string;
+                status: string;
+                additions: number;
+                deletions: number;
+            }[];
+            patch: string;
+            truncated: boolean;
+            /** @description Files a merge would conflict in; the promotion is refused while there are any. */
+            conflicts: string[];
         };
         LineStop: {
             id: string;
@@ -781,6 +871,11 @@ export interface components {
                 tag?: string;
                 digest?: string;
                 revision?: string;
+                /** @description The Helm chart the environment runs, when it comes from a Helm repository. */
+                chart?: {
+                    name: string;
+                    version: string;
+                };
             };
             /** Format: date-time */
             lastDeployedAt?: string;
@@ -906,6 +1001,8 @@ export interface components {
             errors: components["schemas"]["SourceError"][];
             /** Format: date-time */
             observedAt?: string;
+            /** @description One preview application per open pull request, newest first. */
+            previews?: components["schemas"]["PreviewEnvironment"][];
         };
     };
     responses: {
