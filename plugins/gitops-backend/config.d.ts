@@ -92,16 +92,49 @@ export interface Config {
         /** Where and how the version is written in the GitOps repository. */
         write?: {
           /**
-           * `helm-value` (default): set a key of a Helm values file.
+           * How the version is written. Left out, it is derived from the target's Argo CD
+           * application: a chart from a Helm repository → `chart-version`; the same path
+           * as the source environment's application on another branch →
+           * `environment-branch`; a tag or commit as `targetRevision` → `git-revision`;
+           * otherwise `helm-value`. An application an ApplicationSet generated is written
+           * in the ApplicationSet's list generator element when its template takes the
+           * version from an element.
+           *
+           * `helm-value`: set a key of a Helm values file (of a multi-source application,
+           * the value file of the `$ref` source).
            * `kustomize-image`: set `newTag` of the image's entry in a kustomization's `images:`.
+           * `chart-version`: set the chart source's `targetRevision` in the Application manifest.
+           * `git-revision`: set the source's `targetRevision` to the source environment's
+           * tag or commit, in the Application manifest.
+           * `environment-branch`: merge the source environment's revision into the
+           * target's branch (by commit or pull request); conflicts are reported, never forced.
            */
-          strategy?: 'helm-value' | 'kustomize-image';
+          strategy?: 'helm-value' | 'kustomize-image' | 'chart-version' | 'git-revision' | 'environment-branch';
           /**
            * The values file, relative to the repository root; `{environment}` and
            * `{application}` are replaced. Default: `values.yaml` in the target Argo CD
            * application's source path.
            */
           valuesFile?: string;
+          /**
+           * The file holding the target's Application manifest (`chart-version`,
+           * `git-revision`), relative to the repository root; `{environment}` and
+           * `{application}` are replaced, e.g. `argocd/{application}.yaml`.
+           */
+          applicationFile?: string;
+          /**
+           * The file holding the ApplicationSet that generated the target's application;
+           * `{environment}` and `{applicationSet}` are replaced, e.g. `argocd/{applicationSet}.yaml`.
+           */
+          applicationSetFile?: string;
+          /**
+           * The repository holding the Application and ApplicationSet manifests. Default:
+           * the repository of the application's git source (required for an application
+           * deploying only a chart from a Helm repository).
+           */
+          manifestRepoURL?: string;
+          /** The branch of `manifestRepoURL` the manifests are kept on. Default `main`. */
+          manifestBranch?: string;
           /** The YAML key holding the tag. Default `image.tag`. */
           key?: string;
           /**
@@ -229,6 +262,19 @@ export interface Config {
        * view waits on a cluster that hangs. Default 10000.
        */
       requestTimeoutMs?: number;
+    };
+    /**
+     * Preview environments: applications an ApplicationSet pull-request generator makes,
+     * one per open pull request. An application is a preview when its ApplicationSet's
+     * template annotates it with `gitops.backstage.io/pr-number`, or when it has these
+     * labels. Previews are listed apart and never placed in an environment: they are
+     * neither promotion sources nor targets.
+     */
+    previews?: {
+      match?: {
+        /** Default `gitops.backstage.io/preview: "true"`. */
+        labels?: { [name: string]: string };
+      };
     };
     /**
      * Stopping the line: a person with `gitops.line.stop` pauses every promotion into an

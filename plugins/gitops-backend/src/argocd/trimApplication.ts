@@ -15,7 +15,12 @@ export function trimApplication(app: ArgoApplication): ArgoApplication {
       name: metadata.name,
       namespace: metadata.namespace,
       labels: metadata.labels,
+      // Only the suite's own (a preview's pull request); others can be large (last-applied).
+      annotations: suiteAnnotations(metadata.annotations),
       resourceVersion: metadata.resourceVersion,
+      creationTimestamp: metadata.creationTimestamp,
+      deletionTimestamp: metadata.deletionTimestamp,
+      ownerReferences: metadata.ownerReferences?.filter(o => o.kind === 'ApplicationSet'),
     },
     spec: spec && {
       project: spec.project,
@@ -33,13 +38,21 @@ export function trimApplication(app: ArgoApplication): ArgoApplication {
         revisions: status.sync.revisions,
       },
       health: status.health,
-      summary: status.summary?.images ? { images: status.summary.images } : undefined,
+      summary: status.summary && {
+        images: status.summary.images,
+        externalURLs: status.summary.externalURLs,
+      },
       history: status.history?.slice(-HISTORY_KEPT),
       operationState: status.operationState && trimOperationState(status.operationState),
       // Workloads (for Rollouts and findings), and what drifted (for the drift list).
       resources: status.resources?.filter(r => WORKLOAD_KINDS.has(r.kind ?? '') || r.status === 'OutOfSync'),
     },
   };
+}
+
+function suiteAnnotations(annotations?: Record<string, string>) {
+  const kept = Object.entries(annotations ?? {}).filter(([key]) => key.startsWith('gitops.backstage.io/'));
+  return kept.length ? Object.fromEntries(kept) : undefined;
 }
 
 /** The operation's phase, who started it, and its hooks: not the (large) list of every synced resource. */

@@ -11,6 +11,11 @@ export interface ArgoApplication {
     annotations?: Record<string, string>;
     /** Argo CD compares these as integers (`strconv.Atoi`), like the stream's `resourceVersion`. */
     resourceVersion?: string;
+    creationTimestamp?: string;
+    /** Set while Argo CD deletes the application (its finalizer deletes the resources first). */
+    deletionTimestamp?: string;
+    /** An ApplicationSet's generated application names it here (`controller: true`). */
+    ownerReferences?: Array<{ apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean }>;
   };
   spec?: {
     project?: string;
@@ -61,6 +66,13 @@ export interface ArgoApplicationSource {
   path?: string;
   targetRevision?: string;
   chart?: string;
+  /** A multi-source application's name for this source (`$ref/...` in value files). */
+  ref?: string;
+  helm?: {
+    valueFiles?: string[];
+    parameters?: Array<{ name?: string; value?: string; forceString?: boolean }>;
+    valuesObject?: Record<string, unknown>;
+  };
 }
 
 export interface ArgoHistoryEntry {
@@ -69,6 +81,8 @@ export interface ArgoHistoryEntry {
   deployedAt?: string;
   deployStartedAt?: string;
   source?: ArgoApplicationSource;
+  /** Of a multi-source application: one revision per source. */
+  revisions?: string[];
 }
 
 export interface ArgoResourceStatus {

@@ -60,8 +60,15 @@ const promotionSchema = z.object({
     .default({ required: 0 }),
   write: z
     .object({
-      strategy: z.enum(['helm-value', 'kustomize-image']).default('helm-value'),
+      // Absent: derived from the target's Argo CD application (see resolveTarget.ts).
+      strategy: z
+        .enum(['helm-value', 'kustomize-image', 'chart-version', 'git-revision', 'environment-branch'])
+        .optional(),
       valuesFile: relativePathSchema.optional(),
+      applicationFile: relativePathSchema.optional(),
+      applicationSetFile: relativePathSchema.optional(),
+      manifestRepoURL: z.string().min(1).optional(),
+      manifestBranch: z.string().regex(/^[A-Za-z0-9._\/-]+$/).default('main'),
       key: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('image.tag'),
       kustomizationFile: relativePathSchema.optional(),
       method: z.enum(['commit', 'pull-request']).default('commit'),
@@ -137,6 +144,13 @@ const gitopsSchema = z.object({
   }),
   kubernetes: z
     .object({ requestTimeoutMs: z.number().int().min(100).default(10_000) })
+    .default({}),
+  previews: z
+    .object({
+      match: z
+        .object({ labels: z.record(z.string()).default({ 'gitops.backstage.io/preview': 'true' }) })
+        .default({}),
+    })
     .default({}),
   lineStops: z
     .object({ allowRollbacks: z.boolean().default(true) })

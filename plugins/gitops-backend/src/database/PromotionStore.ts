@@ -4,6 +4,7 @@ import {
   type Promotion,
   type PromotionApproval,
   type PromotionStatus,
+  type PromotionWriteStrategy,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { Knex } from 'knex';
 
@@ -18,10 +19,44 @@ export interface PromotionTarget {
   /** The values key (`helm-value`); unused by `kustomize-image`. */
   key: string;
   /** Absent on promotions stored before strategies existed: `helm-value`. */
-  strategy?: 'helm-value' | 'kustomize-image';
+  strategy?: PromotionWriteStrategy;
   /** Absent on promotions stored before pull requests existed: `commit`. */
   method?: 'commit' | 'pull-request';
+  /**
+   * chart-version, git-revision, application-set: the manifest document `file` holds and
+   * the field of it that is set (a path, or a template field of an ApplicationSet).
+   */
+  manifest?: ManifestLocation;
+  /** environment-branch: the source environment's branch, and the environment's files. */
+  sourceBranch?: string;
+  path?: string;
+  /**
+   * How the live application shows the version landed: the commit in the revision of
+   * this source (`commit`, the default), or this field of its spec set to the version.
+   */
+  live?: LiveVersionField;
 }
+
+/** Which document of a manifest file a promotion edits, and where in it. */
+export type ManifestLocation =
+  | { kind: 'Application'; name: string; path: string[] }
+  | { kind: 'ApplicationSet'; name: string; application: string; field: TemplateField };
+
+/** A field of an ApplicationSet's template that takes the version from a list element. */
+export type TemplateField =
+  | { kind: 'path'; path: string[] }
+  | { kind: 'helmParameter'; name: string };
+
+/**
+ * Where the live application shows the promoted version: the sync revision of source
+ * `source` (an index of `spec.sources`, or undefined for `spec.source`) containing the
+ * commit, or, for versions written into the Application itself, its `targetRevision`
+ * or a Helm parameter equal to the version.
+ */
+export type LiveVersionField =
+  | { kind: 'commit'; source?: number }
+  | { kind: 'targetRevision'; source?: number }
+  | { kind: 'helmParameter'; source?: number; name: string };
 
 /** What a new promotion is stored with: the API fields known at request time, and where it writes. */
 export type NewPromotion = Pick<

@@ -2,8 +2,10 @@ import type { Entity } from '@backstage/catalog-model';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   parseImageRef,
+  type ApplicationSummary,
   type DeploymentsResponse,
   type EnvironmentDeployment,
+  type PreviewEnvironment,
   type RolloutSummary,
   type SourceError,
 } from '@gitops-suite/backstage-plugin-gitops-common';
@@ -11,6 +13,7 @@ import type { GitopsConfig } from '../config/gitopsConfig';
 import type { Inventory } from '../inventory/Inventory';
 import type { EntityApplications, IndexedApplication } from '../inventory/InventoryIndex';
 import type { EntityFindings } from '../findings/EntityFindings';
+import { byNewestPullRequest, previewEnvironment } from '../previews/previewEnvironment';
 
 /**
  * Builds the Deployments view of an entity from the inventory's read model: zero
@@ -28,14 +31,29 @@ export class DeploymentsService {
     const index = this.inventory.index();
     const apps = index.ofEntity(entity);
     const environments = this.environmentsOf(apps);
-    const findingErrors = await this.addFindings(entity, environments);
+    const [findingErrors, previews] = await Promise.all([
+      this.addFindings(entity, environments),
+      this.previewsOf(apps),
+    ]);
     return {
       entityRef: stringifyEntityRef(entity),
       environments,
       unassigned: apps.unassigned.map(app => app.summary),
       errors: [...index.errors, ...findingErrors],
       observedAt: index.observedAt?.toISOString(),
+      previews,
     };
+  }
+
+  /** One row per open pull request's preview, with its findings when they can be read. */
+  private async previewsOf(apps: EntityApplications): Promise<PreviewEnvironment[]> {
+    const previews = await Promise.all(
+      apps.previews.map(async app => ({
+        ...previewEnvironment({ ...app, preview: app.preview! }),
+        ...(await this.findings?.ofWorkloads(app.workloads)),
+      })),
+    );
+    return previews.sort(byNewestPullRequest);
   }
   /**
    * What runs in each environment, from the read model alone (no findings, no upstream
@@ -112,12 +130,19 @@ function environmentOf(
           tag: parsed?.tag,
           digest: parsed?.digest,
           revision: applications[0]?.sync.revision,
+          ...chartOf(applications[0]),
         }
       : undefined,
     lastDeployedAt,
     rollouts,
     ...(unknownRollouts.length ? { unknownRollouts } : {}),
   };
+}
+
+/** The chart from a Helm repository an application deploys, at the version it names. */
+function chartOf(app?: ApplicationSummary): { chart?: { name: string; version: string } } {
+  const source = app?.source;
+  return source?.chart && source.targetRevision ? { chart: { name: source.chart, version: source.targetRevision } } : {};
 }
 
 /** An environment is behind when it runs another image than the one it promotes from. */

@@ -1,5 +1,6 @@
 import type {
   ApplicationDrift,
+  ApplicationSource,
   ApplicationSummary,
   HealthStatus,
   OperationPhase,
@@ -7,7 +8,7 @@ import type {
   SyncOperation,
   SyncStatus,
 } from '@gitops-suite/backstage-plugin-gitops-common';
-import type { ArgoApplication, ArgoOperationState } from '../argocd/types';
+import type { ArgoApplication, ArgoApplicationSource, ArgoOperationState } from '../argocd/types';
 import type { InventoryEntry } from '../inventory/InventoryEntry';
 import type { ArgoCdInstanceConfig } from '../config/gitopsConfig';
 
@@ -34,7 +35,6 @@ export function summarizeApplication(
       deployedAt: entry.deployedAt,
     }))
     .reverse();
-  const source = application.spec?.source ?? application.spec?.sources?.[0];
   const uiBase = instanceConfig?.frontendUrl ?? instanceConfig?.url;
   const url = uiBase
     ? `${uiBase.replace(/\/$/, '')}/applications/${application.metadata.namespace ? `${application.metadata.namespace}/` : ''}${application.metadata.name}`
@@ -58,15 +58,48 @@ export function summarizeApplication(
     autoSync: Boolean(application.spec?.syncPolicy?.automated),
     lastDeployedAt: history[0]?.deployedAt ?? status.operationState?.finishedAt,
     url,
-    source: source && {
-      repoURL: source.repoURL,
-      path: source.path,
-      targetRevision: source.targetRevision,
-    },
+    ...sourcesOf(application),
+    ...(applicationSetOf(application) ? { applicationSet: applicationSetOf(application) } : {}),
+    ...(status.summary?.externalURLs?.length ? { externalURLs: status.summary.externalURLs } : {}),
+    createdAt: application.metadata.creationTimestamp,
+    ...(application.metadata.deletionTimestamp ? { deleting: true } : {}),
     history,
     ...(operation ? { operation } : {}),
     ...(drift ? { drift } : {}),
   };
+}
+
+/**
+ * `source`: what the application deploys (of a multi-source one, the source holding the
+ * chart or the path, not a `ref`-only source of value files), and every source.
+ */
+function sourcesOf(application: ArgoApplication): Pick<ApplicationSummary, 'source' | 'sources'> {
+  const { source, sources } = application.spec ?? {};
+  if (source) return { source: applicationSource(source) };
+  if (!sources?.length) return {};
+  const all = sources.map(applicationSource);
+  return { source: all.find(s => s.chart || s.path) ?? all[0], sources: all };
+}
+
+export function primarySource(application: ArgoApplication): ArgoApplicationSource | undefined {
+  const { source, sources } = application.spec ?? {};
+  return source ?? sources?.find(s => s.chart || s.path) ?? sources?.[0];
+}
+
+function applicationSource(source: ArgoApplicationSource): ApplicationSource {
+  return {
+    repoURL: source.repoURL,
+    ...(source.path !== undefined ? { path: source.path } : {}),
+    ...(source.chart ? { chart: source.chart } : {}),
+    targetRevision: source.targetRevision,
+    ...(source.ref ? { ref: source.ref } : {}),
+    ...(source.helm?.valueFiles?.length ? { valueFiles: source.helm.valueFiles } : {}),
+  };
+}
+
+/** The ApplicationSet that generated the application: its controlling owner reference. */
+export function applicationSetOf(application: ArgoApplication): string | undefined {
+  return application.metadata.ownerReferences?.find(o => o.kind === 'ApplicationSet' && o.name)?.name;
 }
 
 const PHASES: OperationPhase[] = ['Running', 'Terminating', 'Succeeded', 'Failed', 'Error'];

@@ -5,7 +5,9 @@ import type {
   ExposedSecretsResponse,
   ImageSignature,
   PoliciesResponse,
+  PolicySummary,
   VulnerabilitiesResponse,
+  VulnerabilitySummary,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { Inventory } from '../inventory/Inventory';
 import type { PromotionEvidence } from '../promotions/PromotionEvidence';
@@ -47,6 +49,22 @@ export class EntityFindings implements PromotionEvidence {
   async configAuditList(entity: Entity, environment: string): Promise<ConfigAuditsResponse> {
     const result = await this.findings.configAudits(this.workloads(entity, environment));
     return { environment, ...result };
+  }
+
+  /**
+   * The vulnerability and policy summaries of a preview's workloads; a summary whose
+   * reports could not all be read is left out (unknown, not clean).
+   */
+  async ofWorkloads(workloads: Workload[]): Promise<{ vulnerabilities?: VulnerabilitySummary; policies?: PolicySummary }> {
+    if (!workloads.length || !(await this.isEnabled())) return {};
+    const [vulnerabilities, policies] = await Promise.all([
+      this.findings.vulnerabilities(workloads),
+      this.findings.policies(workloads),
+    ]);
+    return {
+      ...(vulnerabilities.errors.length ? {} : { vulnerabilities: vulnerabilities.summary }),
+      ...(policies.errors.length ? {} : { policies: policies.summary }),
+    };
   }
 
   async vulnerabilities(entity: Entity, environment: string) {

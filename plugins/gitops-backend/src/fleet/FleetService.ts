@@ -117,6 +117,7 @@ export class FleetService {
         if (withFindings) cells.push({ apps: placement.apps.byEnvironment.get(env.name)!, status });
       }
       item.drift = placement.drift;
+      if (placement.apps.previews.length) item.previews = placement.apps.previews.length;
     }
 
     if (withFindings) errors.push(...(await this.addFindings(cells)));

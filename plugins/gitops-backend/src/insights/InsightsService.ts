@@ -159,7 +159,7 @@ export class InsightsService {
   /** The entity's applications; none when its annotations are invalid (the tab says why). */
   private applicationsOf(entity: Entity): EntityApplications {
     const found = this.options.inventory.index().lookUp(entity);
-    return 'error' in found ? { all: [], byEnvironment: new Map(), unassigned: [] } : found;
+    return 'error' in found ? { all: [], byEnvironment: new Map(), previews: [], unassigned: [] } : found;
   }
 
   /** Reads and keeps the source commits of an entity's recent promotions; one read per entity at a time. */

@@ -17,6 +17,7 @@ import type { EnvironmentConfig, GitopsConfig } from '../config/gitopsConfig';
 import { summarizeApplication } from '../deployments/summarizeApplication';
 import type { Workload } from '../findings/types';
 import { summarizeRollout } from '../rollouts/summarizeRollout';
+import { previewOf, type PreviewPullRequest } from '../previews/previewOf';
 import { EnvironmentPlacer } from './EnvironmentPlacer';
 import { entityApplicationFilter, equalityRequirementsOf, splitList } from './entityApplications';
 import { entryKey, type InventoryEntry } from './InventoryEntry';
@@ -30,8 +31,10 @@ export type IndexedApplication = {
   instance: string;
   application: ArgoApplication;
   entry: InventoryEntry;
-  /** The configured environment it is placed in, if any rule matches. */
+  /** The configured environment it is placed in, if any rule matches (never a preview's). */
   environment?: string;
+  /** The pull request it previews, when it is a preview application. */
+  preview?: PreviewPullRequest;
   summary: ApplicationSummary;
   rollouts: RolloutSummary[];
   unknownRollouts: UnknownRollout[];
@@ -39,10 +42,11 @@ export type IndexedApplication = {
   workloads: Workload[];
 };
 
-/** An entity's applications: by environment, and those no environment matched. */
+/** An entity's applications: by environment, its previews, and those no environment matched. */
 export type EntityApplications = {
   all: IndexedApplication[];
   byEnvironment: Map<string, IndexedApplication[]>;
+  previews: IndexedApplication[];
   unassigned: IndexedApplication[];
 };
 
@@ -173,12 +177,14 @@ export class InventoryIndex {
     }
     const all = this.candidates(annotations).filter(belongs);
     const byEnvironment = new Map<string, IndexedApplication[]>();
+    const previews: IndexedApplication[] = [];
     const unassigned: IndexedApplication[] = [];
     for (const app of all) {
       if (app.environment) push(byEnvironment, app.environment, app);
+      else if (app.preview) previews.push(app);
       else unassigned.push(app);
     }
-    return { all, byEnvironment, unassigned };
+    return { all, byEnvironment, previews, unassigned };
   }
 
   /**
@@ -227,7 +233,9 @@ export class InventoryIndex {
 
   private derive(entry: InventoryEntry): IndexedApplication {
     const { instance, application } = entry;
-    const environment = this.placer.place(application);
+    const preview = previewOf(application, this.config.previews);
+    // A preview is outside the promotion chain, whatever labels its template copied.
+    const environment = preview ? undefined : this.placer.place(application);
     const instanceConfig = this.config.argocd.instances.find(i => i.name === instance);
     const rollouts = entry.rollouts.map(rollout => summarizeRollout(rollout, entry.analysisRuns, entry.analysisRunErrors));
     return {
@@ -236,6 +244,7 @@ export class InventoryIndex {
       application,
       entry,
       environment,
+      ...(preview ? { preview } : {}),
       summary: summarizeApplication(entry, instanceConfig),
       rollouts,
       unknownRollouts: entry.rolloutErrors.map(e => ({ application: application.metadata.name, ...e })),

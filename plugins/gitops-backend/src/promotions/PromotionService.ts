@@ -22,12 +22,13 @@ import { approvalRefusal, approvalsGiven } from './approvals';
 import { authorizeOnEntity } from './authorizeOnEntity';
 import { passGates } from './gateOverride';
 import { assembleGates, type PromotionGatesSources } from './promotionGates';
-import { promotionBlockedBy, toApi, versionOf } from './promotionModel';
+import { promotionBlockedBy, toApi } from './promotionModel';
 import type { PromotionStarter } from './PromotionStarter';
 import { heldMessage, type LineStops } from './LineStops';
 import type { SourceChangesReader } from './SourceChangesReader';
 import { approverOf, isService, requesterOf } from './requester';
-import { resolvePromotionTarget } from './resolveTarget';
+import type { PromotionPlanner } from './targets/PromotionPlanner';
+import { imageVersion } from './targets/targetVersions';
 
 export interface PromotionServiceOptions {
   config: GitopsConfig;
@@ -38,6 +39,8 @@ export interface PromotionServiceOptions {
   starter: PromotionStarter;
   /** Stops of the line: no promotion starts into a stopped environment. */
   lineStops?: Pick<LineStops, 'holding'>;
+  /** Where promotions write and the versions they move, by the target's layout. */
+  planner: PromotionPlanner;
   /** Lists the source commits a promotion ships, for the preview. */
   sourceChanges?: SourceChangesReader;
   permissions: PermissionsService;
@@ -64,11 +67,21 @@ export class PromotionService {
   async preview(entity: Entity, from: string, to: string): Promise<PromotionPreview> {
     const environment = this.targetEnvironment(from, to);
     const { source, target } = await this.environments(entity, from, to);
-    const version = versionOf(source);
-    const previousVersion = versionOf(target);
+    const planned = await this.options.planner.plan(entity, environment, source, target).then(
+      plan => ({ plan }),
+      (error: Error) => {
+        // Where the write would go cannot be told: the dialog says why, nothing starts.
+        if (error instanceof ConflictError || error instanceof InputError) return { refusal: error.message };
+        throw error;
+      },
+    );
+    const plan = 'plan' in planned ? planned.plan : undefined;
+    const version = plan ? plan.version : imageVersion(source);
+    const previousVersion = plan ? plan.previousVersion : imageVersion(target);
     const [gates, changes, stop] = await Promise.all([
-      this.gates(entity, environment, source),
-      this.options.sourceChanges?.between(entity, previousVersion, version),
+      this.gates(entity, environment, source, version?.tag),
+      // Source commits are found by the image tags, whatever the promotion moves.
+      this.options.sourceChanges?.between(entity, imageVersion(target), imageVersion(source)),
       this.options.lineStops?.holding(to, 'promotion'),
     ]);
     const entityRef = stringifyEntityRef(entity);
@@ -85,7 +98,12 @@ export class PromotionService {
       requiredApprovals: environment.promotion.approvals.required,
       approverGroups: environment.promotion.approvals.groups,
       changes,
-      blockedBy: stop ? heldMessage(stop, to) : promotionBlockedBy(version, previousVersion, active?.id, from, to),
+      ...(plan ? { write: plan.write } : {}),
+      ...(plan?.diff ? { diff: plan.diff } : {}),
+      blockedBy: stop
+        ? heldMessage(stop, to)
+        : ('refusal' in planned ? planned.refusal : undefined) ??
+          promotionBlockedBy(version, previousVersion, active?.id, from, to, plan),
     };
   }
 
@@ -115,14 +133,13 @@ export class PromotionService {
     const { from, to } = request;
     const environment = this.targetEnvironment(from, to);
     const { source, target } = await this.environments(entity, from, to);
-    const version = versionOf(source);
-    const previousVersion = versionOf(target);
-    const problem = promotionBlockedBy(version, previousVersion, undefined, from, to);
+    const plan = await this.options.planner.plan(entity, environment, source, target);
+    const { version, previousVersion } = plan;
+    const problem = promotionBlockedBy(version, previousVersion, undefined, from, to, plan);
     if (problem) throw new ConflictError(problem);
     const stop = await this.options.lineStops?.holding(to, 'promotion');
     if (stop) throw new ConflictError(heldMessage(stop, to));
-    const promotionTarget = resolvePromotionTarget(entity, environment, target);
-    const { gates, overridden } = await passGates(await this.gates(entity, environment, source), request);
+    const { gates, overridden } = await passGates(await this.gates(entity, environment, source, version?.tag), request);
     return this.options.starter.start({
       entityRef: stringifyEntityRef(entity),
       from,
@@ -135,7 +152,7 @@ export class PromotionService {
       overridden,
       requiredApprovals: environment.promotion.approvals.required,
       approverGroups: environment.promotion.approvals.groups,
-      target: promotionTarget,
+      target: plan.target,
     });
   }
 
@@ -223,13 +240,13 @@ export class PromotionService {
     return approvalRefusal(this.environment(promotion.to)?.promotion.approvals, promotion, user);
   }
 
-  private gates(entity: Entity, environment: EnvironmentConfig, source: EnvironmentDeployment) {
+  private gates(entity: Entity, environment: EnvironmentConfig, source: EnvironmentDeployment, tag?: string) {
     return assembleGates(this.options.gates, {
       entity,
       target: environment.name,
       gates: environment.promotion.gates,
       source,
-      tag: versionOf(source)?.tag,
+      tag,
     });
   }
 

@@ -12,6 +12,7 @@ import {
   type EnvironmentDeployment,
   type GateResult,
   type Promotion,
+  type PromotionVersion,
   type RollbackCandidate,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { EnvironmentConfig, GitopsConfig } from '../config/gitopsConfig';
@@ -21,12 +22,11 @@ import type { GitopsRepositoryWriter } from '@gitops-suite/backstage-plugin-gito
 import { authorizeOnEntity } from './authorizeOnEntity';
 import { passGates, type GateOverrideRequest } from './gateOverride';
 import { assembleGates, type PromotionGatesSources } from './promotionGates';
-import { versionOf } from './promotionModel';
 import type { PromotionStarter } from './PromotionStarter';
 import type { LineStops } from './LineStops';
 import { versionReader } from './repositoryEdit';
 import { requesterOf } from './requester';
-import { resolvePromotionTarget } from './resolveTarget';
+import type { PromotionPlanner } from './targets/PromotionPlanner';
 import { rollbackGates, skippedRollbackGates } from './rollbackGates';
 
 export interface RollbackServiceOptions {
@@ -39,6 +39,8 @@ export interface RollbackServiceOptions {
   starter: PromotionStarter;
   /** Stops of the line: rollbacks are held too unless config lets them through. */
   lineStops?: Pick<LineStops, 'assertOpen'>;
+  /** Where the environment's versions are written, by its layout. */
+  planner: PromotionPlanner;
   permissions: PermissionsService;
   userInfo: UserInfoService;
 }
@@ -56,7 +58,12 @@ export class RollbackService {
 
   async candidates(entity: Entity, environment: string): Promise<RollbackCandidate[]> {
     const { target, current, repository } = await this.locate(entity, environment);
-    const history = await this.options.writer.history(target, versionReader(target, repository));
+    const read = await this.options.writer.history(target, versionReader(target, repository), HISTORY_LIMIT, {
+      // An environment branch's own commits, not those a merge brought in from the source's.
+      firstParent: target.strategy === 'environment-branch',
+    });
+    // An environment branch goes back to one of its commits: each is a version.
+    const history = target.strategy === 'environment-branch' ? read.map(entry => ({ ...entry, value: entry.revision })) : read;
     const bad = new Set(
       (await this.options.store.badVersions(stringifyEntityRef(entity), environment)).map(b => b.tag),
     );
@@ -106,16 +113,15 @@ export class RollbackService {
   async start(entity: Entity, environment: string, tag: string, by: RollbackRequester): Promise<Promotion> {
     const env = this.environment(environment);
     await this.options.lineStops?.assertOpen(environment, 'rollback');
-    const { target, source, environments } = await this.locate(entity, environment);
-    const { gates, overridden } = await passGates(await this.gates(entity, env, tag, environments), by, 'Rollback');
-    const current = versionOf(source);
+    const { target, environments, currentVersion: current } = await this.locate(entity, environment);
+    const { gates, overridden } = await passGates(await this.gates(entity, env, tag, environments, target), by, 'Rollback');
     return this.options.starter.start({
       kind: 'rollback',
       rollbackOf: by.rollbackOf,
       entityRef: stringifyEntityRef(entity),
       from: environment,
       to: environment,
-      version: { tag, repository: current?.repository, image: current?.repository ? `${current.repository}:${tag}` : undefined },
+      version: rollbackVersion(tag, current),
       previousVersion: current,
       requestedBy: by.requestedBy,
       comment: by.comment,
@@ -137,13 +143,15 @@ export class RollbackService {
     env: EnvironmentConfig,
     tag: string,
     environments: EnvironmentDeployment[],
+    target: PromotionTarget,
   ): Promise<GateResult[]> {
     const { gates, rollback } = env.promotion;
+    const versions = await Promise.all(environments.map(e => this.options.planner.version(e, target)));
     const evaluated = await assembleGates(this.options.gates, {
       entity,
       target: env.name,
       gates: rollbackGates(gates, rollback.skipGates),
-      source: environments.find(e => versionOf(e)?.tag === tag),
+      source: environments.find((_, i) => versions[i]?.tag === tag),
       tag,
     });
     return [...skippedRollbackGates(gates, rollback.skipGates), ...evaluated];
@@ -151,19 +159,21 @@ export class RollbackService {
 
   private async locate(entity: Entity, environment: string): Promise<{
     target: PromotionTarget;
-    source: EnvironmentDeployment;
     /** Every environment of the entity, for the gates. */
     environments: EnvironmentDeployment[];
+    currentVersion?: PromotionVersion;
     current?: string;
     repository?: string;
   }> {
     const env = this.environment(environment);
     const view = await this.options.deployments.getDeployments(entity);
-    const source = view.environments.find(e => e.name === environment)!;
-    const target = resolvePromotionTarget(entity, env, source);
-    const image = source.version?.image;
+    const here = view.environments.find(e => e.name === environment)!;
+    const promotedFrom = view.environments.find(e => e.name === env.promotesFrom);
+    const target = await this.options.planner.target(entity, env, here, promotedFrom);
+    const currentVersion = await this.options.planner.version(here, target);
+    const image = here.version?.image;
     const ref = image ? parseImageRef(image) : undefined;
-    return { target, source, environments: view.environments, current: ref?.tag, repository: ref?.repository };
+    return { target, environments: view.environments, currentVersion, current: currentVersion?.tag, repository: ref?.repository };
   }
 
   private environment(name: string) {
@@ -171,4 +181,19 @@ export class RollbackService {
     if (!env) throw new InputError(`environment: '${name}' is not configured`);
     return env;
   }
+}
+
+/** Versions a file's history is read for: the rollback candidates. */
+const HISTORY_LIMIT = 30;
+
+/**
+ * The version a rollback restores: an image tag of the image the environment runs, or
+ * a chart version or revision as the environment's layout keeps it (the image it ran
+ * then is not known: verification then looks at the sync, not at the image).
+ */
+function rollbackVersion(tag: string, current?: PromotionVersion): PromotionVersion {
+  if (current?.kind && current.kind !== 'image') {
+    return { kind: current.kind, tag, ...(current.chart ? { chart: current.chart } : {}) };
+  }
+  return { tag, repository: current?.repository, image: current?.repository ? `${current.repository}:${tag}` : undefined };
 }

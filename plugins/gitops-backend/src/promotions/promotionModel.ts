@@ -1,25 +1,5 @@
-import {
-  parseImageRef,
-  type EnvironmentDeployment,
-  type Promotion,
-  type PromotionVersion,
-} from '@gitops-suite/backstage-plugin-gitops-common';
+import type { BranchDiff, Promotion, PromotionVersion } from '@gitops-suite/backstage-plugin-gitops-common';
 import type { StoredPromotion } from '../database/PromotionStore';
-
-/** The version an environment runs, as a promotion records it; none without a tag. */
-export function versionOf(env?: EnvironmentDeployment): PromotionVersion | undefined {
-  const image = env?.version?.image;
-  if (!image) return undefined;
-  const parsed = parseImageRef(image);
-  if (!parsed.tag) return undefined;
-  return {
-    image,
-    repository: parsed.repository,
-    tag: parsed.tag,
-    digest: parsed.digest ?? env?.version?.digest,
-    revision: env?.version?.revision,
-  };
-}
 
 /** Why a promotion from `from` to `to` cannot start now, or undefined when it can. */
 export function promotionBlockedBy(
@@ -28,9 +8,15 @@ export function promotionBlockedBy(
   activeId: string | undefined,
   from: string,
   to: string,
+  plan?: { diff?: BranchDiff; target: { branch: string } },
 ): string | undefined {
   if (!version) return `${from} runs no tagged version to promote`;
   if (previous?.tag === version.tag) return `${to} already runs ${version.tag}`;
+  const diff = plan?.diff;
+  if (diff?.conflicts.length) {
+    return `Merging ${version.tag.slice(0, 7)} into ${plan!.target.branch} conflicts in ${diff.conflicts.join(', ')}; resolve it in git`;
+  }
+  if (diff && !diff.files.length) return `${to} already has what ${from} runs: no file differs`;
   if (activeId) return `Promotion ${activeId} to ${to} is still active`;
   return undefined;
 }

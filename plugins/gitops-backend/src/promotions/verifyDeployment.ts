@@ -46,16 +46,45 @@ export async function verifyDeployment(input: VerifyInput): Promise<Verdict> {
   return { outcome: 'waiting' };
 }
 
-/** Synced at a revision containing the commit; an Error when git could not tell. */
+/**
+ * Whether the application is synced with the promotion: at a revision containing the
+ * commit (an Error when git could not tell), or, for a version written into the
+ * Application itself (chart version, pinned revision, Helm parameter), with that field
+ * of its spec set to the version and synced at it.
+ */
 async function isDeployed({ promotion, app, contains }: VerifyInput): Promise<boolean | Error> {
   const sha = promotion.commit?.sha;
-  const revision = app?.application.status?.sync?.revision;
-  if (!sha || !revision || app?.application.status?.sync?.status !== 'Synced') return false;
+  const status = app?.application.status;
+  if (!sha || !app || status?.sync?.status !== 'Synced') return false;
+  const live = promotion.target.live ?? { kind: 'commit' };
+  const revision = live.source === undefined ? status.sync.revision : status.sync.revisions?.[live.source] ?? status.sync.revision;
+  if (live.kind !== 'commit') return liveFieldHolds(promotion, app, revision);
+  if (!revision) return false;
   try {
     return await contains(sha, revision);
   } catch (error) {
     return new Error(`cannot tell whether ${revision.slice(0, 7)} contains ${sha.slice(0, 7)}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The Application's spec holds the version, and the revision synced is it: a chart
+ * version or commit is the revision Argo CD reports; a git tag resolves to a commit,
+ * which must differ from the one synced before (a status not yet compared against
+ * the new spec still shows the old one). A Helm parameter changes no revision: that
+ * the workloads run the promoted image is checked after.
+ */
+function liveFieldHolds(promotion: StoredPromotion, app: IndexedApplication, revision?: string): boolean {
+  const live = promotion.target.live!;
+  const { spec } = app.application;
+  const source = live.source === undefined ? spec?.source : spec?.sources?.[live.source];
+  const tag = promotion.version.tag;
+  if (live.kind === 'helmParameter') {
+    return source?.helm?.parameters?.some(p => p.name === live.name && p.value === tag) ?? false;
+  }
+  if (source?.targetRevision !== tag || !revision) return false;
+  if (source.chart || /^[0-9a-f]{40}$/.test(tag)) return revision === tag;
+  return revision !== promotion.previousVersion?.revision;
 }
 
 /** The verdict on an application synced with the commit, or undefined while it settles. */
@@ -70,7 +99,10 @@ function judgeSynced(promotion: StoredPromotion, app: IndexedApplication): Verdi
   if (hooks !== 'passed') return hooks;
   // The live Rollout must run the promoted tag: a snapshot read mid-sync can still
   // show the previous template.
-  const runsVersion = app.rollouts.every(r => r.images.some(image => parseImageRef(image).tag === promotion.version.tag));
+  const imageTag = promotion.version.kind && promotion.version.kind !== 'image'
+    ? promotion.version.image && parseImageRef(promotion.version.image).tag
+    : promotion.version.tag;
+  const runsVersion = !imageTag || app.rollouts.every(r => r.images.some(image => parseImageRef(image).tag === imageTag));
   // A Rollout whose state could not be read proves nothing: keep waiting.
   const settled = !app.unknownRollouts.length && app.rollouts.every(r => r.completed && !r.paused);
   if (health?.status !== 'Healthy' || !runsVersion || !settled) return undefined;

@@ -1861,8 +1861,7 @@ export const spec = {
           },
           "chart": {
             "type": "string",
-            "description": "The chart's name",
-            "for a chart version.": null
+            "description": "The chart's name, for a chart version."
           }
         },
         "required": [
@@ -2478,8 +2477,7 @@ export const spec = {
           },
           "url": {
             "type": "string",
-            "description": "The preview's address",
-            "when the chart exposes one.": null
+            "description": "The preview's address, when the chart exposes one."
           },
           "createdAt": {
             "type": "string",

@@ -37,6 +37,7 @@ import { createFailureHandler } from '../promotions/autoRollback';
 import { ContinuousDeployment } from '../promotions/ContinuousDeployment';
 import { PromotionEngine } from '../promotions/PromotionEngine';
 import { createOutcomeNotifier } from '../promotions/promotionNotifications';
+import { PromotionPlanner } from '../promotions/targets/PromotionPlanner';
 import { PromotionService } from '../promotions/PromotionService';
 import { PromotionStarter } from '../promotions/PromotionStarter';
 import { LineStops } from '../promotions/LineStops';
@@ -124,9 +125,11 @@ export async function createGitopsContext(
     notifications: deps.notifications,
     logger: deps.logger,
   });
+  const planner = new PromotionPlanner(inventory, writer);
   const promotions = new PromotionService({
     config,
     deployments,
+    planner,
     store: promotionStore,
     gates,
     starter,
@@ -138,6 +141,7 @@ export async function createGitopsContext(
   const rollbacks = new RollbackService({
     config,
     deployments,
+    planner,
     store: promotionStore,
     writer,
     gates,

@@ -509,7 +509,7 @@ export interface components {
             tag: string;
             digest?: string;
             revision?: string;
-            /** @description The chart's name */
+            /** @description The chart's name, for a chart version. */
             chart?: string;
         };
         PromotionPreview: {
@@ -685,7 +685,7 @@ export interface components {
                 tag?: string;
                 revision?: string;
             };
-            /** @description The preview's address */
+            /** @description The preview's address, when the chart exposes one. */
             url?: string;
             /** Format: date-time */
             createdAt?: string;
