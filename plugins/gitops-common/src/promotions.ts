@@ -232,6 +232,10 @@ export type RollbackCandidate = {
   message: string;
   /** Marked bad after a failed promotion: rolling back to it needs care. */
   bad?: boolean;
+  /** What `tag` is, as in {@link PromotionVersion}: absent for an image tag. */
+  kind?: PromotionVersion['kind'];
+  /** The chart's name, for a chart version. */
+  chart?: string;
 };
 
 /**

@@ -10,18 +10,40 @@ export { ScmCredentials } from './git/ScmCredentials';
 export {
   GitopsRepositoryWriter,
   type GitCredentialsSource,
+  type HistoryOptions,
   type RepositoryChange,
+  type RevisionSelector,
   type WriteResult,
   type WriterOptions,
 } from './writer/GitopsRepositoryWriter';
-export { addFilesEdit, kustomizeImageEdit, setValueEdit, type RepositoryEdit } from './writer/edits';
+export type { DiffFile, ResolvedRevision, RevisionDiff } from './writer/branchQueries';
+export {
+  addFilesEdit,
+  kustomizeImageEdit,
+  setValueEdit,
+  type EditContext,
+  type RepositoryEdit,
+} from './writer/edits';
+export { manifestFieldEdit, manifestFieldReader, type ManifestField } from './writer/manifestEdits';
+export {
+  applicationSetElementEdit,
+  applicationSetElementReader,
+  findApplicationSetElement,
+  type ApplicationSetElement,
+  type ApplicationSetElementTarget,
+  type ApplicationSetField,
+} from './writer/applicationSetEdits';
+export { mergeRevisionEdit, restorePathEdit } from './writer/branchEdits';
 export { kustomizeImageTagReader, yamlValueReader, type VersionReader } from './writer/readers';
 export {
   requireBranch,
   requireGitUrl,
   requireImageTag,
   requireKeyPath,
+  requireManifestPath,
   requireRelativePath,
+  requireResourceName,
+  requireRevision,
 } from './writer/validation';
 export type { OpenPullRequest, PullRequest, PullRequestProvider } from './pullRequests/PullRequestProvider';
 export { GithubPullRequests, type TokenSource } from './pullRequests/GithubPullRequests';

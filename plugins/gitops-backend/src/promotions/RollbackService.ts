@@ -57,7 +57,7 @@ export class RollbackService {
   constructor(private readonly options: RollbackServiceOptions) {}
 
   async candidates(entity: Entity, environment: string): Promise<RollbackCandidate[]> {
-    const { target, current, repository } = await this.locate(entity, environment);
+    const { target, current, currentVersion, repository } = await this.locate(entity, environment);
     const read = await this.options.writer.history(target, versionReader(target, repository), HISTORY_LIMIT, {
       // An environment branch's own commits, not those a merge brought in from the source's.
       firstParent: target.strategy === 'environment-branch',
@@ -78,6 +78,8 @@ export class RollbackService {
         committedAt: entry.committedAt,
         message: entry.message,
         ...(bad.has(entry.value) ? { bad: true } : {}),
+        ...(currentVersion?.kind && currentVersion.kind !== 'image' ? { kind: currentVersion.kind } : {}),
+        ...(currentVersion?.chart ? { chart: currentVersion.chart } : {}),
       });
     }
     return candidates;

@@ -592,6 +592,17 @@ export const spec = {
                           },
                           "bad": {
                             "type": "boolean"
+                          },
+                          "kind": {
+                            "type": "string",
+                            "enum": [
+                              "image",
+                              "chart",
+                              "revision"
+                            ]
+                          },
+                          "chart": {
+                            "type": "string"
                           }
                         },
                         "required": [

@@ -1385,6 +1385,9 @@ export interface operations {
                             committedAt: string;
                             message: string;
                             bad?: boolean;
+                            /** @enum {string} */
+                            kind?: "image" | "chart" | "revision";
+                            chart?: string;
                         }[];
                     };
                 };

@@ -30,6 +30,28 @@ export async function createBareRepository(files: Record<string, string>) {
     file: (file: string, branch = 'main') => git(root, ['--git-dir', remote, 'show', `${branch}:${file}`]),
     rev: (ref: string) => git(root, ['--git-dir', remote, 'rev-parse', ref]),
     git: (args: string[]) => git(root, ['--git-dir', remote, ...args]),
+    /**
+     * Commits `files` (null deletes one) to `branch` from the seed clone and pushes
+     * it; a new branch starts at `from` (default main). Resolves with the commit's sha.
+     */
+    async commit(branch: string, changes: Record<string, string | null>, message = `change ${branch}`, from = 'main') {
+      await git(seed, ['fetch', '--quiet', 'origin']);
+      const exists = await git(seed, ['rev-parse', '--verify', '--quiet', `origin/${branch}`]).then(() => true, () => false);
+      await git(seed, ['checkout', '--quiet', '--force', '-B', branch, exists ? `origin/${branch}` : `origin/${from}`]);
+      for (const [file, content] of Object.entries(changes)) {
+        const target = path.join(seed, file);
+        if (content === null) {
+          fs.rmSync(target, { force: true });
+        } else {
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+          fs.writeFileSync(target, content);
+        }
+      }
+      await git(seed, ['add', '--all', '.']);
+      await git(seed, ['commit', '--quiet', '--allow-empty', '-m', message], { author: seedAuthor });
+      await git(seed, ['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`]);
+      return git(seed, ['rev-parse', 'HEAD']);
+    },
     remove: () => fs.rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -24,6 +24,18 @@ describe('git', () => {
     await expect(git(dir, ['rev-parse', '--is-inside-work-tree'])).resolves.toBe('true');
   });
 
+  it("keeps a failing command's stdout and exit status", async () => {
+    await git(dir, ['init', '--quiet']);
+    const error = await git(dir, ['rev-parse', '--verify', 'HEAD', '--', 'x'], { config: [] }).catch(e => e);
+    expect(error).toBeInstanceOf(GitCommandError);
+    expect(error.exitCode).toBe(128);
+    const listed = await git(dir, ['ls-files', '--error-unmatch', 'missing']).catch(e => e);
+    expect(listed.exitCode).toBe(1);
+    expect(listed.stdout).toBe('');
+    const answered = await git(dir, ['hello'], { config: ["alias.hello=!sh -c 'echo out; exit 3'"] }).catch(e => e);
+    expect(answered).toMatchObject({ exitCode: 3, stdout: 'out\n' });
+  });
+
   it('kills a command past its timeout together with what it started, and says so', async () => {
     const pidFile = path.join(dir, 'child.pid');
     // A shell alias stands for a remote helper that hangs: git starts it, it starts a child.

@@ -28,6 +28,11 @@ export class GitCommandError extends Error {
      * from `merge-base --is-ancestor`) that must not be mistaken for a failure.
      */
     readonly exitCode?: number,
+    /**
+     * git's stdout, for commands whose answer comes with a failing status
+     * (`merge-tree --write-tree` lists the conflicting files and exits 1).
+     */
+    readonly stdout?: string,
   ) {
     super(`git ${args[0]} failed: ${reason(stderr)}`);
     this.name = 'GitCommandError';
@@ -120,7 +125,10 @@ export function git(cwd: string, args: string[], options: GitOptions = {}): Prom
         // Output may still be in flight after exit: wait for the streams to end.
         Promise.all([stdout, stderr]).then(([out]) => resolve(out.trim()), reject);
       } else {
-        stderr.then(text => reject(new GitCommandError(args, text || `exited with ${code}`, code ?? undefined)), reject);
+        Promise.all([stdout, stderr]).then(
+          ([out, text]) => reject(new GitCommandError(args, text || `exited with ${code}`, code ?? undefined, out)),
+          reject,
+        );
       }
     });
   });

@@ -3,15 +3,26 @@ import fs from 'fs/promises';
 import os from 'os';
 import path from 'path';
 import pLimit from 'p-limit';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { git, GitCommandError, isRejectedPush, type GitAuthor, type GitOptions } from '../git/git';
-import type { RepositoryEdit } from './edits';
+import {
+  diffCommits,
+  lsRemotePatterns,
+  mergeTreeConflicts,
+  resolveFromLsRemote,
+  type ResolvedRevision,
+  type RevisionDiff,
+} from './branchQueries';
+import type { EditContext, RepositoryEdit } from './edits';
 import type { VersionReader } from './readers';
 import {
   requireBranch,
   requireCommitSha,
+  requireFullCommitSha,
   requireGitUrl,
   requireMessageWithoutTrailer,
   requireRelativePath,
+  requireRevision,
   requireTrailer,
 } from './validation';
 
@@ -92,7 +103,29 @@ export interface WriterOptions {
   maxBatchSize?: number;
 }
 
+/**
+ * A commit of a repository for {@link GitopsRepositoryWriter.diff}: a branch's newest
+ * head (fetched) or a commit id.
+ *
+ * @public
+ */
+export type RevisionSelector = { branch: string } | { revision: string };
+
+/**
+ * Options of {@link GitopsRepositoryWriter.history}.
+ *
+ * @public
+ */
+export interface HistoryOptions {
+  /**
+   * Follow only first parents: the branch's own commits and the merges into it, not
+   * the commits merges brought in (an environment branch's history, not its source's).
+   */
+  firstParent?: boolean;
+}
+
 const DEFAULT_MAX_PUSH_ATTEMPTS = 20;
+const DEFAULT_MAX_PATCH_BYTES = 65536;
 const DEFAULT_MAX_BATCH_SIZE = 50;
 
 /** A change waiting for (or in) a group commit on its repository and branch. */
@@ -205,6 +238,7 @@ export class GitopsRepositoryWriter {
     location: { repoURL: string; branch: string; file: string },
     read: VersionReader,
     limit = 30,
+    options: HistoryOptions = {},
   ): Promise<{ value: string; revision: string; committedAt: string; message: string }[]> {
     requireGitUrl('repoURL', location.repoURL);
     requireBranch('branch', location.branch);
@@ -213,7 +247,8 @@ export class GitopsRepositoryWriter {
       const dir = await this.checkout(location.repoURL);
       await this.fetch(dir, location.repoURL, location.branch);
       const log = await git(dir, [
-        'log', `origin/${location.branch}`, `-n${limit}`, '--format=%H%x1f%cI%x1f%s', '--', location.file,
+        'log', `origin/${location.branch}`, `-n${limit}`, ...(options.firstParent ? ['--first-parent'] : []),
+        '--format=%H%x1f%cI%x1f%s', '--', location.file,
       ]);
       const entries = [];
       for (const line of log.split('\n').filter(Boolean)) {
@@ -224,6 +259,76 @@ export class GitopsRepositoryWriter {
       }
       return entries;
     });
+  }
+
+  /**
+   * What differs between two commits, under `paths` (directories or files; the whole
+   * tree when empty): each file's status and line counts, and the patch cut to
+   * `maxPatchBytes` (default 64 KiB). With `mergeBase`, diffs from the merge base of
+   * `from` and `to` instead: what merging `to` into `from` would carry, as
+   * `git diff from...to` shows it. Branches are fetched, commits fetched when the clone lacks them; an
+   * unknown one is a NotFoundError.
+   */
+  async diff(options: {
+    repoURL: string;
+    from: RevisionSelector;
+    to: RevisionSelector;
+    paths?: string[];
+    maxPatchBytes?: number;
+    mergeBase?: boolean;
+  }): Promise<RevisionDiff> {
+    requireGitUrl('repoURL', options.repoURL);
+    for (const file of options.paths ?? []) requireRelativePath('paths[]', file);
+    const maxPatchBytes = options.maxPatchBytes ?? DEFAULT_MAX_PATCH_BYTES;
+    if (!Number.isInteger(maxPatchBytes) || maxPatchBytes < 0) throw new InputError(`maxPatchBytes '${maxPatchBytes}' is not a byte count`);
+    return this.locked(options.repoURL, async () => {
+      const dir = await this.checkout(options.repoURL);
+      const to = await this.resolveSelector(dir, options.repoURL, options.to, 'to');
+      let from = await this.resolveSelector(dir, options.repoURL, options.from, 'from');
+      if (options.mergeBase) from = await git(dir, ['merge-base', from, to]);
+      return diffCommits(args => git(dir, args), from, to, options.paths ?? [], maxPatchBytes);
+    });
+  }
+
+  /**
+   * The files merging `revision` (a full commit id, which must be on `sourceBranch`)
+   * into the newest head of `branch` would conflict in; none when it merges cleanly or
+   * is merged already. Nothing is written: git merges in memory.
+   */
+  async mergeConflicts(options: { repoURL: string; branch: string; revision: string; sourceBranch: string }): Promise<string[]> {
+    requireGitUrl('repoURL', options.repoURL);
+    requireBranch('branch', options.branch);
+    requireBranch('sourceBranch', options.sourceBranch);
+    requireFullCommitSha('revision', options.revision);
+    return this.locked(options.repoURL, async () => {
+      const dir = await this.checkout(options.repoURL);
+      const target = await this.resolveSelector(dir, options.repoURL, { branch: options.branch }, 'branch');
+      const source = await this.resolveSelector(dir, options.repoURL, { branch: options.sourceBranch }, 'sourceBranch');
+      if (!(await this.isAncestor(dir, options.revision, source))) {
+        throw new InputError(`revision ${options.revision} is not on branch ${options.sourceBranch}`);
+      }
+      return mergeTreeConflicts(args => git(dir, args), target, options.revision);
+    });
+  }
+
+  /**
+   * What a revision (an Argo CD `targetRevision`) names in the repository, asked of the
+   * remote (`git ls-remote`, no clone): a branch (empty or `HEAD`: the default branch),
+   * a tag (its commit's sha) or a commit. A name that is no branch or tag is a
+   * NotFoundError.
+   */
+  async resolveRevision(options: { repoURL: string; revision: string }): Promise<ResolvedRevision> {
+    requireGitUrl('repoURL', options.repoURL);
+    if (options.revision !== '') requireRevision('revision', options.revision);
+    await fs.mkdir(this.workDir, { recursive: true });
+    const out = await git(
+      this.workDir,
+      ['ls-remote', '--symref', options.repoURL, ...lsRemotePatterns(options.revision)],
+      await this.gitConfig(options.repoURL),
+    );
+    const resolved = resolveFromLsRemote(out, options.revision);
+    if (!resolved) throw new NotFoundError(`revision '${options.revision}' is neither a branch nor a tag of ${options.repoURL}`);
+    return resolved;
   }
 
   /** One call or batch at a time on a repository's clone. */
@@ -307,7 +412,7 @@ export class GitopsRepositoryWriter {
         }
         let files: string[];
         try {
-          files = await entry.change.edit(dir);
+          files = await entry.change.edit(dir, this.editContext(dir, entry.change));
           if (files.length) await this.commit(dir, entry.change, files);
         } catch (error) {
           // This change fails alone: the tree goes back to the batch's last commit.
@@ -327,7 +432,8 @@ export class GitopsRepositoryWriter {
       }
       if (commits === 0) return 0;
 
-      const made = (await git(dir, ['rev-list', '--reverse', `${remoteHead}..HEAD`])).split('\n').filter(Boolean);
+      // First parents only: a merge commit of the batch brings its source's commits along.
+      const made = (await git(dir, ['rev-list', '--reverse', '--first-parent', `${remoteHead}..HEAD`])).split('\n').filter(Boolean);
       if (made.length !== commits) {
         throw new Error(`expected ${commits} new commits on ${branch} of ${repoURL}, found ${made.length}`);
       }
@@ -383,7 +489,7 @@ export class GitopsRepositoryWriter {
         const landed = (await this.findCommits(dir, ref, [change.trailer])).get(trailerLine(change.trailer));
         if (landed) return { sha: landed, alreadyPushed: true, unchanged: false };
       }
-      const files = await change.edit(dir);
+      const files = await change.edit(dir, this.editContext(dir, change));
       if (!files.length) return { sha: await git(dir, ['rev-parse', 'HEAD']), alreadyPushed: false, unchanged: true };
       await this.commit(dir, change, files);
       try {
@@ -428,12 +534,13 @@ export class GitopsRepositoryWriter {
     }
     // Anything local (an unpushed commit of a crashed attempt) is discarded: the edit
     // is re-applied on the remote head, so exactly one commit lands.
-    // `--force` resets the index and tracked files; clean removes what is untracked.
+    // `--force` resets the index and tracked files and ends a merge in progress (an
+    // edit's that never got committed); clean removes what is untracked.
     await git(dir, ['checkout', '--quiet', '--force', '-B', branch, `origin/${branch}`]);
     await git(dir, ['clean', '-fdq']);
   }
 
-  /** Drops every change to the tracked and untracked files since the last commit. */
+  /** Drops every change to the tracked and untracked files since the last commit, and any merge in progress. */
   private async discardWorktree(dir: string) {
     await git(dir, ['reset', '--quiet', '--hard', 'HEAD']);
     await git(dir, ['clean', '-fdq']);
@@ -472,6 +579,12 @@ export class GitopsRepositoryWriter {
     const args = ['commit', '--quiet', '-m', `${change.message}\n\n${trailerLine(change.trailer)}`];
     // No `maintenance run --auto` after each commit (a process each): fetches run it.
     const options: GitOptions = { author: this.options.author, config: ['maintenance.auto=false'] };
+    if (await this.merging(dir)) {
+      // A merge edit staged the merge's result: git refuses a commit of some paths
+      // during a merge, and the whole index is the edit's (the tree was clean before).
+      await git(dir, args, options);
+      return;
+    }
     try {
       // Files git tracks: staged and committed in one process (`--only` their paths).
       await git(dir, [...args, '--', ...files], options);
@@ -480,6 +593,59 @@ export class GitopsRepositoryWriter {
       // A new file: git must add it first.
       await git(dir, ['add', '--', ...files]);
       await git(dir, args, options);
+    }
+  }
+
+  /** Whether an edit left a merge to commit (MERGE_HEAD is set): its commit gets two parents. */
+  private async merging(dir: string): Promise<boolean> {
+    return git(dir, ['rev-parse', '--quiet', '--verify', 'MERGE_HEAD']).then(() => true, () => false);
+  }
+
+  /** What an edit may use of the writer: git in the clone, authenticated, as the writer's author. */
+  private editContext(dir: string, change: RepositoryChange): EditContext {
+    return {
+      branch: change.branch,
+      git: async args => {
+        const { config = [] } = await this.gitConfig(change.repoURL);
+        return git(dir, args, { author: this.options.author, config: [...config, 'maintenance.auto=false'] });
+      },
+    };
+  }
+
+  /**
+   * The full id of a branch's newest head (fetched) or of a commit (fetched by id, then
+   * with every branch, when the clone lacks it); a NotFoundError when there is none.
+   */
+  private async resolveSelector(dir: string, repoURL: string, selector: RevisionSelector, field: string): Promise<string> {
+    if ('branch' in selector) {
+      requireBranch(`${field}.branch`, selector.branch);
+      if (!(await this.fetch(dir, repoURL, selector.branch))) {
+        throw new NotFoundError(`branch ${selector.branch} does not exist in ${repoURL}`);
+      }
+      return git(dir, ['rev-parse', `refs/remotes/origin/${selector.branch}`]);
+    }
+    requireCommitSha(`${field}.revision`, selector.revision);
+    const has = () => git(dir, ['rev-parse', '--quiet', '--verify', `${selector.revision}^{commit}`]).catch(() => undefined);
+    let sha = await has();
+    if (!sha) {
+      const config = await this.gitConfig(repoURL);
+      await git(dir, ['fetch', '--quiet', 'origin', selector.revision], config).catch(() =>
+        git(dir, ['fetch', '--quiet', 'origin', '+refs/heads/*:refs/remotes/origin/*'], config),
+      );
+      sha = await has();
+    }
+    if (!sha) throw new NotFoundError(`revision ${selector.revision} is not a commit of ${repoURL}`);
+    return sha;
+  }
+
+  /** `merge-base --is-ancestor`, its status 1 being "no". */
+  private async isAncestor(dir: string, commit: string, of: string): Promise<boolean> {
+    try {
+      await git(dir, ['merge-base', '--is-ancestor', commit, of]);
+      return true;
+    } catch (error) {
+      if (error instanceof GitCommandError && (error.exitCode === 1 || /not a valid commit|bad object/i.test(error.stderr))) return false;
+      throw error;
     }
   }
 

@@ -5,16 +5,34 @@ import fs from 'fs/promises';
 import path from 'path';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { requireImageTag, requireKeyPath, requireRelativePath } from './validation';
+import { editYaml, exists, readExisting, writeIfChanged } from './worktreeFiles';
+
+/**
+ * What the writer gives an edit besides the worktree, for edits that need git itself
+ * (merging a branch, restoring files of an older commit).
+ *
+ * @public
+ */
+export interface EditContext {
+  /** The branch the change is made on (the environment's branch, not a pull request's head). */
+  branch: string;
+  /**
+   * Runs git in the worktree with the writer's credentials and author, so an edit can
+   * fetch from `origin` and merge; resolves with stdout, rejects with a GitCommandError.
+   */
+  git(args: string[]): Promise<string>;
+}
 
 /**
  * A change to a checked-out working tree. Returns the files it changed, relative to
  * the tree; none means the tree already holds the change (nothing to commit). Edits
  * are re-applied on the newest head whenever a push loses a race, so they must
- * compute the change from the file as it is, never from a cached copy.
+ * compute the change from the file as it is, never from a cached copy. The writer
+ * always passes `context`; an edit of files alone can ignore it.
  *
  * @public
  */
-export type RepositoryEdit = (worktree: string) => Promise<string[]>;
+export type RepositoryEdit = (worktree: string, context?: EditContext) => Promise<string[]>;
 
 /**
  * Sets a Helm values key (e.g. `image.tag`), keeping comments and formatting.
@@ -92,28 +110,4 @@ function setKustomizeImageTag(text: string, image: string, tag: string) {
   if (isSeq(images)) images.add(doc.createNode({ name: image, newTag: tag }));
   else doc.set('images', doc.createNode([{ name: image, newTag: tag }]));
   return { text: doc.toString(), changed: true, previous: undefined };
-}
-
-function editYaml(file: string, edit: () => { text: string; changed: boolean }) {
-  try {
-    return edit();
-  } catch (error) {
-    throw new InputError(`${file}: ${(error as Error).message}`);
-  }
-}
-
-async function readExisting(worktree: string, file: string): Promise<string> {
-  return fs.readFile(resolveSafeChildPath(worktree, file), 'utf8').catch(() => {
-    throw new InputError(`${file} does not exist in the repository`);
-  });
-}
-
-async function writeIfChanged(worktree: string, file: string, edit: { text: string; changed: boolean }) {
-  if (!edit.changed) return [];
-  await fs.writeFile(resolveSafeChildPath(worktree, file), edit.text);
-  return [file];
-}
-
-async function exists(file: string) {
-  return fs.access(file).then(() => true, () => false);
 }

@@ -31,14 +31,14 @@ export function setYamlValue(text: string, keyPath: string[], value: string): Ya
   if (previous === value) return { text, changed: false, previous };
   if (node && (node as Scalar).range) {
     const [start, end] = (node as Scalar).range!;
-    return { text: text.slice(0, start) + render(value, (node as Scalar).type) + text.slice(end), changed: true, previous };
+    return { text: text.slice(0, start) + renderScalar(value, (node as Scalar).type) + text.slice(end), changed: true, previous };
   }
   doc.setIn(keyPath, value);
   return { text: doc.toString(), changed: true, previous };
 }
 
 /** The value in the node's original quote style, quoted when plain would not stay a string. */
-function render(value: string, type?: Scalar.Type): string {
+export function renderScalar(value: string, type?: Scalar.Type): string {
   if (type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
   const plainIsString = typeof parseDocument(value).toJS() === 'string';
   if (type === 'PLAIN' && plainIsString && !/[:#{}\[\],&*!|>'"%@`\n]/.test(value)) return value;

@@ -1,5 +1,5 @@
 import type { RolloutSummary } from '@gitops-suite/backstage-plugin-gitops-common';
-import { commitUrl, isRolloutInProgress, rolloutStateLabel, shortRevision, versionLabel } from './formatting';
+import { commitUrl, environmentVersion, formatVersion, isRolloutInProgress, rolloutStateLabel, shortRevision, versionLabel } from './formatting';
 
 describe('formatting', () => {
   it('links commits of https repositories only', () => {
@@ -20,6 +20,36 @@ describe('versionLabel', () => {
     expect(versionLabel({ version: { revision: sha }, applications: [] })).toBe('abcdef1');
     expect(versionLabel({ version: undefined, applications: [app] })).toBe('abcdef1');
     expect(versionLabel({ version: undefined, applications: [] })).toBeUndefined();
+  });
+  it('names the chart an environment runs, with the image tag it runs', () => {
+    const chart = { name: 'pricing-api', version: '1.2.0' };
+    expect(versionLabel({ version: { tag: '1.2.0', chart }, applications: [] })).toBe('chart pricing-api 1.2.0 · image 1.2.0');
+    expect(versionLabel({ version: { chart }, applications: [] })).toBe('chart pricing-api 1.2.0');
+  });
+});
+
+describe('formatVersion', () => {
+  const sha = 'abcdef1234567890abcdef1234567890abcdef12';
+  it('shows an image tag as is, whether its kind is said or not', () => {
+    expect(formatVersion({ tag: '1.5.0' })).toEqual({ label: '1.5.0' });
+    expect(formatVersion({ kind: 'image', tag: '1.5.0' })).toEqual({ label: '1.5.0' });
+  });
+  it('names the chart of a chart version', () => {
+    expect(formatVersion({ kind: 'chart', chart: 'pricing-api', tag: '1.2.0' })).toEqual({ label: 'chart pricing-api 1.2.0' });
+    expect(formatVersion({ kind: 'chart', tag: '1.2.0' })).toEqual({ label: 'chart 1.2.0' });
+  });
+  it('shortens a commit, keeps a tag name, and keeps the full revision for the tooltip', () => {
+    expect(formatVersion({ kind: 'revision', tag: sha })).toEqual({ label: 'abcdef1', title: sha });
+    expect(formatVersion({ kind: 'revision', tag: 'v1.2.0' })).toEqual({ label: 'v1.2.0', title: 'v1.2.0' });
+  });
+  it('has nothing to show without a value', () => {
+    expect(formatVersion(undefined)).toBeUndefined();
+    expect(formatVersion({ kind: 'chart', chart: 'pricing-api' })).toBeUndefined();
+  });
+  it('reads an environment\'s version as its chart, else its image tag', () => {
+    expect(environmentVersion({ tag: '1.2.0', chart: { name: 'pricing-api', version: '1.2.1' } })).toEqual({ kind: 'chart', chart: 'pricing-api', tag: '1.2.1' });
+    expect(environmentVersion({ tag: '1.2.0' })).toEqual({ kind: 'image', tag: '1.2.0' });
+    expect(environmentVersion({ digest: 'sha256:0123' })).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import type { EnvironmentDeployment, RolloutSummary } from '@gitops-suite/backstage-plugin-gitops-common';
+import type { EnvironmentDeployment, PromotionVersion, RolloutSummary } from '@gitops-suite/backstage-plugin-gitops-common';
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 86_400_000],
@@ -21,9 +21,14 @@ export function relativeTime(iso: string | undefined, now = Date.now()): string 
   return undefined;
 }
 
+/** Whether `revision` is a full git commit SHA (not a tag or branch name). */
+export function isCommitSha(revision: string): boolean {
+  return /^[0-9a-f]{40}$/.test(revision);
+}
+
 /** First 7 characters of a git SHA, as git shows it. */
 export function shortRevision(revision?: string): string | undefined {
-  return revision && /^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision;
+  return revision && isCommitSha(revision) ? revision.slice(0, 7) : revision;
 }
 
 /** `sha256:abcdef123456` from a full digest. */
@@ -43,9 +48,42 @@ export function commitUrl(repoURL: string | undefined, revision: string | undefi
   return `${repoURL.replace(/\.git$/, '').replace(/\/$/, '')}/commit/${revision}`;
 }
 
-/** The version an environment runs, compactly: the image tag, else the short digest, else the git revision. */
+/** A version as the views show it: what `tag` is (`kind`, an image tag when absent) and, of a chart, its name. */
+export type VersionOfKind = Partial<Pick<PromotionVersion, 'kind' | 'tag' | 'chart'>>;
+
+/** How a version reads: `label` where it is shown, `title` (the full value) for its tooltip. */
+export type FormattedVersion = { label: string; title?: string };
+
+/**
+ * A version by its kind: an image tag as is, `chart <name> <version>` for a chart
+ * version, a git revision short (7 characters of a commit, a tag name as is) with the
+ * full revision as its title.
+ */
+export function formatVersion(version: VersionOfKind | undefined): FormattedVersion | undefined {
+  const tag = version?.tag;
+  if (!tag) return undefined;
+  if (version.kind === 'chart') return { label: ['chart', version.chart, tag].filter(Boolean).join(' ') };
+  if (version.kind === 'revision') return { label: shortRevision(tag)!, title: tag };
+  return { label: tag };
+}
+
+/** What an environment runs, as a version of its kind: the Helm chart when it runs one, else the image tag. */
+export function environmentVersion(version: EnvironmentDeployment['version']): VersionOfKind | undefined {
+  if (version?.chart) return { kind: 'chart', chart: version.chart.name, tag: version.chart.version };
+  return version?.tag ? { kind: 'image', tag: version.tag } : undefined;
+}
+
+/**
+ * The version an environment runs, compactly: the chart with the image tag it runs
+ * ("chart pricing-api 1.2.0 · image 1.2.0"), else the image tag, else the short
+ * digest, else the git revision.
+ */
 export function versionLabel(environment: Pick<EnvironmentDeployment, 'version' | 'applications'>): string | undefined {
   const { version, applications } = environment;
+  if (version?.chart) {
+    const chart = formatVersion(environmentVersion(version))!.label;
+    return version.tag ? `${chart} · image ${version.tag}` : chart;
+  }
   return (
     version?.tag ??
     shortDigest(version?.digest) ??

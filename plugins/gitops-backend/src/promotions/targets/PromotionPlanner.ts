@@ -105,7 +105,8 @@ export class PromotionPlanner {
     if (!this.git) return undefined;
     const paths = [target.path ?? target.file];
     const [diff, conflicts] = await Promise.all([
-      this.git.diff({ repoURL: target.repoURL, from: { branch: target.branch }, to: { revision }, paths }),
+      // From the merge base: what the merge carries, not what the target has that the source lacks.
+      this.git.diff({ repoURL: target.repoURL, from: { branch: target.branch }, to: { revision }, paths, mergeBase: true }),
       this.git.mergeConflicts({ repoURL: target.repoURL, branch: target.branch, revision, sourceBranch: target.sourceBranch! }),
     ]);
     return { ...diff, conflicts };
@@ -129,8 +130,8 @@ function fieldOf(target: PromotionTarget): string | undefined {
   const { manifest } = target;
   if (manifest?.kind === 'Application') return formatPath(manifest.path);
   if (manifest?.kind === 'ApplicationSet') {
-    const field = manifest.field.kind === 'path' ? formatPath(manifest.field.path) : `Helm parameter ${manifest.field.name}`;
-    return `the element generating ${manifest.application} (${field})`;
+    const field = manifest.field.kind === 'path' ? formatPath(manifest.field.path) : manifest.field.name;
+    return `${field} (the element generating ${manifest.application})`;
   }
   if (target.strategy === 'environment-branch') return undefined;
   return target.strategy === 'kustomize-image' ? 'images[].newTag' : target.key;

@@ -5,6 +5,7 @@ import type { ApplicationSummary, SyncOperation } from '@gitops-suite/backstage-
 import { HealthStatusLabel, SyncStatusLabel } from '../StatusChips';
 import { commitUrl, relativeTime, shortRevision } from '../formatting';
 import { ApplicationControls } from './ApplicationControls';
+import { ApplicationSources } from './ApplicationSources';
 
 const useStyles = makeStyles(theme => ({
   row: { display: 'flex', alignItems: 'center', gap: theme.spacing(1), flexWrap: 'wrap' },
@@ -16,6 +17,7 @@ const DRIFT_SHOWN = 5;
 /**
  * One Argo CD application of an environment: sync and health, the revision, its last
  * sync operation with hooks (a failed hook named), what drifted, and the controls.
+ * Every source of a multi-source application, and the ApplicationSet that generated it.
  */
 export function ApplicationPanel(props: { application: ApplicationSummary; environment: { name: string; title: string }; onChange(): void }) {
   const { application: app, environment, onChange } = props;
@@ -26,12 +28,14 @@ export function ApplicationPanel(props: { application: ApplicationSummary; envir
         <SyncStatusLabel status={app.sync.status} />
         <HealthStatusLabel status={app.health.status} />
         {app.drift?.changedOutsideGit && <Chip size="small" color="secondary" label="changed outside git" />}
+        {app.deleting && <Chip size="small" label="deleting" data-testid="application-deleting" />}
       </Box>
       <Typography variant="body2">
         {app.url ? <Link to={app.url}>{app.name}</Link> : app.name} on {app.instance}
         {app.sync.revision && ' at '}
         {app.sync.revision && <RevisionLink repoURL={app.source?.repoURL} revision={app.sync.revision} />}
       </Typography>
+      <ApplicationSources application={app} />
       {app.operation && <OperationLine operation={app.operation} />}
       {app.drift && app.drift.total > 0 && <DriftList drift={app.drift} />}
       <ApplicationControls application={app} environment={environment} onDone={onChange} />

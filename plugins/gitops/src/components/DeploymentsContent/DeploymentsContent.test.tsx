@@ -214,6 +214,52 @@ describe('DeploymentsContent', () => {
     expect(within(screen.getByTestId('environment-prod')).queryByTestId('image-signatures')).not.toBeInTheDocument();
   });
 
+  it('shows the previews of open pull requests below the environments, none when there are none', async () => {
+    const withPreviews: DeploymentsResponse = {
+      ...response,
+      previews: [
+        {
+          application: { ...app('payments-api-pr-12', 'Healthy'), applicationSet: 'payments-api-previews' } as DeploymentsResponse['environments'][number]['applications'][number],
+          pullRequest: { number: 12, title: 'Retry card declines once', url: 'https://github.com/acme/payments-api/pull/12', branch: 'feature/retry', author: 'dana' },
+          version: { image: 'ghcr.io/example/payments-api:pr-12', tag: 'pr-12' },
+          tearingDown: true,
+        },
+      ],
+    };
+    await renderWith({ getDeployments: jest.fn().mockResolvedValue(withPreviews), listPromotions: jest.fn().mockResolvedValue([]) });
+    const previews = await screen.findByTestId('previews');
+    const row = within(screen.getByTestId('preview-row-12'));
+    expect(row.getByRole('link', { name: /#12/ })).toHaveAttribute('href', 'https://github.com/acme/payments-api/pull/12');
+    expect(row.getByTestId('preview-tearing-down')).toBeInTheDocument();
+    // Never a promotion source or target.
+    expect(within(previews).queryByRole('button')).not.toBeInTheDocument();
+    // Below the environments.
+    expect(screen.getByTestId('environment-prod').compareDocumentPosition(previews) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
+  it('renders no previews section without previews', async () => {
+    await renderWith({ getDeployments: jest.fn().mockResolvedValue({ ...response, previews: [] }), listPromotions: jest.fn().mockResolvedValue([]) });
+    expect(await screen.findByText('Development')).toBeInTheDocument();
+    expect(screen.queryByTestId('previews')).not.toBeInTheDocument();
+  });
+
+  it('shows the chart an environment runs with the image tag beneath, and promotes the chart', async () => {
+    const withCharts: DeploymentsResponse = {
+      ...response,
+      environments: response.environments.map(e => {
+        if (e.name === 'dev') return { ...e, version: { ...e.version, chart: { name: 'payments-api', version: '2.1.0' } } };
+        if (e.name === 'staging') return { ...e, version: { ...e.version, tag: '1.5.0', chart: { name: 'payments-api', version: '2.0.0' } } };
+        return e;
+      }),
+    };
+    await renderWith({ getDeployments: jest.fn().mockResolvedValue(withCharts), listPromotions: jest.fn().mockResolvedValue([]) });
+    const dev = within(await screen.findByTestId('environment-dev'));
+    expect(dev.getByRole('heading', { name: 'chart payments-api 2.1.0' })).toBeInTheDocument();
+    expect(dev.getByTestId('environment-image-tag')).toHaveTextContent('image 1.5.0');
+    // The same image tag in both, another chart version: a promotion.
+    expect(await screen.findByRole('button', { name: 'Promote chart payments-api 2.1.0 → Staging' })).toBeInTheDocument();
+  });
+
   it('re-reads the deployments on any signal for the entity, the promotions only on a promotions signal', async () => {
     const signals = new FakeSignalApi();
     const getDeployments = jest.fn().mockResolvedValue(response);

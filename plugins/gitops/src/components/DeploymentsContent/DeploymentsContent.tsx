@@ -21,8 +21,10 @@ import { useDeployments } from '../../hooks/useDeployments';
 import { EnvironmentCard } from '../EnvironmentCard';
 import { LineStopBanner } from '../LineStops';
 import { InsightsPanel } from '../Insights';
+import { PreviewsSection } from '../Previews';
+import { environmentVersion, formatVersion } from '../formatting';
 
-/** The entity's Deployments tab: every environment side by side, kept live. */
+/** The entity's Deployments tab: every environment side by side, then the pull requests' previews, kept live. */
 export function DeploymentsContent() {
   const { entity } = useEntity();
   if (!hasGitopsAnnotations(entity)) {
@@ -80,6 +82,11 @@ function DeploymentsView() {
           </Grid>
         </Fragment>
       ))}
+      {value.previews?.length ? (
+        <Grid item xs={12}>
+          <PreviewsSection previews={value.previews} />
+        </Grid>
+      ) : null}
       <Grid item xs={12}>
         <InsightsPanel environments={environments} refreshKey={changes} />
       </Grid>
@@ -111,7 +118,7 @@ function PromoteStep(props: {
     <div style={{ display: 'flex', flexDirection: 'column', alignItems: 'center' }}>
       <ArrowForwardIcon color="action" aria-label="promotes to" />
       <PromoteButton entityRef={entityRef} from={from} to={to} onPromote={onPromote}>
-        Promote {from.version?.tag} → {to.title}
+        Promote {formatVersion(environmentVersion(from.version))?.label} → {to.title}
       </PromoteButton>
     </div>
   );

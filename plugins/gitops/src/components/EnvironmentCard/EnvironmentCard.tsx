@@ -2,6 +2,7 @@ import { InfoCard } from '@backstage/core-components';
 import { Box, Chip, Divider, Typography, makeStyles } from '@material-ui/core';
 import type { EnvironmentDeployment } from '@gitops-suite/backstage-plugin-gitops-common';
 import { ApplicationPanel } from '../ApplicationPanel';
+import { EnvironmentVersion } from './EnvironmentVersion';
 import { RolloutPanel, UnknownRolloutNotice } from '../RolloutPanel';
 import { relativeTime, shortDigest, shortRevision } from '../formatting';
 import { FindingsBadges, FindingsDialog, ImageSignatureBadges } from '../Findings';
@@ -35,9 +36,7 @@ export function EnvironmentCard(props: {
         ) : (
           <>
             <Box className={classes.row}>
-              <Typography variant="h5" className={classes.version}>
-                {version?.tag ?? version?.image ?? 'unknown version'}
-              </Typography>
+              <EnvironmentVersion version={version} />
               {environment.behindSource && (
                 <Chip size="small" color="secondary" label={`behind ${environment.promotesFrom}`} />
               )}

@@ -28,17 +28,19 @@ function total(counts: SeverityCounts): number {
 
 /**
  * Findings counts of one environment: vulnerability severities (fixable apart), policy
- * results, exposed secrets and failing configuration checks. Each opens the findings.
+ * results, exposed secrets and failing configuration checks. Each opens the findings
+ * (`onOpen`); without it (a preview, which has no findings view) they are plain counts.
  */
 export function FindingsBadges(props: {
   vulnerabilities?: VulnerabilitySummary;
   policies?: PolicySummary;
   exposedSecrets?: ExposedSecretSummary;
   configAudits?: ConfigAuditSummary;
-  onOpen(): void;
+  onOpen?(): void;
 }) {
   const { vulnerabilities, policies, exposedSecrets, configAudits, onOpen } = props;
   const classes = useStyles();
+  const clickable = Boolean(onOpen);
   if (!vulnerabilities && !policies && !exposedSecrets && !configAudits) return null;
   const severityClass = (counts: SeverityCounts) => {
     const level = worst(counts);
@@ -51,7 +53,7 @@ export function FindingsBadges(props: {
           <Tooltip key={severity} title={`${vulnerabilities.counts[severity]} ${severity}, ${vulnerabilities.fixable[severity]} with a fix`}>
             <Chip
               size="small"
-              clickable
+              clickable={clickable}
               onClick={onOpen}
               className={vulnerabilities.counts[severity] ? classes[severity] : undefined}
               label={`${vulnerabilities.counts[severity]} ${severity}${vulnerabilities.fixable[severity] ? ` (${vulnerabilities.fixable[severity]} fixable)` : ''}`}
@@ -62,7 +64,7 @@ export function FindingsBadges(props: {
         <Tooltip title="Secrets Trivy Operator found in the running images">
           <Chip
             size="small"
-            clickable
+            clickable={clickable}
             onClick={onOpen}
             // Any secret in an image is a problem, whatever its severity.
             className={exposedSecrets.total ? classes.critical : undefined}
@@ -74,7 +76,7 @@ export function FindingsBadges(props: {
         <Tooltip title={`Trivy Operator configuration checks: ${configAudits.passed} passing`}>
           <Chip
             size="small"
-            clickable
+            clickable={clickable}
             onClick={onOpen}
             variant="outlined"
             className={severityClass(configAudits.failed)}
@@ -85,7 +87,7 @@ export function FindingsBadges(props: {
       {policies && (
         <Chip
           size="small"
-          clickable
+          clickable={clickable}
           onClick={onOpen}
           variant="outlined"
           label={`policies: ${policies.pass} pass, ${policies.fail} fail${policies.warn ? `, ${policies.warn} warn` : ''}${policies.error ? `, ${policies.error} error` : ''}`}

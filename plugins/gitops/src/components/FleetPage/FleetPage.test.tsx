@@ -73,7 +73,7 @@ describe('FleetTable', () => {
   it('renders one row per service, riskiest first, with every environment', async () => {
     await renderInTestApp(<FleetTable fleet={fleet} />, mountedRoutes);
     expect(screen.getAllByRole('columnheader').map(h => h.textContent)).toEqual([
-      'Service', 'Risk', 'Drift', 'Development', 'Staging', 'Production',
+      'Service', 'Risk', 'Drift', 'Previews', 'Development', 'Staging', 'Production',
     ]);
     expect(rowNames()).toEqual(['orders', 'payments', 'search']);
     const payments = screen.getByTestId('fleet-row-component:default/payments');
@@ -85,13 +85,14 @@ describe('FleetTable', () => {
     expect(cells[1]).toHaveTextContent('low');
     expect(cells[1]).toHaveAttribute('title', 'staging: Progressing');
     expect(cells[2]).toHaveTextContent('drift');
-    expect(cells[4]).toHaveTextContent('1.4.0');
-    expect(cells[4]).toHaveTextContent('behind');
-    expect(cells[4]).toHaveTextContent('Paused');
-    expect(cells[4]).toHaveTextContent('C1 H2');
-    expect(within(cells[4]).getByRole('img', { name: 'sync: OutOfSync' })).toBeInTheDocument();
-    expect(within(cells[4]).getByRole('img', { name: 'health: Progressing' })).toBeInTheDocument();
-    expect(within(cells[5]).getByLabelText('not deployed')).toBeInTheDocument();
+    expect(cells[3]).toHaveTextContent('–');
+    expect(cells[5]).toHaveTextContent('1.4.0');
+    expect(cells[5]).toHaveTextContent('behind');
+    expect(cells[5]).toHaveTextContent('Paused');
+    expect(cells[5]).toHaveTextContent('C1 H2');
+    expect(within(cells[5]).getByRole('img', { name: 'sync: OutOfSync' })).toBeInTheDocument();
+    expect(within(cells[5]).getByRole('img', { name: 'health: Progressing' })).toBeInTheDocument();
+    expect(within(cells[6]).getByLabelText('not deployed')).toBeInTheDocument();
     expect(screen.getByTestId('fleet-summary')).toHaveTextContent('3 of 3 services · 1 high risk · 1 drifting');
   });
 
@@ -117,11 +118,23 @@ describe('FleetTable', () => {
     const cells = within(screen.getByTestId('fleet-row-component:default/orders')).getAllByRole('cell');
     expect(cells[1]).toHaveTextContent('high');
     expect(cells[1].getAttribute('title')).toContain('staging: 1 exposed secret');
-    expect(within(cells[4]).getByText('1 secret')).toHaveAttribute('title', '1 exposed secret in the running images');
-    expect(within(cells[5]).getByText('secrets?')).toHaveAttribute(
+    expect(within(cells[5]).getByText('1 secret')).toHaveAttribute('title', '1 exposed secret in the running images');
+    expect(within(cells[6]).getByText('secrets?')).toHaveAttribute(
       'title',
       'exposed secrets unknown: No ExposedSecretReport for ghcr.io/example/orders:2.0.3',
     );
+  });
+
+  it('counts each service\'s previews, a dash for none', async () => {
+    await renderInTestApp(
+      <FleetTable fleet={{ ...fleet, items: [item('orders', { previews: 2 }), item('search', { previews: 0 }), item('cart')] }} />,
+      mountedRoutes,
+    );
+    const previews = (name: string) => within(screen.getByTestId(`fleet-row-component:default/${name}`)).getByTestId('fleet-previews');
+    expect(previews('orders')).toHaveTextContent(/^2$/);
+    expect(within(previews('orders')).getByText('2')).toHaveAttribute('title', '2 previews: one per open pull request');
+    expect(previews('search')).toHaveTextContent('–');
+    expect(previews('cart')).toHaveTextContent('–');
   });
 
   it('filters by owner, system and text', async () => {

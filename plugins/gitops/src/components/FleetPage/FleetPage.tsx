@@ -38,6 +38,7 @@ import { AwaitingApprovalCard } from '../AwaitingApproval';
 import { useFleet } from './useFleet';
 import { LineStopBanner } from '../LineStops';
 import { FleetInsightsTable } from '../Insights';
+import { formatVersion } from '../formatting';
 
 export { FLEET_POLL_MS, type FleetApi } from './useFleet';
 
@@ -47,6 +48,7 @@ const HEADER_HEIGHT = 40;
 const SERVICE_COLUMN = 240;
 const RISK_COLUMN = 90;
 const DRIFT_COLUMN = 80;
+const PREVIEWS_COLUMN = 80;
 const ENVIRONMENT_COLUMN = 190;
 
 const RISK_RANK: Record<FleetRisk, number> = { high: 0, low: 1, none: 2 };
@@ -142,6 +144,9 @@ const FleetRow = memo(function FleetRowView(props: {
           </Typography>
         )}
       </div>
+      <div role="cell" className={classes.cell} data-testid="fleet-previews">
+        <PreviewCount count={item.previews} />
+      </div>
       {environments.map(env => (
         <div role="cell" key={env.name} className={classes.cell}>
           <EnvironmentStatus status={item.environments[env.name]} promotesFrom={promotesFrom[env.name]} />
@@ -152,7 +157,7 @@ const FleetRow = memo(function FleetRowView(props: {
 });
 
 /**
- * The fleet: one row per service, one column per environment (tag, sync and health,
+ * The fleet: one row per service, its open pull requests' previews, one column per environment (tag, sync and health,
  * a "behind" marker where it runs another version than the environment it promotes
  * from), risk and drift at a glance, riskiest first. Filters by owner, system and
  * text; only the rows in view are rendered, so thousands of services scroll smoothly.
@@ -193,8 +198,8 @@ export function FleetTable(props: { fleet: FleetResponse; height?: CSSProperties
     [visible],
   );
 
-  const columns = `${SERVICE_COLUMN}px ${RISK_COLUMN}px ${DRIFT_COLUMN}px repeat(${fleet.environments.length}, minmax(${ENVIRONMENT_COLUMN}px, 1fr))`;
-  const minWidth = SERVICE_COLUMN + RISK_COLUMN + DRIFT_COLUMN + fleet.environments.length * ENVIRONMENT_COLUMN;
+  const columns = `${SERVICE_COLUMN}px ${RISK_COLUMN}px ${DRIFT_COLUMN}px ${PREVIEWS_COLUMN}px repeat(${fleet.environments.length}, minmax(${ENVIRONMENT_COLUMN}px, 1fr))`;
+  const minWidth = SERVICE_COLUMN + RISK_COLUMN + DRIFT_COLUMN + PREVIEWS_COLUMN + fleet.environments.length * ENVIRONMENT_COLUMN;
   const promotesFrom = useMemo(
     () => Object.fromEntries(fleet.environments.map(e => [e.name, e.promotesFrom])),
     [fleet.environments],
@@ -280,6 +285,9 @@ export function FleetTable(props: { fleet: FleetResponse; height?: CSSProperties
               <div role="columnheader" className={classes.cell}>Service</div>
               <div role="columnheader" className={classes.cell}>Risk</div>
               <div role="columnheader" className={classes.cell}>Drift</div>
+              <div role="columnheader" className={classes.cell} title="Preview applications: one per open pull request">
+                Previews
+              </div>
               {fleet.environments.map(env => (
                 <div role="columnheader" key={env.name} className={classes.cell}>
                   {env.title}
@@ -291,6 +299,22 @@ export function FleetTable(props: { fleet: FleetResponse; height?: CSSProperties
         />
       )}
     </>
+  );
+}
+
+/** How many previews (open pull requests) the service has; a dash for none. */
+function PreviewCount({ count }: { count?: number }) {
+  if (!count) {
+    return (
+      <Typography variant="body2" color="textSecondary" aria-label="no previews">
+        –
+      </Typography>
+    );
+  }
+  return (
+    <Typography variant="body2" title={`${count} preview${count === 1 ? '' : 's'}: one per open pull request`}>
+      {count}
+    </Typography>
   );
 }
 
@@ -308,7 +332,7 @@ function EnvironmentStatus(props: { status?: FleetEnvironmentStatus; promotesFro
   return (
     <div className={classes.environment}>
       <Typography variant="body2" className={classes.tag} title={version?.image}>
-        {version?.tag ?? (version ? 'untagged' : 'unknown')}
+        {formatVersion(version)?.label ?? (version ? 'untagged' : 'unknown')}
       </Typography>
       {status.sync && <SyncIcon status={status.sync} />}
       {status.health && <HealthIcon status={status.health} />}

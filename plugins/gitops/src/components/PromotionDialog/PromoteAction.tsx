@@ -10,14 +10,15 @@ import { PromotionDialog } from './PromotionDialog';
 
 /**
  * Whether `from`'s version can be promoted to `to`: `to` promotes from `from`, `from`
- * runs a tagged version, `to` has an application to change, and the versions differ.
+ * runs a tagged version (or a chart), `to` has an application to change, and the
+ * versions differ (the image tag, or the chart's version).
  */
 export function isPromotable(from: EnvironmentDeployment, to: EnvironmentDeployment): boolean {
   return (
     to.promotesFrom === from.name &&
-    Boolean(from.version?.tag) &&
+    Boolean(from.version?.tag || from.version?.chart) &&
     to.applications.length > 0 &&
-    from.version?.tag !== to.version?.tag
+    (from.version?.tag !== to.version?.tag || from.version?.chart?.version !== to.version?.chart?.version)
   );
 }
 

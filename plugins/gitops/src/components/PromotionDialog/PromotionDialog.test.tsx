@@ -5,7 +5,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { PromotionPreview } from '@gitops-suite/backstage-plugin-gitops-common';
 import { gitopsApiRef } from '../../api';
-import { PromotionDialog } from './PromotionDialog';
+import { PromotionDialog, type PromotionDialogProps } from './PromotionDialog';
 
 const preview: PromotionPreview = {
   entityRef: 'component:default/payments-api',
@@ -29,13 +29,13 @@ const preview: PromotionPreview = {
   },
 };
 
-async function renderDialog(api: object) {
+async function renderDialog(api: object, to: PromotionDialogProps['to'] = { name: 'prod', title: 'Production' }) {
   await renderInTestApp(
     <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, { authorize: async () => ({ result: AuthorizeResult.DENY }) }]]}>
       <PromotionDialog
         entityRef="component:default/payments-api"
         from={{ name: 'staging', title: 'Staging' }}
-        to={{ name: 'prod', title: 'Production' }}
+        to={to}
         onClose={jest.fn()}
         onChange={jest.fn()}
       />
@@ -64,6 +64,88 @@ describe('PromotionDialog', () => {
       }),
     });
     expect(await screen.findByText('Commits not shown: no git tag or commit for 1.5.0 in https://github.com/acme/payments-api.')).toBeInTheDocument();
+  });
+
+  it('shows a chart version by its kind and where the promotion writes it', async () => {
+    await renderDialog({
+      previewPromotion: jest.fn().mockResolvedValue({
+        ...preview,
+        changes: undefined,
+        version: { kind: 'chart', chart: 'pricing-api', tag: '1.2.0', image: 'ghcr.io/example/pricing-api:1.2.0' },
+        previousVersion: { kind: 'chart', chart: 'pricing-api', tag: '1.1.0' },
+        write: {
+          strategy: 'chart-version',
+          method: 'commit',
+          repoURL: 'https://github.com/example/gitops',
+          branch: 'main',
+          file: 'argocd/pricing-api-prod.yaml',
+          field: 'spec.source.targetRevision',
+        },
+      }),
+    });
+    expect(await screen.findByTestId('version-change')).toHaveTextContent('Production: chart pricing-api 1.1.0 → chart pricing-api 1.2.0');
+    expect(screen.getByText('Promote chart pricing-api 1.2.0 from Staging to Production')).toBeInTheDocument();
+    expect(screen.getByTestId('promotion-write-plan')).toHaveTextContent(
+      'Set the chart version (spec.source.targetRevision) in argocd/pricing-api-prod.yaml',
+    );
+    expect(screen.queryByTestId('promotion-branch-diff')).not.toBeInTheDocument();
+  });
+
+  it('names the ApplicationSet that generates the target application', async () => {
+    await renderDialog(
+      {
+        previewPromotion: jest.fn().mockResolvedValue({
+          ...preview,
+          write: { strategy: 'application-set', method: 'pull-request', repoURL: 'https://github.com/example/gitops', branch: 'main', file: 'appsets/notify-api.yaml', field: 'elements[1].imageTag' },
+        }),
+      },
+      { name: 'prod', title: 'Production', applications: [{ applicationSet: 'notify-api' }] },
+    );
+    expect(await screen.findByTestId('promotion-write-plan')).toHaveTextContent('Set elements[1].imageTag of ApplicationSet notify-api');
+  });
+
+  it('shows a git revision short, the full one on hover, and the merge of an environment branch', async () => {
+    const sha = 'abcdef1234567890abcdef1234567890abcdef12';
+    await renderDialog({
+      previewPromotion: jest.fn().mockResolvedValue({
+        ...preview,
+        changes: undefined,
+        version: { kind: 'revision', tag: sha },
+        previousVersion: { kind: 'revision', tag: 'v1.4.2' },
+        write: { strategy: 'environment-branch', method: 'pull-request', repoURL: 'https://github.com/example/gitops', branch: 'main', sourceBranch: 'dev' },
+        diff: { from: 'main', to: sha, files: [{ path: 'envs/prod/values.yaml', status: 'modified', additions: 1, deletions: 1 }], patch: '-a\n+b\n', truncated: false, conflicts: [] },
+      }),
+    });
+    expect(await screen.findByTestId('version-change')).toHaveTextContent('Production: v1.4.2 → abcdef1');
+    expect(within(screen.getByTestId('version-change')).getByText('abcdef1')).toHaveAttribute('title', sha);
+    expect(screen.getByTestId('promotion-write-plan')).toHaveTextContent('Merge dev into main by pull request');
+    expect(screen.getByTestId('promotion-branch-diff')).toHaveTextContent('envs/prod/values.yaml');
+    expect(screen.queryByTestId('promotion-branch-conflicts')).not.toBeInTheDocument();
+  });
+
+  it('lists the conflicts of an environment branch merge and offers no promotion', async () => {
+    await renderDialog({
+      previewPromotion: jest.fn().mockResolvedValue({
+        ...preview,
+        write: { strategy: 'environment-branch', method: 'commit', repoURL: 'https://github.com/example/gitops', branch: 'main', sourceBranch: 'dev' },
+        diff: { from: 'main', to: 'dev', files: [], patch: '', truncated: false, conflicts: ['envs/prod/values.yaml'] },
+        blockedBy: 'merging dev into main conflicts in envs/prod/values.yaml',
+      }),
+    });
+    expect(await screen.findByTestId('promotion-branch-conflicts')).toHaveTextContent('envs/prod/values.yaml');
+    expect(screen.getByText('merging dev into main conflicts in envs/prod/values.yaml')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Promote' })).toBeDisabled();
+  });
+
+  it('refuses a conflicting merge even without blockedBy', async () => {
+    await renderDialog({
+      previewPromotion: jest.fn().mockResolvedValue({
+        ...preview,
+        diff: { from: 'main', to: 'dev', files: [], patch: '', truncated: false, conflicts: ['envs/prod/values.yaml'] },
+      }),
+    });
+    expect(await screen.findByTestId('promotion-branch-conflicts')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Promote' })).toBeDisabled();
   });
 
   it('starts the promotion with the comment and follows it', async () => {

@@ -16,6 +16,7 @@ import { Alert } from '@material-ui/lab';
 import {
   gitopsGateOverridePermission,
   isTerminalPromotionStatus,
+  type ApplicationSummary,
   type Promotion,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import { useEffect, useState } from 'react';
@@ -23,6 +24,10 @@ import useAsync from 'react-use/esm/useAsync';
 import { GatesFailedError, gitopsApiRef } from '../../api';
 import { GateList } from '../GateList';
 import { SourceChangesList } from './SourceChangesList';
+import { WritePlan } from './WritePlan';
+import { BranchDiffView } from './BranchDiffView';
+import { VersionText } from '../VersionText';
+import { formatVersion } from '../formatting';
 import { PromotionChangeLink } from '../PromotionChangeLink';
 import { PromotionStatusLabel } from '../PromotionStatus';
 import { errorMessage } from '../errorMessage';
@@ -30,14 +35,17 @@ import { errorMessage } from '../errorMessage';
 export interface PromotionDialogProps {
   entityRef: string;
   from: { name: string; title: string };
-  to: { name: string; title: string };
+  /** With its applications, the write plan names the ApplicationSet that generates them. */
+  to: { name: string; title: string; applications?: Pick<ApplicationSummary, 'applicationSet'>[] };
   onClose(): void;
   onChange(): void;
 }
 
 /**
- * Promotes the version running in `from` to `to`: shows the version change (and the
- * source commits it ships, where the source repository is known), each gate
+ * Promotes the version running in `from` to `to`: shows the version change (by its
+ * kind: image tag, chart version or git revision), where and how it is written (for an
+ * environment branch, the files the merge carries and any conflict), the source commits
+ * it ships (where the source repository is known), each gate
  * with its evidence and the approvals needed, then follows the promotion live.
  */
 export function PromotionDialog(props: PromotionDialogProps) {
@@ -69,11 +77,13 @@ export function PromotionDialog(props: PromotionDialogProps) {
 
   const value = preview.value;
   const gatesFail = value?.gates.some(g => !g.passed) ?? false;
+  // The backend blocks a conflicting merge too (blockedBy); never offer it.
+  const conflicts = Boolean(value?.diff?.conflicts.length);
   const gates = error instanceof GatesFailedError ? error.gates : promotion?.gates ?? value?.gates ?? [];
   return (
     <Dialog open onClose={onClose} fullWidth maxWidth="sm">
       <DialogTitle>
-        Promote {value?.version?.tag ?? ''} from {from.title} to {to.title}
+        Promote {formatVersion(value?.version)?.label ?? ''} from {from.title} to {to.title}
       </DialogTitle>
       <DialogContent>
         {preview.loading && <Progress />}
@@ -81,7 +91,8 @@ export function PromotionDialog(props: PromotionDialogProps) {
         {value && (
           <>
             <Typography variant="body1" gutterBottom data-testid="version-change">
-              {to.title}: {value.previousVersion?.tag ?? 'nothing'} → {value.version?.tag ?? 'nothing'}
+              {to.title}: <VersionText version={value.previousVersion} fallback="nothing" /> →{' '}
+              <VersionText version={value.version} fallback="nothing" />
             </Typography>
             {value.version?.image && (
               <Typography variant="caption" component="p" gutterBottom>
@@ -89,6 +100,8 @@ export function PromotionDialog(props: PromotionDialogProps) {
                 {value.version.revision && ` (GitOps revision ${value.version.revision.slice(0, 7)} in ${from.name})`}
               </Typography>
             )}
+            {value.write && <WritePlan write={value.write} applicationSet={to.applications?.find(a => a.applicationSet)?.applicationSet} />}
+            {value.diff && <BranchDiffView diff={value.diff} />}
             {value.changes && <SourceChangesList changes={value.changes} />}
             {value.blockedBy && !promotion && <Alert severity="info">{value.blockedBy}</Alert>}
             <Typography variant="subtitle2" style={{ marginTop: 16 }}>
@@ -131,7 +144,7 @@ export function PromotionDialog(props: PromotionDialogProps) {
           <Button
             color="primary"
             variant="contained"
-            disabled={!value || Boolean(value.blockedBy) || submitting || (gatesFail && !override)}
+            disabled={!value || Boolean(value.blockedBy) || conflicts || submitting || (gatesFail && !override)}
             onClick={submit}
           >
             Promote

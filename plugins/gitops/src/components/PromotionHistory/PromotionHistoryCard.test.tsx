@@ -3,7 +3,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { signalApiRef } from '@backstage/plugin-signals-react';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
-import { act, screen } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
 import {
   gitopsEntitySignalChannel,
@@ -56,6 +56,20 @@ describe('PromotionHistoryCard', () => {
     expect(screen.getByText('commit abcdef1')).toBeInTheDocument();
     expect(screen.getByText('dev → staging')).toBeInTheDocument();
     expect(screen.getAllByText('1.4.2 → 1.5.0')).toHaveLength(2);
+  });
+
+  it('shows chart versions and git revisions by their kind, a commit short with the full one on hover', async () => {
+    const sha = 'abcdef1234567890abcdef1234567890abcdef12';
+    await renderCard({
+      listPromotions: jest.fn().mockResolvedValue([
+        promotion({ id: 'p3', version: { kind: 'chart', chart: 'pricing-api', tag: '1.2.0' }, previousVersion: { kind: 'chart', chart: 'pricing-api', tag: '1.1.0' } }),
+        promotion({ id: 'p4', version: { kind: 'revision', tag: sha }, previousVersion: { kind: 'revision', tag: 'v1.4.2' } }),
+      ]),
+    });
+    const [chart, revision] = await screen.findAllByTestId('promotion-version');
+    expect(chart).toHaveTextContent('chart pricing-api 1.1.0 → chart pricing-api 1.2.0');
+    expect(revision).toHaveTextContent('v1.4.2 → abcdef1');
+    expect(within(revision).getByText('abcdef1')).toHaveAttribute('title', sha);
   });
 
   it('re-reads on a promotions signal for the entity, not on a deployments one', async () => {

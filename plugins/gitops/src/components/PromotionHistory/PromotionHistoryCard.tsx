@@ -14,7 +14,8 @@ import { useLiveResource } from '../../hooks/useLiveResource';
 import { useReloadOnChange } from '../../hooks/useReloadOnChange';
 import { PromotionChangeLink } from '../PromotionChangeLink';
 import { PromotionStatusLabel } from '../PromotionStatus';
-import { relativeTime } from '../formatting';
+import { formatVersion, relativeTime } from '../formatting';
+import { VersionText } from '../VersionText';
 import { errorMessage } from '../errorMessage';
 
 /**
@@ -39,7 +40,7 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
   async function decide(promotion: Promotion, decision: 'approve' | 'reject') {
     try {
       await api.decidePromotion(promotion.id, decision);
-      alertApi.post({ message: `${decision === 'approve' ? 'Approved' : 'Rejected'} ${promotion.version.tag} to ${promotion.to}`, severity: 'success', display: 'transient' });
+      alertApi.post({ message: `${decision === 'approve' ? 'Approved' : 'Rejected'} ${formatVersion(promotion.version)?.label ?? promotion.version.tag} to ${promotion.to}`, severity: 'success', display: 'transient' });
     } catch (e) {
       alertApi.post({ message: errorMessage(e), severity: 'error' });
     }
@@ -52,7 +53,7 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
       title: 'Promotion',
       render: p => (p.kind === 'rollback' ? `rollback of ${p.to}${p.rollbackOf ? ' (automatic)' : ''}` : `${p.from} → ${p.to}`),
     },
-    { title: 'Version', render: p => `${p.previousVersion?.tag ?? '–'} → ${p.version.tag}` },
+    { title: 'Version', render: p => <VersionChange promotion={p} /> },
     { title: 'Requested by', field: 'requestedBy' },
     // Wide enough for a failure's reason (a gate, a hook, an analysis metric) to be read.
     { title: 'Status', render: p => <StatusCell promotion={p} />, cellStyle: { minWidth: 260 } },
@@ -92,6 +93,15 @@ export function PromotionHistoryCard({ refreshKey }: { refreshKey?: unknown }) {
         emptyContent={<div style={{ padding: 16 }}>{error ? error.message : 'No promotions yet.'}</div>}
       />
     </InfoCard>
+  );
+}
+
+/** The version before and after, each by its kind (image tag, chart version, git revision). */
+function VersionChange({ promotion }: { promotion: Promotion }) {
+  return (
+    <span data-testid="promotion-version">
+      <VersionText version={promotion.previousVersion} fallback="–" /> → <VersionText version={promotion.version} />
+    </span>
   );
 }
 

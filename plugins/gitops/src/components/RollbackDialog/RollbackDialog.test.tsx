@@ -96,6 +96,33 @@ describe('RollbackDialog', () => {
   });
 });
 
+describe('RollbackDialog by version kind', () => {
+  it('shows the chart the environment runs and an environment branch\'s commits short, the full one on hover', async () => {
+    const sha = 'e'.repeat(40);
+    const api = {
+      getRollbackCandidates: jest.fn().mockResolvedValue([
+        { tag: sha, revision: sha, committedAt: new Date().toISOString(), message: 'Merge dev into main' },
+        { tag: '1.1.0', revision: 'f'.repeat(40), committedAt: new Date().toISOString(), message: 'Promote pricing-api chart 1.1.0', kind: 'chart', chart: 'pricing-api' },
+      ]),
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[gitopsApiRef, api], [permissionApiRef, allow]]}>
+        <EntityProvider entity={{ ...entity, metadata: { ...entity.metadata, name: 'pricing-api' } }}>
+          <RollbackDialog
+            environment={{ name: 'staging', title: 'Staging', version: { tag: '1.2.0', chart: { name: 'pricing-api', version: '1.2.0' } } }}
+            onClose={jest.fn()}
+            onChange={jest.fn()}
+          />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    expect(await screen.findByText(/^Staging runs/)).toHaveTextContent('Staging runs chart pricing-api 1.2.0.');
+    expect(screen.getByText('eeeeeee')).toHaveAttribute('title', sha);
+    await userEvent.click(screen.getByLabelText(/^chart pricing-api 1\.1\.0/));
+    expect(screen.getByText(/^Staging: /)).toHaveTextContent('Staging: chart pricing-api 1.2.0 → chart pricing-api 1.1.0');
+  });
+});
+
 describe('RollbackDialog with an application Argo CD does not sync automatically', () => {
   it("offers Argo CD's own rollback to a history entry", async () => {
     const api = {

@@ -21,13 +21,15 @@ import {
   gitopsGateOverridePermission,
   type EnvironmentDeployment,
   type Promotion,
+  type RollbackCandidate,
 } from '@gitops-suite/backstage-plugin-gitops-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { GatesFailedError, gitopsApiRef } from '../../api';
 import { GateList } from '../GateList';
 import { errorMessage } from '../errorMessage';
-import { relativeTime } from '../formatting';
+import { environmentVersion, isCommitSha, relativeTime, type VersionOfKind } from '../formatting';
+import { VersionText } from '../VersionText';
 import { PromotionProgress, usePromotionFollower } from '../PromotionDialog';
 
 /**
@@ -89,7 +91,7 @@ export function RollbackDialog(props: {
       <DialogTitle>Roll back {environment.title}</DialogTitle>
       <DialogContent>
         <Typography variant="body2" gutterBottom>
-          {environment.title} runs {environment.version?.tag ?? 'an unknown version'}. Choose a version it ran before; the
+          {environment.title} runs <VersionText version={environmentVersion(environment.version)} fallback="an unknown version" />. Choose a version it ran before; the
           change is one commit to the GitOps repository, followed until healthy.
         </Typography>
         {candidates.loading && <Progress />}
@@ -102,7 +104,12 @@ export function RollbackDialog(props: {
                 key={candidate.revision}
                 value={candidate.tag}
                 control={<Radio color="primary" />}
-                label={`${candidate.tag}${candidate.bad ? ' (failed here before)' : ''} · ${relativeTime(candidate.committedAt)} · ${candidate.message}`}
+                label={
+                  <>
+                    <VersionText version={candidateVersion(candidate)} />
+                    {`${candidate.bad ? ' (failed here before)' : ''} · ${relativeTime(candidate.committedAt)} · ${candidate.message}`}
+                  </>
+                }
               />
             ))}
           </RadioGroup>
@@ -112,7 +119,8 @@ export function RollbackDialog(props: {
         )}
         {tag && !rollback && (
           <Typography variant="body2">
-            {environment.title}: {environment.version?.tag} → {tag}
+            {environment.title}: <VersionText version={environmentVersion(environment.version)} /> →{' '}
+            <VersionText version={chosen && candidateVersion(chosen)} fallback={tag} />
           </Typography>
         )}
         {chosen?.bad && !rollback && (
@@ -150,6 +158,15 @@ export function RollbackDialog(props: {
       </DialogActions>
     </Dialog>
   );
+}
+
+/**
+ * A candidate's version by its kind: the backend's when it tells (a later API), else a
+ * commit (an environment branch's) is a git revision, anything else an image tag.
+ */
+function candidateVersion(candidate: RollbackCandidate & VersionOfKind): VersionOfKind {
+  const kind = candidate.kind ?? (isCommitSha(candidate.tag) ? 'revision' : undefined);
+  return { kind, tag: candidate.tag, chart: candidate.chart };
 }
 
 /**

@@ -1,0 +1,1 @@
+export { PreviewsSection } from './PreviewsSection';
