@@ -50,7 +50,7 @@ export async function ciDeploysToDev(service: string, tag: string) {
 }
 
 /** Opens the promotion dialog once the source's evidence lets the version through its gates. */
-export async function openPromotionWhenGatesPass(page: Page, button: string) {
+export async function openPromotionWhenGatesPass(page: Page, button: string | RegExp) {
   await expect(async () => {
     await page.getByRole('button', { name: button }).click();
     const promote = page.getByRole('dialog').getByRole('button', { name: 'Promote', exact: true });
