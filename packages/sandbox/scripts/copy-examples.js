@@ -12,6 +12,6 @@ const target = path.resolve(__dirname, '../examples');
 fs.rmSync(target, { recursive: true, force: true });
 if (process.argv.includes('--clean')) process.exit(0);
 const source = path.resolve(__dirname, '../../../examples');
-for (const entry of ['gitops-repo', 'sandbox', 'services.yaml']) {
+for (const entry of ['gitops-repo', 'helm-charts', 'sandbox', 'services.yaml']) {
   fs.cpSync(path.join(source, entry), path.join(target, entry), { recursive: true });
 }

@@ -9,6 +9,8 @@ export interface SandboxOptions {
   seedDir?: string;
   /** Findings scenario (vulnerabilities, Kyverno policies). */
   scenarioPath?: string;
+  /** Helm charts served at `<argocdUrl>/helm-charts`: `<dir>/<chart>/<version>/{Chart.yaml,values.yaml}`. */
+  helmChartsDir?: string;
   /** The example services' source repositories, seeded under `<dataDir>/repos`; false: none. */
   sourceReposPath?: string | false;
   /** 0 picks a free port. */
@@ -50,7 +52,9 @@ const PACKAGED_EXAMPLES = path.resolve(__dirname, '../examples');
 const IN_MONOREPO = !fs.existsSync(PACKAGED_EXAMPLES);
 // eslint-disable-next-line no-restricted-syntax
 const REPO_ROOT = path.resolve(__dirname, '../../..');
-export const EXAMPLES_DIR = IN_MONOREPO ? path.join(REPO_ROOT, 'examples') : PACKAGED_EXAMPLES;
+export const EXAMPLES_DIR = IN_MONOREPO
+  ? path.join(REPO_ROOT, 'examples')
+  : PACKAGED_EXAMPLES;
 
 export const DEFAULT_OPTIONS: ResolvedOptions = {
   // Installed from the registry, state goes where it is started (npx in a project).
@@ -59,6 +63,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
     : path.resolve('.gitops-sandbox'),
   seedDir: path.join(EXAMPLES_DIR, 'gitops-repo'),
   scenarioPath: path.join(EXAMPLES_DIR, 'sandbox/scenario.yaml'),
+  helmChartsDir: path.join(EXAMPLES_DIR, 'helm-charts'),
   sourceReposPath: path.join(EXAMPLES_DIR, 'sandbox/source-repos.yaml'),
   argocdPort: 7080,
   kubernetesPort: 7081,
@@ -86,6 +91,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
     dataDir: env.SANDBOX_DATA_DIR,
     seedDir: env.SANDBOX_SEED_DIR,
     scenarioPath: env.SANDBOX_SCENARIO,
+    helmChartsDir: env.SANDBOX_HELM_CHARTS_DIR,
     sourceReposPath: env.SANDBOX_SOURCE_REPOS,
     argocdPort: numberVar(env, 'SANDBOX_ARGOCD_PORT'),
     kubernetesPort: numberVar(env, 'SANDBOX_KUBERNETES_PORT'),

@@ -7,6 +7,7 @@ import { loadScenario } from './findings/scenario';
 import { FileChanges, GitRepo } from './git/gitRepo';
 import { seedSourceRepositories } from './git/sourceRepos';
 import { createArgoCdApi } from './http/argocdApi';
+import { HELM_REPOSITORY_PATH } from './http/helmRepository';
 import { createKubernetesApi } from './http/kubernetesApi';
 import { resolveOptions, SandboxOptions } from './options';
 import { Sandbox } from './sandbox';
@@ -20,6 +21,8 @@ import { Sandbox } from './sandbox';
 export interface SandboxHandle {
   /** Base URL of the Argo CD API (`/api/v1/...`). */
   argocdUrl: string;
+  /** The Helm chart repository the Argo CD server serves (`<argocdUrl>/helm-charts`). */
+  helmRepoUrl: string;
   /** Base URL of the Kubernetes API (`/api`, `/apis/...`). */
   kubernetesUrl: string;
   /** The bare GitOps environment repository; commit to its `main` branch to deploy. */
@@ -54,24 +57,40 @@ export async function startSandbox(
     config.seedDir,
   );
   if (config.sourceReposPath) {
-    await seedSourceRepositories(path.join(config.dataDir, 'repos'), config.sourceReposPath);
+    await seedSourceRepositories(
+      path.join(config.dataDir, 'repos'),
+      config.sourceReposPath,
+    );
   }
   const scenario = await loadScenario(config.scenarioPath);
   const clock = config.manualClock ? new ManualClock() : systemClock;
+  let helmRepoUrl = '';
   const sandbox = new Sandbox({
     repo,
     clock,
     timing: config,
     scenario,
     log: config.log,
+    helmChartsDir: config.helmChartsDir,
+    helmRepoUrl: () => helmRepoUrl,
+    reposDir: path.join(config.dataDir, 'repos'),
   });
-  await sandbox.refresh();
-
+  // The Helm repository's URL has the Argo CD server's port: listen first, and hold
+  // requests until the first poll has read the repository.
+  const firstPoll = deferred();
   const argocd = await listen(
-    createArgoCdApi(sandbox, config.token),
+    createArgoCdApi(sandbox, config.token, firstPoll.promise),
     config.argocdPort,
     config.host,
   );
+  helmRepoUrl = `${urlOf(argocd, config.host)}${HELM_REPOSITORY_PATH}`;
+  try {
+    await sandbox.refresh();
+    firstPoll.resolve();
+  } catch (error) {
+    await close(argocd);
+    throw error;
+  }
   const kubernetes = await listen(
     createKubernetesApi(sandbox, config.token),
     config.kubernetesPort,
@@ -87,6 +106,7 @@ export async function startSandbox(
 
   return {
     argocdUrl: urlOf(argocd, config.host),
+    helmRepoUrl,
     kubernetesUrl: urlOf(kubernetes, config.host),
     repoPath: repo.gitDir,
     token: config.token,
@@ -159,4 +179,12 @@ function close(server: http.Server): Promise<void> {
 function urlOf(server: http.Server, host: string): string {
   const { port } = server.address() as AddressInfo;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function deferred(): { promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>(r => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }

@@ -3,6 +3,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readDirectory } from './readDirectory';
+import { readSeedRefs, SEED_REFS_DIR } from './seedRefs';
 
 /**
  * Who the sandbox commits as. Set explicitly so that commits never depend on, or
@@ -30,6 +32,12 @@ export interface CommitMetadata {
 /** File contents by repository path; `null` deletes the file. @public */
 export type FileChanges = Record<string, string | null>;
 
+/** A ref and the commit it names (annotated tags peeled). */
+export interface GitRef {
+  name: string;
+  sha: string;
+}
+
 /**
  * The bare "GitOps environment repository". Everything is read with
  * `git --git-dir` (no working tree), the way Argo CD's repo server reads a revision.
@@ -41,11 +49,26 @@ export class GitRepo {
   static async create(repoPath: string, branch = 'main'): Promise<GitRepo> {
     const repo = new GitRepo(path.resolve(repoPath), branch);
     await fs.mkdir(repo.gitDir, { recursive: true });
-    await runGit(['init', '--quiet', '--bare', `--initial-branch=${branch}`, repo.gitDir]);
+    await runGit([
+      'init',
+      '--quiet',
+      '--bare',
+      `--initial-branch=${branch}`,
+      repo.gitDir,
+    ]);
     return repo;
   }
 
-  /** Opens the bare repository, creating it from `seedDir` in one commit if missing. */
+  /** Opens an existing bare repository. */
+  static open(repoPath: string, branch = 'main'): GitRepo {
+    return new GitRepo(path.resolve(repoPath), branch);
+  }
+
+  /**
+   * Opens the bare repository, creating it from `seedDir` in one commit if missing;
+   * then the seed's extra refs (`.sandbox/`, see seedRefs.ts): its tags on the seed
+   * commit, and each branch as one commit of its files on top of it.
+   */
   static async openOrSeed(
     repoPath: string,
     seedDir: string,
@@ -56,10 +79,25 @@ export class GitRepo {
       return repo;
     }
     const created = await GitRepo.create(repoPath, branch);
-    await created.commitFiles(
-      await readDirectory(seedDir),
+    const seed = await created.commitFiles(
+      await readDirectory(seedDir, [SEED_REFS_DIR]),
       'Seed the GitOps environment repository',
     );
+    const refs = await readSeedRefs(seedDir);
+    for (const tag of refs.tags) {
+      await created.tag(tag, seed);
+    }
+    for (const seedBranch of refs.branches) {
+      await created.commitFiles(
+        seedBranch.files,
+        seedBranch.message,
+        undefined,
+        {
+          branch: seedBranch.name,
+          parent: seed,
+        },
+      );
+    }
     return created;
   }
 
@@ -75,6 +113,31 @@ export class GitRepo {
       `refs/heads/${this.branch}^{commit}`,
     ]);
     return out.trim();
+  }
+
+  /** Every branch, tag and other ref, with the commit it names (what `git ls-remote` lists). */
+  async listRefs(): Promise<GitRef[]> {
+    const out = await this.git([
+      'for-each-ref',
+      '--format=%(refname)%00%(objectname)%00%(*objectname)',
+    ]);
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map(line => {
+        const [name, sha, peeled] = line.split('\0');
+        return { name, sha: peeled || sha };
+      });
+  }
+
+  /** Whether `sha` names a commit of this repository. */
+  async hasCommit(sha: string): Promise<boolean> {
+    try {
+      await this.git(['cat-file', '-e', `${sha}^{commit}`]);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Every file path at `revision`. */
@@ -102,8 +165,11 @@ export class GitRepo {
     changes: FileChanges,
     message: string,
     author?: { name: string; email: string },
+    target: { branch?: string; parent?: string } = {},
   ): Promise<string> {
-    const parent = await this.headIfExists();
+    const branch = target.branch ?? this.branch;
+    const current = await this.headIfExists(branch);
+    const parent = target.parent ?? current;
     const tempDir = await fs.mkdtemp(
       path.join(os.tmpdir(), 'gitops-sandbox-index-'),
     );
@@ -139,9 +205,9 @@ export class GitRepo {
       ).trim();
       await this.git([
         'update-ref',
-        `refs/heads/${this.branch}`,
+        `refs/heads/${branch}`,
         commit,
-        parent ?? ZERO_OID,
+        current ?? ZERO_OID,
       ]);
       return commit;
     } finally {
@@ -191,11 +257,11 @@ export class GitRepo {
     await this.git(['update-ref', `refs/tags/${name}`, commit, ZERO_OID]);
   }
 
-  private async headIfExists(): Promise<string | undefined> {
+  private async headIfExists(branch: string): Promise<string | undefined> {
     const out = await this.git([
       'for-each-ref',
       '--format=%(objectname)',
-      `refs/heads/${this.branch}`,
+      `refs/heads/${branch}`,
     ]);
     return out.trim() || undefined;
   }
@@ -248,21 +314,4 @@ async function pathExists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Every file below `dir`, keyed by its path relative to `dir` with `/` separators. */
-async function readDirectory(dir: string): Promise<FileChanges> {
-  const files: FileChanges = {};
-  const entries = await fs.readdir(dir, {
-    recursive: true,
-    withFileTypes: true,
-  });
-  for (const entry of entries) {
-    if (entry.isFile()) {
-      const absolute = path.join(entry.parentPath, entry.name);
-      const relative = path.relative(dir, absolute).split(path.sep).join('/');
-      files[relative] = await fs.readFile(absolute, 'utf8');
-    }
-  }
-  return files;
 }

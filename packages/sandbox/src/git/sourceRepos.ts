@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { GitRepo } from './gitRepo';
+import { GitRepo, type GitRef } from './gitRepo';
 
 interface SeedCommit {
   message: string;
@@ -43,4 +43,28 @@ async function exists(file: string) {
     () => true,
     () => false,
   );
+}
+
+/** The names of the source repositories (`<name>.git`) in `reposDir`; none when it is missing. */
+export async function listSourceRepositories(
+  reposDir: string,
+): Promise<string[]> {
+  const entries = await fs
+    .readdir(reposDir, { withFileTypes: true })
+    .catch(() => []);
+  return entries
+    .filter(entry => entry.isDirectory() && entry.name.endsWith('.git'))
+    .map(entry => entry.name.slice(0, -'.git'.length))
+    .sort();
+}
+
+/** The `refs/pull/<n>/head` refs of a source repository (its open pull requests). */
+export async function pullRequestRefs(
+  reposDir: string,
+  name: string,
+): Promise<GitRef[]> {
+  const refs = await GitRepo.open(path.join(reposDir, `${name}.git`))
+    .listRefs()
+    .catch(() => []);
+  return refs.filter(ref => /^refs\/pull\/\d+\/head$/.test(ref.name));
 }

@@ -1,6 +1,5 @@
 import { kubeTime } from '../clock';
 import type { SyncHook, SyncHookType } from '../findings/scenario';
-import { stableUid } from '../ids';
 import type { KubeObject } from '../kubeTypes';
 import type { HealthStatusCode } from '../rollouts/rolloutHealth';
 import {
@@ -14,14 +13,20 @@ import {
   resourceTree,
   worstHealth,
 } from './applicationResources';
+import type { ApplicationManifest } from './applicationManifest';
+import { hasMultipleSources, sourceFields } from './applicationSources';
 import type {
   Application,
+  ApplicationCondition,
   OperationInitiator,
+  OperationRevisions,
   OperationState,
   ResourceNode,
   RevisionHistory,
 } from './argoTypes';
 import type { DesiredApplication } from './desiredState';
+import { RESOURCES_FINALIZER } from './applicationSets';
+import { applicationMetadata } from './applicationMetadata';
 import { HookRuns } from './hookRuns';
 import {
   chartLabels,
@@ -63,6 +68,20 @@ const TERMINATED = 'Operation terminated';
 /** Argo CD keeps this many history entries by default (`revisionHistoryLimit`). */
 const HISTORY_LIMIT = 10;
 
+/**
+ * How long the cascading delete of an Application with the resources finalizer takes
+ * (scaled by the time scale): the controller deletes its resources, waits for them to
+ * go, then removes the finalizer (controller/appcontroller.go `finalizeApplicationDeletion`).
+ */
+export const CASCADE_DELETE_MS = 3000;
+
+/** The latest comparison failed: what Argo CD reports as a `ComparisonError` condition. */
+interface ComparisonFailure {
+  manifest: ApplicationManifest;
+  message: string;
+  since: number;
+}
+
 interface RunningOperation {
   target: DesiredApplication;
   startedAt: number;
@@ -93,6 +112,8 @@ export class ApplicationSimulation {
   private reconciledAt: number;
   private readonly createdAt: number;
   private health: { status: HealthStatusCode; since: number };
+  private failure?: ComparisonFailure;
+  private deletingSince?: number;
   readonly rollout: RolloutSimulation;
 
   constructor(
@@ -140,7 +161,47 @@ export class ApplicationSimulation {
   /** A poll found a new revision of the repository. */
   setDesired(desired: DesiredApplication, now: number): void {
     this.desired = desired;
+    this.failure = undefined;
     this.reconciledAt = now;
+  }
+
+  /** A poll could not generate the manifests: sync Unknown, the last deployed state runs on. */
+  setComparisonError(
+    manifest: ApplicationManifest,
+    message: string,
+    now: number,
+  ): void {
+    if (this.failure?.message !== message) {
+      this.log(`application ${this.name} ComparisonError: ${message}`);
+    }
+    this.failure = { manifest, message, since: this.failure?.since ?? now };
+    this.reconciledAt = now;
+  }
+
+  /**
+   * The Application was deleted (its ApplicationSet no longer generates it). With the
+   * resources finalizer it gets a `deletionTimestamp` and stays while its resources
+   * are deleted; returns whether it is gone.
+   */
+  delete(now: number): boolean {
+    if (!this.manifest.metadata.finalizers?.includes(RESOURCES_FINALIZER))
+      return true;
+    if (this.deletingSince === undefined) {
+      this.deletingSince = now;
+      this.log(`application ${this.name} deleting (cascade)`);
+    }
+    return (
+      now - this.deletingSince >= CASCADE_DELETE_MS * this.timing.timeScale
+    );
+  }
+
+  get deleting(): boolean {
+    return this.deletingSince !== undefined;
+  }
+
+  /** The manifest as last read, even when its manifests could not be generated. */
+  private get manifest(): ApplicationManifest {
+    return this.failure?.manifest ?? this.desired.manifest;
   }
 
   /** A manual sync (`POST /api/v1/applications/{name}/sync`). */
@@ -201,31 +262,19 @@ export class ApplicationSimulation {
 
   /** The `v1alpha1Application` Argo CD would serve. */
   toApplication(): Application {
-    const { manifest, revision } = this.desired;
-    const { metadata, spec } = manifest;
+    const { metadata, spec } = this.manifest;
     const live = this.liveObjects();
     return {
-      metadata: {
-        name: metadata.name,
-        namespace: metadata.namespace ?? 'argocd',
-        uid: stableUid(
-          'Application',
-          metadata.namespace ?? 'argocd',
-          metadata.name,
-        ),
-        creationTimestamp: kubeTime(this.createdAt),
-        ...(metadata.labels ? { labels: metadata.labels } : {}),
-        ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
-        ...(metadata.finalizers ? { finalizers: metadata.finalizers } : {}),
-      },
+      metadata: applicationMetadata(
+        metadata,
+        this.createdAt,
+        this.deletingSince,
+      ),
       spec,
       ...(this.running ? { operation: this.operationState.operation } : {}),
       status: {
-        sync: {
-          status: this.synced ? 'Synced' : 'OutOfSync',
-          revision,
-          comparedTo: { source: spec.source!, destination: spec.destination },
-        },
+        sync: this.syncStatus(),
+        ...(this.failure ? { conditions: this.conditions() } : {}),
         health: {
           status: this.health.status,
           lastTransitionTime: kubeTime(this.health.since),
@@ -234,14 +283,40 @@ export class ApplicationSimulation {
         operationState: this.operationState,
         reconciledAt: kubeTime(this.reconciledAt),
         resources: resourceStatuses(live, this.synced),
-        summary: { images: images(live) },
+        summary: summary(live, this.deployed),
         sourceType: 'Helm',
         controllerNamespace: 'argocd',
       },
     };
   }
 
+  /** `status.sync`: Unknown without a revision while the comparison fails (controller/state.go). */
+  private syncStatus(): Application['status']['sync'] {
+    const { spec } = this.manifest;
+    const sources = hasMultipleSources(spec)
+      ? { sources: spec.sources! }
+      : { source: spec.source! };
+    const comparedTo = { ...sources, destination: spec.destination };
+    if (this.failure) return { status: 'Unknown', comparedTo };
+    const { revisions } = this.desired;
+    return {
+      status: this.synced ? 'Synced' : 'OutOfSync',
+      ...(hasMultipleSources(spec)
+        ? { revisions }
+        : { revision: revisions[0] }),
+      comparedTo,
+    };
+  }
+
+  private conditions(): ApplicationCondition[] {
+    const { message, since } = this.failure!;
+    return [
+      { type: 'ComparisonError', message, lastTransitionTime: kubeTime(since) },
+    ];
+  }
+
   private autoSync(now: number): void {
+    if (this.failure) return;
     if (this.synced) {
       this.outOfSyncSince = undefined;
       return;
@@ -250,9 +325,8 @@ export class ApplicationSimulation {
       this.outOfSyncSince = now;
       this.reconciledAt = now;
       this.log(
-        `application ${this.name} OutOfSync revision=${short(
-          this.desired.revision,
-        )} ` + `image=${image(this.desired)}`,
+        `application ${this.name} OutOfSync revision=${short(this.desired)} ` +
+          `image=${image(this.desired)}`,
       );
     }
     const automated =
@@ -260,7 +334,8 @@ export class ApplicationSimulation {
     // Argo CD: "Skipping auto-sync: failed previous sync attempt to <revision>".
     const failedBefore =
       this.operationState.phase === 'Failed' &&
-      this.operationState.operation.sync.revision === this.desired.revision;
+      JSON.stringify(this.operationState.operation.sync) ===
+        JSON.stringify(operationRevisions(this.desired));
     if (
       automated &&
       !failedBefore &&
@@ -286,7 +361,7 @@ export class ApplicationSimulation {
     const retry = target.manifest.spec.syncPolicy?.retry;
     this.operationState = {
       operation: {
-        sync: { revision: target.revision },
+        sync: operationRevisions(target),
         initiatedBy,
         ...(retry ? { retry } : {}),
       },
@@ -297,9 +372,7 @@ export class ApplicationSimulation {
     hooks.start('PreSync', now);
     if (log) {
       this.log(
-        `application ${this.name} sync Running revision=${short(
-          target.revision,
-        )}`,
+        `application ${this.name} sync Running revision=${short(target)}`,
       );
     }
   }
@@ -382,22 +455,20 @@ export class ApplicationSimulation {
 
   private succeed(now: number, log = true): void {
     const { target, startedAt, initiatedBy } = this.running!;
-    const source = target.manifest.spec.source!;
     this.endOperation(now, 'Succeeded', SUCCEEDED, false);
     const id = (this.history.at(-1)?.id ?? -1) + 1;
     this.history.push({
       id,
-      revision: target.revision,
+      ...sourceFields(target.manifest.spec, target.revisions),
       deployStartedAt: kubeTime(startedAt),
       deployedAt: kubeTime(now),
-      source,
       initiatedBy,
     });
     this.history.splice(0, Math.max(0, this.history.length - HISTORY_LIMIT));
     if (log) {
       this.log(
         `application ${this.name} sync Succeeded, Synced revision=${short(
-          target.revision,
+          target,
         )} ` + `image=${image(target)} history=${id}`,
       );
     }
@@ -434,8 +505,7 @@ export class ApplicationSimulation {
     if (!resources.length) return {};
     return {
       syncResult: {
-        revision: op.target.revision,
-        source: op.target.manifest.spec.source!,
+        ...sourceFields(op.target.manifest.spec, op.target.revisions),
         resources,
       },
     };
@@ -490,18 +560,43 @@ export class ApplicationSimulation {
   }
 }
 
-function images(live: LiveObjects): string[] {
+/**
+ * `status.summary`: the images running, and the URLs of the Ingress the chart renders
+ * (controller/cache/info.go `populateIngressInfo`: `http(s)://<host>` plus the path,
+ * https when TLS covers the host).
+ */
+function summary(
+  live: LiveObjects,
+  deployed: DesiredApplication,
+): Application['status']['summary'] {
   const all = [
     ...live.rollout.spec.template.spec.containers,
     ...live.pods.flatMap(pod => pod.spec.containers),
   ].map(container => container.image);
-  return [...new Set(all)].sort();
+  const ingress = deployed.values.ingress;
+  return {
+    images: [...new Set(all)].sort(),
+    ...(ingress
+      ? {
+          externalURLs: [
+            `${ingress.tls ? 'https' : 'http'}://${ingress.host}/`,
+          ],
+        }
+      : {}),
+  };
+}
+
+/** `operation.sync`'s revision fields for the target. */
+function operationRevisions(target: DesiredApplication): OperationRevisions {
+  return hasMultipleSources(target.manifest.spec)
+    ? { revisions: target.revisions }
+    : { revision: target.revisions[0] };
 }
 
 function image(application: DesiredApplication): string {
   return `${application.values.image.repository}:${application.values.image.tag}`;
 }
 
-function short(revision: string): string {
-  return revision.slice(0, 7);
+function short(target: DesiredApplication): string {
+  return target.revisions.map(revision => revision.slice(0, 7)).join(',');
 }

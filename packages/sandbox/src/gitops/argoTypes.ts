@@ -1,5 +1,6 @@
 import type { HealthStatus, HealthStatusCode } from '../rollouts/rolloutHealth';
-import type { ApplicationManifest } from './desiredState';
+import type { ApplicationManifest } from './applicationManifest';
+import type { ApplicationSource } from './applicationSources';
 
 /**
  * Argo CD wire shapes the sandbox serves, named after the swagger definitions
@@ -7,9 +8,15 @@ import type { ApplicationManifest } from './desiredState';
  * as Argo CD's JSON marshaller does.
  */
 
-export type ApplicationSource = NonNullable<
-  ApplicationManifest['spec']['source']
->;
+export type { ApplicationSource } from './applicationSources';
+
+/** `{source, revision}` of a single-source Application, `{sources, revisions}` of a multi-source one. */
+export type SourceRevisions =
+  | { source: ApplicationSource; revision: string }
+  | { sources: ApplicationSource[]; revisions: string[] };
+
+/** The operation's revision fields: `revision`, or `revisions` for several sources. */
+export type OperationRevisions = { revision: string } | { revisions: string[] };
 
 export interface OperationInitiator {
   automated?: boolean;
@@ -18,7 +25,7 @@ export interface OperationInitiator {
 
 export interface OperationState {
   operation: {
-    sync: { revision: string };
+    sync: OperationRevisions;
     initiatedBy: OperationInitiator;
     /** The Application's `syncPolicy.retry`, when it has one. */
     retry?: Record<string, unknown>;
@@ -27,20 +34,23 @@ export interface OperationState {
   message: string;
   startedAt: string;
   finishedAt?: string;
-  syncResult?: {
-    revision: string;
-    source: ApplicationSource;
+  syncResult?: SourceRevisions & {
     resources: Array<Record<string, string>>;
   };
 }
 
-export interface RevisionHistory {
+export type RevisionHistory = SourceRevisions & {
   id: number;
-  revision: string;
   deployStartedAt: string;
   deployedAt: string;
-  source: ApplicationSource;
   initiatedBy: OperationInitiator;
+};
+
+/** `v1alpha1ApplicationCondition`. */
+export interface ApplicationCondition {
+  type: string;
+  message: string;
+  lastTransitionTime?: string;
 }
 
 export interface ResourceRef {
@@ -62,7 +72,7 @@ export interface ResourceNode extends ResourceRef {
 }
 
 export interface ResourceStatus extends ResourceRef {
-  status: 'Synced' | 'OutOfSync';
+  status: 'Synced' | 'OutOfSync' | 'Unknown';
   health: HealthStatus;
 }
 
@@ -71,24 +81,28 @@ export interface Application {
     uid: string;
     creationTimestamp: string;
     resourceVersion?: string;
+    deletionTimestamp?: string;
   };
   spec: ApplicationManifest['spec'];
   operation?: OperationState['operation'];
   status: {
     sync: {
-      status: 'Synced' | 'OutOfSync';
-      revision: string;
+      status: 'Synced' | 'OutOfSync' | 'Unknown';
+      revision?: string;
+      revisions?: string[];
       comparedTo: {
-        source: ApplicationSource;
+        source?: ApplicationSource;
+        sources?: ApplicationSource[];
         destination: ApplicationManifest['spec']['destination'];
       };
     };
+    conditions?: ApplicationCondition[];
     health: { status: HealthStatusCode; lastTransitionTime: string };
-    history: RevisionHistory[];
-    operationState: OperationState;
+    history?: RevisionHistory[];
+    operationState?: OperationState;
     reconciledAt: string;
     resources: ResourceStatus[];
-    summary: { images: string[] };
+    summary: { images: string[]; externalURLs?: string[] };
     sourceType: string;
     controllerNamespace: string;
   };

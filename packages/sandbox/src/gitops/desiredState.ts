@@ -1,106 +1,105 @@
-import { parse } from 'yaml';
-import type { GitRepo } from '../git/gitRepo';
+import { parseAllDocuments } from 'yaml';
+import { stableUid } from '../ids';
 import { isPlainObject } from '../mergePatch';
-import type { AnalysisTemplate } from '../rollouts/analysis';
-import type { CanaryStrategy } from '../rollouts/rolloutTypes';
+import type { ApplicationManifest } from './applicationManifest';
+import { sourcesOf, type ApplicationSource } from './applicationSources';
+import {
+  generateApplications,
+  generatorNames,
+  listParams,
+  type ApplicationSetGenerator,
+  type ApplicationSetManifest,
+  type Generation,
+} from './applicationSets';
+import { pullRequestParams, type PullRequest } from './pullRequests';
+import { parseServiceValues, type ServiceValues } from './serviceValues';
+import {
+  ComparisonError,
+  renderSources,
+  type SourceContext,
+} from './sourceRendering';
+import type { Params } from './templateRendering';
 
-/** An Argo CD Application manifest as committed under `argocd/`. */
-export interface ApplicationManifest {
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-  };
-  spec: {
-    project?: string;
-    source?: { repoURL?: string; path?: string; targetRevision?: string };
-    destination?: { server?: string; name?: string; namespace?: string };
-    syncPolicy?: {
-      automated?: { prune?: boolean; selfHeal?: boolean };
-      retry?: Record<string, unknown>;
-    };
-    [key: string]: unknown;
-  };
-}
+export type { ServiceValues, ProgressDeadline } from './serviceValues';
+export type {
+  ApplicationManifest,
+  OwnerReference,
+} from './applicationManifest';
 
-/** `apps/<service>/<environment>/values.yaml`. */
-export interface ServiceValues {
-  image: { repository: string; tag: string };
-  replicas: number;
-  resources?: unknown;
-  rollout: (
-    | {
-        strategy: 'canary';
-        /** `steps`, and as written `analysis`, `trafficRouting`, `canaryService`, `stableService`. */
-        canary: CanaryStrategy & {
-          steps: NonNullable<CanaryStrategy['steps']>;
-        };
-      }
-    | { strategy: 'blueGreen'; blueGreen: { autoPromotionEnabled?: boolean } }
-  ) &
-    ProgressDeadline & {
-      /**
-       * `rollout.analysisTemplates`: the AnalysisTemplates the chart renders beside the
-       * Rollout, `{ name, spec: { args?, metrics } }` each.
-       */
-      analysisTemplates?: AnalysisTemplate[];
-    };
-}
-
-/** The Rollout's `progressDeadlineSeconds` and `progressDeadlineAbort`, when set. */
-export interface ProgressDeadline {
-  progressDeadlineSeconds?: number;
-  progressDeadlineAbort?: boolean;
-}
-
-/** One Application and its values, as of one revision of the repository. */
+/** One Application, its values and the revision of each of its sources, as of one poll. */
 export interface DesiredApplication {
   manifest: ApplicationManifest;
   values: ServiceValues;
-  revision: string;
+  /** Per source, in order: a commit sha (git) or a chart version (Helm repository). */
+  revisions: string[];
+}
+
+/** An Application whose manifests could not be generated (Argo CD's ComparisonError). */
+export interface FailedApplication {
+  manifest: ApplicationManifest;
+  message: string;
+}
+
+export interface DesiredApplicationSet {
+  manifest: ApplicationSetManifest;
+  uid: string;
+  generation: Generation;
 }
 
 export interface DesiredState {
   revision: string;
   applications: DesiredApplication[];
+  failures: FailedApplication[];
+  applicationSets: DesiredApplicationSet[];
   /** Files that could not be used, with the reason; the sandbox logs them. */
   problems: string[];
 }
 
-/** Placeholder repoURL in the seed, replaced by the bare repository's file:// URL. */
+export interface DesiredStateSources extends SourceContext {
+  /** The pull requests a pullRequest generator lists (see pullRequests.ts). */
+  pullRequests(
+    generator: ApplicationSetGenerator['pullRequest'],
+  ): Promise<PullRequest[]>;
+}
+
+/** The seed's placeholder repoURLs: the Helm repository, and the GitOps repository. */
+const HELM_REPO_PLACEHOLDER = 'sandbox://helm-charts';
 const SANDBOX_REPO_URL = /^sandbox:\/\//;
+const ARGOCD_NAMESPACE = 'argocd';
 
 /**
- * Reads what Argo CD would see at `revision`: every `argocd/*.yaml` Application and
- * the values file in its `spec.source.path`.
+ * Reads what Argo CD would see: every Application and ApplicationSet in `argocd/*.yaml`
+ * at the head of the GitOps repository's default branch (an app of apps), the
+ * ApplicationSets expanded; then each Application's sources at their own
+ * `targetRevision` (sourceRendering.ts).
  */
 export async function readDesiredState(
-  repo: GitRepo,
-  revision: string,
+  sources: DesiredStateSources,
 ): Promise<DesiredState> {
-  const files = new Set(await repo.listFiles(revision));
-  const applications: DesiredApplication[] = [];
+  const { gitops } = sources;
+  const revision = await gitops.head();
   const problems: string[] = [];
-  const manifests = [...files]
+  const manifests: ApplicationManifest[] = [];
+  const applicationSets: DesiredApplicationSet[] = [];
+  const files = [...(await gitops.listFiles(revision))]
     .filter(file => /^argocd\/[^/]+\.ya?ml$/.test(file))
     .sort();
-  for (const file of manifests) {
+  for (const file of files) {
     try {
-      const manifest = parseApplication(
-        await repo.readFile(revision, file),
-        repo.url,
-      );
-      const valuesFile = `${manifest.spec.source!.path!.replace(
-        /\/$/,
-        '',
-      )}/values.yaml`;
-      if (!files.has(valuesFile)) {
-        throw new Error(`${valuesFile} does not exist`);
+      for (const document of parseDocuments(
+        await gitops.readFile(revision, file),
+      )) {
+        if (document.kind === 'ApplicationSet') {
+          const appSet = await expandApplicationSet(
+            parseApplicationSet(document),
+            sources,
+          );
+          applicationSets.push(appSet);
+          manifests.push(...appSet.generation.applications);
+        } else {
+          manifests.push(parseApplication(document));
+        }
       }
-      const values = parseValues(await repo.readFile(revision, valuesFile));
-      applications.push({ manifest, values, revision });
     } catch (error) {
       problems.push(
         `ignoring ${file} at ${revision.slice(0, 7)}: ${
@@ -109,140 +108,133 @@ export async function readDesiredState(
       );
     }
   }
-  return { revision, applications, problems };
+  const applications: DesiredApplication[] = [];
+  const failures: FailedApplication[] = [];
+  for (const manifest of manifests) {
+    replacePlaceholders(manifest, gitops.repo.url, sources.helmRepoUrl);
+    try {
+      const rendered = await renderSources(manifest.spec, sources);
+      applications.push({
+        manifest,
+        values: parseServiceValues(rendered.values),
+        revisions: rendered.revisions,
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      failures.push({
+        manifest,
+        message:
+          error instanceof ComparisonError
+            ? message
+            : `Failed to load target state: ${message}`,
+      });
+    }
+  }
+  return { revision, applications, failures, applicationSets, problems };
 }
 
-function parseApplication(text: string, repoUrl: string): ApplicationManifest {
-  const document = parse(text);
+function parseDocuments(text: string): any[] {
+  return parseAllDocuments(text)
+    .map(document => {
+      if (document.errors.length) throw new Error(document.errors[0].message);
+      return document.toJS();
+    })
+    .filter(document => document !== null && document !== undefined);
+}
+
+function parseApplication(document: any): ApplicationManifest {
   if (
     document?.kind !== 'Application' ||
     document?.apiVersion !== 'argoproj.io/v1alpha1'
   ) {
-    throw new Error('not an argoproj.io/v1alpha1 Application');
+    throw new Error(
+      'not an argoproj.io/v1alpha1 Application or ApplicationSet',
+    );
   }
   const { metadata, spec } = document;
   if (typeof metadata?.name !== 'string' || !isPlainObject(spec)) {
     throw new Error('metadata.name and spec are required');
   }
-  const source = spec.source as ApplicationManifest['spec']['source'];
-  if (typeof source?.path !== 'string') {
-    throw new Error('spec.source.path is required');
-  }
-  if (source.repoURL && SANDBOX_REPO_URL.test(source.repoURL)) {
-    source.repoURL = repoUrl;
+  if (!sourcesOf(spec).length) {
+    throw new Error('spec.source or spec.sources is required');
   }
   return { metadata, spec } as ApplicationManifest;
 }
 
-function parseValues(text: string): ServiceValues {
-  const values = parse(text);
-  const repository = values?.image?.repository;
-  const tag = values?.image?.tag;
+function parseApplicationSet(document: any): ApplicationSetManifest {
+  if (document.apiVersion !== 'argoproj.io/v1alpha1') {
+    throw new Error('not an argoproj.io/v1alpha1 ApplicationSet');
+  }
+  const { metadata, spec } = document;
   if (
-    typeof repository !== 'string' ||
-    (typeof tag !== 'string' && typeof tag !== 'number')
+    typeof metadata?.name !== 'string' ||
+    !Array.isArray(spec?.generators) ||
+    !isPlainObject(spec?.template?.metadata) ||
+    !isPlainObject(spec?.template?.spec)
   ) {
-    throw new Error('image.repository and image.tag are required');
-  }
-  const replicas = values.replicas ?? 1;
-  if (!Number.isInteger(replicas) || replicas < 0) {
-    throw new Error('replicas must be a non-negative integer');
-  }
-  return {
-    image: { repository, tag: String(tag) },
-    replicas,
-    resources: values.resources,
-    rollout: parseRolloutValues(values.rollout),
-  };
-}
-
-function parseRolloutValues(rollout: any): ServiceValues['rollout'] {
-  const deadline = {
-    ...parseProgressDeadline(rollout),
-    ...parseAnalysisTemplates(rollout?.analysisTemplates),
-  };
-  if (rollout?.strategy === 'blueGreen') {
-    return {
-      strategy: 'blueGreen',
-      blueGreen: {
-        autoPromotionEnabled: rollout.blueGreen?.autoPromotionEnabled,
-      },
-      ...deadline,
-    };
-  }
-  if (rollout === undefined || rollout?.strategy === 'canary') {
-    const steps = rollout?.canary?.steps ?? [];
-    if (!Array.isArray(steps) || !steps.every(isPlainObject)) {
-      throw new Error('rollout.canary.steps must be a list of steps');
-    }
-    const canary = rollout?.canary ?? {};
-    for (const field of ['analysis', 'trafficRouting'] as const) {
-      if (canary[field] !== undefined && !isPlainObject(canary[field])) {
-        throw new Error(`rollout.canary.${field} must be a mapping`);
-      }
-    }
-    for (const field of ['canaryService', 'stableService'] as const) {
-      if (canary[field] !== undefined && typeof canary[field] !== 'string') {
-        throw new Error(`rollout.canary.${field} must name a Service`);
-      }
-    }
-    const optional = Object.fromEntries(
-      ['analysis', 'trafficRouting', 'canaryService', 'stableService']
-        .filter(field => canary[field] !== undefined)
-        .map(field => [field, canary[field]]),
-    );
-    return {
-      strategy: 'canary',
-      canary: { steps, ...optional },
-      ...deadline,
-    };
-  }
-  throw new Error(`unknown rollout.strategy "${rollout?.strategy}"`);
-}
-
-function parseProgressDeadline(rollout: any): ProgressDeadline {
-  const seconds = rollout?.progressDeadlineSeconds;
-  const abort = rollout?.progressDeadlineAbort;
-  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds <= 0)) {
     throw new Error(
-      'rollout.progressDeadlineSeconds must be a positive integer',
+      'metadata.name, spec.generators and spec.template are required',
     );
   }
-  if (abort !== undefined && typeof abort !== 'boolean') {
-    throw new Error('rollout.progressDeadlineAbort must be true or false');
-  }
-  return {
-    ...(seconds !== undefined ? { progressDeadlineSeconds: seconds } : {}),
-    ...(abort !== undefined ? { progressDeadlineAbort: abort } : {}),
-  };
+  return document as ApplicationSetManifest;
 }
 
-function parseAnalysisTemplates(templates: unknown): {
-  analysisTemplates?: AnalysisTemplate[];
-} {
-  if (templates === undefined) return {};
-  if (!Array.isArray(templates)) {
-    throw new Error('rollout.analysisTemplates must be a list');
-  }
-  return {
-    analysisTemplates: templates.map((template, i) => {
-      if (
-        typeof template?.name !== 'string' ||
-        !Array.isArray(template?.spec?.metrics) ||
-        !template.spec.metrics.every(
-          (metric: any) => typeof metric?.name === 'string',
-        )
-      ) {
-        throw new Error(
-          `rollout.analysisTemplates[${i}] needs a name and spec.metrics with names`,
-        );
-      }
-      return {
+async function expandApplicationSet(
+  manifest: ApplicationSetManifest,
+  sources: DesiredStateSources,
+): Promise<DesiredApplicationSet> {
+  const namespace = manifest.metadata.namespace ?? ARGOCD_NAMESPACE;
+  const uid = stableUid('ApplicationSet', namespace, manifest.metadata.name);
+  const generation = await generateApplications(manifest, (generator, appSet) =>
+    generatorParams(generator, appSet, sources),
+  );
+  for (const application of generation.applications) {
+    application.metadata.ownerReferences = [
+      {
         apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'AnalysisTemplate',
-        metadata: { name: template.name },
-        spec: template.spec,
-      };
-    }),
-  };
+        kind: 'ApplicationSet',
+        name: manifest.metadata.name,
+        uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ];
+  }
+  return { manifest, uid, generation };
+}
+
+async function generatorParams(
+  generator: ApplicationSetGenerator,
+  appSet: ApplicationSetManifest,
+  sources: DesiredStateSources,
+): Promise<Params[]> {
+  const goTemplate = appSet.spec.goTemplate === true;
+  if (generator.list) return listParams(generator.list, goTemplate);
+  if (generator.pullRequest) {
+    const pulls = await sources.pullRequests(generator.pullRequest);
+    return pulls.map(pull => pullRequestParams(pull, goTemplate));
+  }
+  // generators.Transform finds no implementation for the entry
+  throw new Error(
+    `ApplicationSet ${
+      appSet.metadata.name
+    } contains unrecognized generators: ${generatorNames(generator).join(
+      ', ',
+    )}`,
+  );
+}
+
+/** `sandbox://helm-charts` is the served Helm repository; any other `sandbox://` the GitOps repository. */
+function replacePlaceholders(
+  manifest: ApplicationManifest,
+  gitopsUrl: string,
+  helmUrl: string,
+): void {
+  sourcesOf(manifest.spec).forEach((source: ApplicationSource) => {
+    if (source.repoURL === HELM_REPO_PLACEHOLDER) {
+      source.repoURL = helmUrl;
+    } else if (source.repoURL && SANDBOX_REPO_URL.test(source.repoURL)) {
+      source.repoURL = gitopsUrl;
+    }
+  });
 }

@@ -18,45 +18,23 @@ import {
 import { InvalidRolloutError } from '../rollouts/rolloutSimulation';
 import { ResourceActionError, Sandbox } from '../sandbox';
 import { createApiApp } from './apiApp';
+import { applicationSetRoutes } from './applicationSetRoutes';
+import { helmRepositoryRouter } from './helmRepository';
+import {
+  ArgoCdApiError,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  type ArgoCdRoute,
+  type RouteRequest,
+} from './argocdRoute';
 import { QueryParams } from './queryParams';
 
-/** An Argo CD API error: HTTP status plus the gRPC code Argo CD puts in the body. */
-export class ArgoCdApiError extends Error {
-  constructor(
-    readonly httpStatus: number,
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const notFound = (message: string) => new ArgoCdApiError(404, 5, message);
-const invalidArgument = (message: string) =>
-  new ArgoCdApiError(400, 3, message);
-const failedPrecondition = (message: string) =>
-  new ArgoCdApiError(400, 9, message);
+export { ArgoCdApiError } from './argocdRoute';
+export type { ArgoCdRoute, RouteRequest } from './argocdRoute';
 
 /** The namespace Argo CD runs in: where a query without appNamespace looks. */
 const ARGOCD_NAMESPACE = 'argocd';
-
-export interface RouteRequest {
-  params: Record<string, string>;
-  query: QueryParams;
-  body: unknown;
-  req: Request;
-  res: Response;
-}
-
-export interface ArgoCdRoute {
-  method: 'get' | 'post' | 'delete';
-  /** Express path; a `:param` is the swagger's `{param}`. */
-  path: string;
-  /** The query parameters the handler reads; a test checks each against the swagger. */
-  query: readonly string[];
-  /** Returns the JSON response, or undefined when it wrote the response itself. */
-  handle(sandbox: Sandbox, request: RouteRequest): unknown;
-}
 
 const LIST_QUERY = [
   'name',
@@ -144,16 +122,28 @@ export const argoCdRoutes: ArgoCdRoute[] = [
     query: [...LIST_QUERY, 'resourceVersion'],
     handle: watchApplications,
   },
+  ...applicationSetRoutes,
 ];
 
 /** The Argo CD REST API subset, behind the sandbox token. */
 export function createArgoCdApi(
   sandbox: Sandbox,
   token: string,
+  ready: Promise<void> = Promise.resolve(),
 ): express.Express {
-  const app = createApiApp(token, res =>
-    sendError(res, new ArgoCdApiError(401, 16, 'no session information')),
+  // Requests wait for the sandbox's first poll.
+  const gate = (_req: Request, _res: Response, next: NextFunction) => {
+    ready.then(() => next(), next);
+  };
+  const open = express.Router();
+  open.use(gate, helmRepositoryRouter(sandbox));
+  const app = createApiApp(
+    token,
+    res =>
+      sendError(res, new ArgoCdApiError(401, 16, 'no session information')),
+    open,
   );
+  app.use(gate);
   // strict: false because the older action route's body is a bare JSON string.
   app.use(express.json({ strict: false }));
   for (const route of argoCdRoutes) {
@@ -202,13 +192,17 @@ async function getApplication(
   if (query.one('refresh')) {
     await sandbox.refresh();
   }
-  const app = findApplication(
-    sandbox,
-    params.name,
-    query.one('appNamespace'),
-    query.all('project'),
-  );
-  return sandbox.stamp(app.toApplication());
+  const object = sandbox.applicationView(params.name)?.toApplication();
+  const appNamespace = query.one('appNamespace');
+  const projects = query.all('project');
+  if (
+    !object ||
+    (appNamespace && object.metadata.namespace !== appNamespace) ||
+    (projects.length && !projects.includes(object.spec.project ?? 'default'))
+  ) {
+    throw notFound(`applications.argoproj.io "${params.name}" not found`);
+  }
+  return sandbox.stamp(object);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SandboxOptions } from '../options';
+import { DEFAULT_OPTIONS, type SandboxOptions } from '../options';
 import { SandboxHandle, startSandbox } from '../startSandbox';
 
 export interface JsonResponse {
@@ -23,9 +23,39 @@ export interface TestSandbox extends SandboxHandle {
   close(): Promise<void>;
 }
 
+/** The example services the older tests were written against (see `classicSeed`). */
+const CLASSIC_SERVICES = ['orders-api', 'payments-api', 'shipping-api'];
+
+/**
+ * A seed of the example GitOps repository with only the three classic services'
+ * Applications and values (no extra branches, tags or ApplicationSets), in `dir`: the
+ * tests of syncs, rollouts and findings count and watch those nine Applications.
+ */
+async function classicSeed(dir: string): Promise<string> {
+  const seed = path.join(dir, 'classic-seed');
+  for (const service of CLASSIC_SERVICES) {
+    for (const env of ['dev', 'staging', 'prod']) {
+      for (const file of [
+        `argocd/${service}-${env}.yaml`,
+        `apps/${service}/${env}/values.yaml`,
+      ]) {
+        await fs.mkdir(path.dirname(path.join(seed, file)), {
+          recursive: true,
+        });
+        await fs.copyFile(
+          path.join(DEFAULT_OPTIONS.seedDir, file),
+          path.join(seed, file),
+        );
+      }
+    }
+  }
+  return seed;
+}
+
 /**
  * A sandbox for tests: its own temporary data directory, free ports, a manual clock
- * and short timings, no logging.
+ * and short timings, no logging. Seeded with the three classic services unless
+ * `options.seedDir` names a seed (DEFAULT_OPTIONS.seedDir for the whole example).
  */
 export async function startTestSandbox(
   options: SandboxOptions = {},
@@ -33,8 +63,10 @@ export async function startTestSandbox(
   const dataDir = await fs.mkdtemp(
     path.join(os.tmpdir(), 'gitops-sandbox-test-'),
   );
+  const seedDir = options.seedDir ?? (await classicSeed(dataDir));
   const handle = await startSandbox({
     dataDir,
+    seedDir,
     argocdPort: 0,
     kubernetesPort: 0,
     manualClock: true,

@@ -99,6 +99,8 @@ describe('preview environments', () => {
       metadata: {
         name: 'svc-pr-3',
         labels: { 'app.kubernetes.io/name': 'svc', env: 'dev', 'gitops.backstage.io/preview': 'true' },
+        // An annotation is anyone's text: a script URL must never become a link.
+        // eslint-disable-next-line no-script-url
         annotations: { 'gitops.backstage.io/pr-number': '3', 'gitops.backstage.io/pr-url': 'javascript:alert(1)' },
       },
     };
