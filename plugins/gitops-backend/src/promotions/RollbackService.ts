@@ -45,6 +45,9 @@ export interface RollbackServiceOptions {
   userInfo: UserInfoService;
 }
 
+/** Versions a file's history is read for: the rollback candidates. */
+const HISTORY_LIMIT = 30;
+
 /** Who starts a rollback, and (for an automatic one) which failed promotion it undoes. */
 export type RollbackRequester = GateOverrideRequest & { requestedBy: string; comment?: string; rollbackOf?: string };
 
@@ -184,9 +187,6 @@ export class RollbackService {
     return env;
   }
 }
-
-/** Versions a file's history is read for: the rollback candidates. */
-const HISTORY_LIMIT = 30;
 
 /**
  * The version a rollback restores: an image tag of the image the environment runs, or
