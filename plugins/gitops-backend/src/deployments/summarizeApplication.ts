@@ -81,11 +81,6 @@ function sourcesOf(application: ArgoApplication): Pick<ApplicationSummary, 'sour
   return { source: all.find(s => s.chart || s.path) ?? all[0], sources: all };
 }
 
-export function primarySource(application: ArgoApplication): ArgoApplicationSource | undefined {
-  const { source, sources } = application.spec ?? {};
-  return source ?? sources?.find(s => s.chart || s.path) ?? sources?.[0];
-}
-
 function applicationSource(source: ArgoApplicationSource): ApplicationSource {
   return {
     repoURL: source.repoURL,

@@ -10,6 +10,7 @@ import path from 'path';
 import type { ArgoApplication } from '../../argocd/types';
 import type { EnvironmentConfig } from '../../config/gitopsConfig';
 import type { PromotionTarget } from '../../database/PromotionStore';
+import { applicationSetOf } from '../../deployments/summarizeApplication';
 import {
   branchOf,
   referencedValueFile,
@@ -220,7 +221,7 @@ function manifestLocation(
   const { write } = resolution.environment.promotion;
   const env = resolution.environment.name;
   const name = application.metadata.name;
-  const applicationSet = application.metadata.ownerReferences?.find(o => o.kind === 'ApplicationSet')?.name;
+  const applicationSet = applicationSetOf(application);
   const repoURL = write.manifestRepoURL ?? (workload.source.chart ? undefined : workload.source.repoURL);
   if (!repoURL) {
     throw new ConflictError(
